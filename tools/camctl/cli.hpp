@@ -1,0 +1,74 @@
+// camctl's shared command-line plumbing: the options every command takes, how a command
+// is registered, and how its results and errors reach stdout in text or JSON.
+#pragma once
+
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "camx/bytes/bytes.hpp"
+#include "camx/error/error.hpp"
+
+namespace camctl {
+
+// Options shared by every command; each command adds its own.
+struct Common {
+    bool json = false;
+    int verbose = 0;
+    std::string device;     // as the user typed it
+    std::string inhex;      // decode this capture instead of asking a device
+    bool binary = false;    // --inhex file is raw binary
+    bool hex = false;       // print the response bytes as hex instead of decoding
+    bool raw = false;       // write the response bytes to stdout unchanged
+    int timeout_s = 60;
+};
+
+// Collects a command's output: one JSON document for --json, text otherwise.
+class Output {
+public:
+    explicit Output(const Common& c) : json_(c.json) {}
+    bool json() const { return json_; }
+    nlohmann::json& doc() { return doc_; }
+    // Text goes straight out; in JSON mode it is dropped (the model carries the same facts).
+    std::ostream& text() { return json_ ? null_ : std::cout; }
+    void flush();
+
+private:
+    bool json_;
+    nlohmann::json doc_ = nlohmann::json{{"version", 1}};
+    std::ostream null_{nullptr};
+};
+
+using Handler = std::function<void(Output&)>;
+
+// A subcommand: its CLI11 app and the function that runs it.
+struct Command {
+    CLI::App* app = nullptr;
+    Common common;
+    Handler run;
+};
+
+// Adds --json and -v to a subcommand; with_device adds the DEVICE positional; decoding
+// commands also get --inhex/--binary/--hex/--raw.
+void add_common(CLI::App& app, Common& c, bool with_device, bool decodes);
+
+// Prints an error in the mode the command was run in and returns its exit code.
+int report(const camx::Error& e, const Common& c);
+
+// Registration: each command file defines one of these and main() calls them all.
+using Registry = std::vector<std::unique_ptr<Command>>;
+Command& add_command(Registry& r, CLI::App& parent, const std::string& name,
+                     const std::string& help);
+
+void register_devices(Registry& r, CLI::App& app);     // devlist, rescan, delete, reset, watch
+void register_identify(Registry& r, CLI::App& app);    // inquiry, readcap, reportluns, tur
+void register_pages(Registry& r, CLI::App& app);       // modepage, logpage, opcodes
+void register_reserve(Registry& r, CLI::App& app);     // persist, rtpg, stpg
+void register_media(Registry& r, CLI::App& app);       // start, stop, load, eject, synccache
+void register_raw(Registry& r, CLI::App& app);         // cmd, sense
+
+}  // namespace camctl
