@@ -177,7 +177,10 @@ TEST(ModeCapture, FieldsMatchSdparm) {
                 std::string upper = std::string(f->name);
                 for (auto& c : upper) c = static_cast<char>(std::toupper(c));
                 auto it = values.find(upper);
-                if (it == values.end()) continue;
+                if (it == values.end()) {
+                    ADD_FAILURE() << "sdparm shows no " << upper << " in page " << si;
+                    continue;
+                }
                 long long want = it->second;
                 if (want == -1) want = static_cast<long long>((1ull << f->width) - 1);
                 EXPECT_EQ(static_cast<long long>(v), want) << f->name;

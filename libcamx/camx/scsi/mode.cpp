@@ -1,6 +1,7 @@
 #include "camx/scsi/mode.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 
