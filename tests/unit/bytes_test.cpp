@@ -64,3 +64,13 @@ TEST(Error, ExitCodeTable) {
 
 }  // namespace
 }  // namespace camx
+
+namespace camx {
+namespace {
+TEST(Hex, ReadsLargeInhexFilesWhole) {
+    // 16384 bytes: more than sg3_utils 1.46's sg_f2hex_arr returns.
+    Bytes b = test::capture("log_sense", "lsc_log_15_822b53ecf7d4");
+    EXPECT_EQ(b.size(), 16384u);
+}
+}  // namespace
+}  // namespace camx

@@ -15,8 +15,8 @@ namespace {
 
 const std::string kCat = "log_sense";
 
-// The README's parse rule (drop from '#', split on whitespace): hex::read_file goes through
-// Debian's sg_f2hex_arr, which stops after 8160 bytes, short of the 16384-byte capture.
+// The README's parse rule (drop from '#', split on whitespace), kept independent of
+// hex::read_file so the two cross-check each other on the 16384-byte capture.
 Bytes capture(const std::string& name) {
     std::ifstream in(test::capture_dir() / kCat / (name + ".hex"));
     Bytes out;

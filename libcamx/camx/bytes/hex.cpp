@@ -4,14 +4,14 @@
 
 #include <cctype>
 #include <fstream>
+#include <iostream>
 #include <iterator>
+#include <sstream>
 
 #include <fmt/format.h>
 
 namespace camx::hex {
 namespace {
-
-constexpr int kMaxInhex = 4 << 20;  // larger than any SCSI data-in transfer we decode
 
 int nibble(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -20,29 +20,46 @@ int nibble(char c) {
     return -1;
 }
 
+std::string slurp(std::istream& in) {
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 }  // namespace
 
+// Not sg3_utils' sg_f2hex_arr: the Debian 12 version stops after 8160 bytes, and real
+// log pages are larger. Same format: hex pairs, '#' to end of line is a comment.
 Bytes read_file(const std::string& path, bool binary) {
-    if (path != "-") {
-        std::ifstream probe(path);
-        if (!probe) throw Error(Category::file, fmt::format("cannot open {}", path));
+    std::string content;
+    if (path == "-") {
+        content = slurp(std::cin);
+    } else {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw Error(Category::file, fmt::format("cannot open {}", path));
+        content = slurp(in);
+        if (in.bad()) throw Error(Category::file, fmt::format("cannot read {}", path));
     }
-    Bytes buf(kMaxInhex);
-    int len = 0;
-    // sg_f2hex_arr is sg3_utils' own reader for this format, so we accept exactly what
-    // sg_inq --inhex accepts.
-    int rc = sg_f2hex_arr(path.c_str(), binary, false, buf.data(), &len, kMaxInhex);
-    if (rc == SG_LIB_FILE_ERROR) throw Error(Category::file, fmt::format("cannot read {}", path));
-    if (rc != 0) throw Error(Category::usage, fmt::format("{}: not a hex byte file", path));
-    buf.resize(static_cast<std::size_t>(len));
-    return buf;
+    if (binary) return Bytes(content.begin(), content.end());
+    std::string hexonly;
+    hexonly.reserve(content.size());
+    std::istringstream lines(content);
+    for (std::string line; std::getline(lines, line);) {
+        hexonly += line.substr(0, line.find('#'));
+        hexonly += '\n';
+    }
+    try {
+        return parse(hexonly);
+    } catch (const Error& e) {
+        throw Error(Category::usage, fmt::format("{}: not a hex byte file ({})", path, e.what()));
+    }
 }
 
 Bytes parse(std::string_view text) {
     Bytes out;
     int hi = -1;
     for (char c : text) {
-        if (c == ' ' || c == ',' || c == ':' || c == '\t' || c == '\n') {
+        if (c == ' ' || c == ',' || c == ':' || c == '\t' || c == '\n' || c == '\r') {
             if (hi >= 0) {  // a lone digit between separators is a byte: "0 1 2"
                 out.push_back(static_cast<std::uint8_t>(hi));
                 hi = -1;

@@ -10,7 +10,7 @@
 namespace camx::hex {
 
 // Reads an --inhex file (ASCII hex pairs, '#' comments; "-" is stdin) or, with binary,
-// its raw bytes. Throws Error(file) if unreadable, Error(usage) if it is not hex.
+// its raw bytes, any size. Throws Error(file) if unreadable, Error(usage) if not hex.
 Bytes read_file(const std::string& path, bool binary = false);
 
 // Parses hex typed by a user: "12 00 00 00 24 00", "120000002400" or "12,00,00".
