@@ -2,12 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "camx/bytes/hex.hpp"
 #include "camx/scsi/sense.hpp"
 
 namespace camctl {
 
 void Output::flush() {
-    if (!json_) return;
+    if (!json_ || streaming_) return;
     std::cout << doc_.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
@@ -67,6 +68,96 @@ Command& add_command(Registry& r, CLI::App& parent, const std::string& name,
     cmd->app = parent.add_subcommand(name, help);
     r.push_back(std::move(cmd));
     return *r.back();
+}
+
+}  // namespace camctl
+
+namespace camctl {
+
+camx::device::Device open_device(const Common& c) {
+    if (c.device.empty()) throw camx::Error(camx::Category::usage, "a device is required");
+    auto dev = camx::device::open_device(c.device);
+    dev.set_timeout(std::chrono::seconds(c.timeout_s));
+    return dev;
+}
+
+camx::Bytes response(const Common& c,
+                     const std::function<camx::Bytes(camx::device::Device&)>& ask) {
+    if (!c.inhex.empty()) return camx::hex::read_file(c.inhex, c.binary);
+    auto dev = open_device(c);
+    return ask(dev);
+}
+
+bool print_bytes(Output& out, const Common& c, camx::ByteView b) {
+    if (c.raw) {
+        std::cout.write(reinterpret_cast<const char*>(b.data()),
+                        static_cast<std::streamsize>(b.size()));
+        return true;
+    }
+    if (!c.hex) return false;
+    if (out.json()) {
+        out.doc()["bytes"] = camx::hex::compact(b);
+    } else {
+        std::cout << camx::hex::dump(b);
+    }
+    return true;
+}
+
+namespace {
+
+std::string scalar(const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_null()) return "-";
+    return v.dump();
+}
+
+bool simple_array(const nlohmann::json& a) {
+    for (const auto& e : a) {
+        if (e.is_object() || e.is_array()) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+void print_fields(std::ostream& os, const nlohmann::json& j, int verbose, int indent) {
+    std::string pad(static_cast<std::size_t>(indent), ' ');
+    for (const auto& [key, v] : j.items()) {
+        if (key == "bytes" && verbose == 0) continue;
+        if (key == "version" && indent == 0) continue;
+        if (v.is_object()) {
+            os << pad << key << ":\n";
+            print_fields(os, v, verbose, indent + 2);
+        } else if (v.is_array() && simple_array(v)) {
+            os << pad << key << ":";
+            for (const auto& e : v) os << ' ' << scalar(e);
+            os << '\n';
+        } else if (v.is_array()) {
+            os << pad << key << ":\n";
+            int n = 0;
+            for (const auto& e : v) {
+                os << pad << "  [" << n++ << "]\n";
+                print_fields(os, e, verbose, indent + 4);
+            }
+        } else {
+            os << pad << key << ": " << scalar(v) << '\n';
+        }
+    }
+}
+
+unsigned parse_number(const std::string& s, unsigned max, const std::string& what) {
+    std::size_t used = 0;
+    unsigned long v = 0;
+    try {
+        v = std::stoul(s, &used, 0);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != s.size() || s.empty() || v > max) {
+        throw camx::Error(camx::Category::usage,
+                          fmt::format("bad {} '{}' (0..{:#x})", what, s, max));
+    }
+    return static_cast<unsigned>(v);
 }
 
 }  // namespace camctl

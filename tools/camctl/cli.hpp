@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "camx/bytes/bytes.hpp"
+#include "camx/device/device.hpp"
 #include "camx/error/error.hpp"
 
 namespace camctl {
@@ -35,10 +36,13 @@ public:
     nlohmann::json& doc() { return doc_; }
     // Text goes straight out; in JSON mode it is dropped (the model carries the same facts).
     std::ostream& text() { return json_ ? null_ : std::cout; }
+    // A command that streams its own JSON lines (watch) leaves no document to print.
+    void streaming() { streaming_ = true; }
     void flush();
 
 private:
     bool json_;
+    bool streaming_ = false;
     nlohmann::json doc_ = nlohmann::json{{"version", 1}};
     std::ostream null_{nullptr};
 };
@@ -56,6 +60,22 @@ struct Command {
 // commands also get --inhex/--binary/--hex/--raw.
 void add_common(CLI::App& app, Common& c, bool with_device, bool decodes);
 
+// Opens the device the command names, with its timeout.
+camx::device::Device open_device(const Common& c);
+
+// The response to decode: the --inhex capture when given, otherwise ask(device).
+camx::Bytes response(const Common& c, const std::function<camx::Bytes(camx::device::Device&)>& ask);
+
+// --hex / --raw: prints the bytes as asked and returns true; false means "decode them".
+bool print_bytes(Output& out, const Common& c, camx::ByteView b);
+
+// Text for a decoded model: nested "name: value" lines from its JSON mapping, so text and
+// JSON never disagree. Keys named "bytes" are shown only with -v.
+void print_fields(std::ostream& os, const nlohmann::json& j, int verbose, int indent = 0);
+
+// Parses "0x83", "131" or a name from names (case-insensitive); Error(usage) otherwise.
+unsigned parse_number(const std::string& s, unsigned max, const std::string& what);
+
 // Prints an error in the mode the command was run in and returns its exit code.
 int report(const camx::Error& e, const Common& c);
 
@@ -66,7 +86,8 @@ Command& add_command(Registry& r, CLI::App& parent, const std::string& name,
 
 void register_devices(Registry& r, CLI::App& app);     // devlist, rescan, delete, reset, watch
 void register_identify(Registry& r, CLI::App& app);    // inquiry, readcap, reportluns, tur
-void register_pages(Registry& r, CLI::App& app);       // modepage, logpage, opcodes
+void register_pages(Registry& r, CLI::App& app);       // modepage, logpage
+void register_opcodes(Registry& r, CLI::App& app);     // opcodes
 void register_reserve(Registry& r, CLI::App& app);     // persist, rtpg, stpg
 void register_media(Registry& r, CLI::App& app);       // start, stop, load, eject, synccache
 void register_raw(Registry& r, CLI::App& app);         // cmd, sense

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     camctl::register_devices(registry, app);
     camctl::register_identify(registry, app);
     camctl::register_pages(registry, app);
+    camctl::register_opcodes(registry, app);
     camctl::register_reserve(registry, app);
     camctl::register_media(registry, app);
     camctl::register_raw(registry, app);
