@@ -27,8 +27,8 @@ std::vector<Sg3Row> sg3_rows() {
     for (std::string line; std::getline(in, line);) {
         std::smatch m;
         if (!std::regex_match(line, m, row)) continue;
-        out.push_back({std::stoi(m[1], nullptr, 16), m[2].length() ? std::stoi(m[2], nullptr, 16) : -1,
-                       std::stoi(m[3]), m[6]});
+        out.push_back({std::stoi(m[1], nullptr, 16),
+                       m[2].length() ? std::stoi(m[2], nullptr, 16) : -1, std::stoi(m[3]), m[6]});
     }
     return out;
 }
@@ -115,7 +115,7 @@ TEST(Opcodes, AllCommandsWithTimeoutsRoundTrip) {
     Bytes b = s.encode();
     EXPECT_EQ(b.size(), 4u + 20 + 8 + 20);
     EXPECT_EQ(bytes::be32(b, 0), 48u);
-    EXPECT_EQ(b[4 + 5], 0x02);                       // CTDP only
+    EXPECT_EQ(b[4 + 5], 0x02);                        // CTDP only
     EXPECT_EQ(b[24 + 5], 0x40 | 0x10 | 0x08 | 0x01);  // RWCDLP, MLU 1, CDLP 2, SERVACTV
     EXPECT_EQ(SupportedOpcodes::decode(b), s);
     nlohmann::json j = SupportedOpcodes::decode(b);
@@ -166,8 +166,8 @@ TEST(Opcodes, TaskManagementFunctions) {
     EXPECT_EQ(t.encode(), (Bytes{0xc9, 0x05, 0, 0}));
 
     SupportedTmfs e = t;
-    e.extended = SupportedTmfs::Extended{true, true, false, true, false, true, false,
-                                         true, false, true, 600, 20};
+    e.extended = SupportedTmfs::Extended{true,  true, false, true, false, true,
+                                         false, true, false, true, 600,   20};
     Bytes b = e.encode();
     ASSERT_EQ(b.size(), 16u);
     EXPECT_EQ(b[3], 0x0c);

@@ -48,8 +48,8 @@ TEST(Persist, Names) {
 }
 
 TEST(Persist, ReadKeys) {
-    Bytes raw{0, 0, 0, 7, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0x12, 0x34,
-              0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1};
+    Bytes raw{0, 0, 0,    7,    0,    0,    0,    16,   0, 0, 0, 0,
+              0, 0, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1};
     PrKeys k = PrKeys::decode(raw);
     EXPECT_EQ(k.generation, 7u);
     ASSERT_EQ(k.keys.size(), 2u);
@@ -61,8 +61,7 @@ TEST(Persist, ReadKeys) {
 }
 
 TEST(Persist, ReadReservation) {
-    Bytes raw{0, 0, 0, 3, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0xab, 0xcd,
-              0, 0, 0, 0, 0, 0x05, 0, 0};
+    Bytes raw{0, 0, 0, 3, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0xab, 0xcd, 0, 0, 0, 0, 0, 0x05, 0, 0};
     PrReservation r = PrReservation::decode(raw);
     EXPECT_EQ(r.generation, 3u);
     ASSERT_TRUE(r.reservation);
@@ -117,7 +116,8 @@ TEST(Persist, TransportIdsMatchLibsgutils) {
     auto is0 = TransportId::iscsi_initiator("iqn.1994-05.com.redhat:abc");
     b = is0.encode();
     EXPECT_EQ(b.size() % 4, 0u);
-    EXPECT_NE(sg_tid_text(b).find("iqn.1994-05.com.redhat:abc"), std::string::npos) << sg_tid_text(b);
+    EXPECT_NE(sg_tid_text(b).find("iqn.1994-05.com.redhat:abc"), std::string::npos)
+        << sg_tid_text(b);
 
     auto is1 = TransportId::iscsi_initiator("iqn.2004-10.com.ubuntu:01:1", "23d000000");
     b = is1.encode();
@@ -158,7 +158,8 @@ PrFullStatus sample_full_status() {
     PrFullStatus s;
     s.generation = 12;
     s.descriptors.push_back({0x1111, false, true, 0, 5, 1, TransportId::sas_address(0x500a)});
-    s.descriptors.push_back({0x2222, true, false, 0, 0, 2, TransportId::iscsi_initiator("iqn.x:y", "1")});
+    s.descriptors.push_back(
+        {0x2222, true, false, 0, 0, 2, TransportId::iscsi_initiator("iqn.x:y", "1")});
     s.descriptors.push_back({0x3333, false, false, 0, 0, 3, TransportId::fibre_channel(0x2100)});
     return s;
 }
@@ -167,8 +168,8 @@ TEST(Persist, ReadFullStatusRoundTrip) {
     PrFullStatus s = sample_full_status();
     Bytes b = s.encode();
     EXPECT_EQ(bytes::be32(b, 4), b.size() - 8);
-    EXPECT_EQ(b[8 + 12], 0x01);   // R_HOLDER
-    EXPECT_EQ(b[8 + 13], 0x05);   // scope 0, type 5
+    EXPECT_EQ(b[8 + 12], 0x01);  // R_HOLDER
+    EXPECT_EQ(b[8 + 13], 0x05);  // scope 0, type 5
     EXPECT_EQ(bytes::be16(b, 8 + 18), 1);
     EXPECT_EQ(bytes::be32(b, 8 + 20), 24u);
     PrFullStatus d = PrFullStatus::decode(b);

@@ -9,7 +9,9 @@
 namespace camx::scsi {
 namespace {
 
-Sense capture_sense(const std::string& name) { return Sense::decode(test::capture("sense", name)); }
+Sense capture_sense(const std::string& name) {
+    return Sense::decode(test::capture("sense", name));
+}
 
 // Fields from each capture's .expect.txt (response code, key, ASC/ASCQ, FRU, SKSV + bytes).
 struct FixedExpect {
@@ -53,7 +55,8 @@ TEST(Sense, FixedCapturesMatchExpect) {
         EXPECT_EQ(s.information, e.information);
         EXPECT_EQ(s.command_specific, 0u);
         EXPECT_EQ(s.sks.sksv(), e.sksv);
-        EXPECT_EQ((std::uint32_t{s.sks.bytes[0]} << 16) | (s.sks.bytes[1] << 8) | s.sks.bytes[2], e.sks);
+        EXPECT_EQ((std::uint32_t{s.sks.bytes[0]} << 16) | (s.sks.bytes[1] << 8) | s.sks.bytes[2],
+                  e.sks);
         EXPECT_EQ(s.additional.size(), e.size - 18);
         EXPECT_TRUE(s.trailing.empty());
         EXPECT_TRUE(s.warnings.empty());
@@ -74,7 +77,8 @@ TEST(Sense, FixedCapturesMatchSg3Text) {
     EXPECT_EQ(a.summary(), "Illegal Request: Invalid field in cdb (field pointer: CDB byte 4)");
 
     Sense b = capture_sense("lsc_sense_4d_22e00d14af15");  // "Error in Command: byte 2 bit 5"
-    EXPECT_EQ(b.summary(), "Illegal Request: Invalid field in cdb (field pointer: CDB byte 2 bit 5)");
+    EXPECT_EQ(b.summary(),
+              "Illegal Request: Invalid field in cdb (field pointer: CDB byte 2 bit 5)");
 
     Sense c = capture_sense("lsc_sense_1a_b9e598b821a7");  // "Progress indication: 18.99%"
     EXPECT_EQ(asc_ascq_name(c.asc, c.ascq), "Logical unit not ready, format in progress");
@@ -251,7 +255,8 @@ TEST(Sense, MalformedInputs) {
     EXPECT_EQ(std::get<RawDescriptor>(t.descriptors[0]).data, (Bytes{0x80, 0}));
     EXPECT_FALSE(t.warnings.empty());
     // Trailing bytes are kept.
-    Sense u = Sense::decode(Bytes{0x70, 0, 5, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0xaa});
+    Sense u =
+        Sense::decode(Bytes{0x70, 0, 5, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0xaa});
     EXPECT_EQ(u.trailing, (Bytes{0xaa}));
     EXPECT_EQ(u.encode().back(), 0xaa);
 }
@@ -312,8 +317,8 @@ TEST(Sense, EveryDescriptorRoundTrips) {
 }
 
 TEST(Sense, AtaLbaByteOrder) {
-    Bytes b{0x72, 0, 0, 0x1d, 0, 0, 0, 14, 0x09, 0x0c, 0x01, 0x00, 0x00, 0x01,
-            0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x40, 0x50};
+    Bytes b{0x72, 0,    0,    0x1d, 0,    0,    0,    14,   0x09, 0x0c, 0x01,
+            0x00, 0x00, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x40, 0x50};
     Sense s = Sense::decode(b);
     auto& a = std::get<AtaStatusReturnDescriptor>(s.descriptors.at(0));
     // LBA 47:40 in byte 10, 39:32 in 8, 31:24 in 6, 23:16 in 11, 15:8 in 9, 7:0 in 7
@@ -329,7 +334,8 @@ TEST(Sense, KeySpecificViews) {
     EXPECT_EQ(to_text(SenseKeySpecific::segment_pointer(true, 4, 1), 0xa),
               "segment pointer: segment descriptor byte 4 bit 1");
     EXPECT_EQ(to_text(SenseKeySpecific::progress(0x8000), 0x2), "progress: 50.00%");
-    EXPECT_EQ(to_text(SenseKeySpecific::queue_overflow(true), 0x6), "unit attention queue overflow");
+    EXPECT_EQ(to_text(SenseKeySpecific::queue_overflow(true), 0x6),
+              "unit attention queue overflow");
     auto j = sks_json(SenseKeySpecific::field_pointer(true, 2, 5), 0x5);
     EXPECT_EQ(j["kind"], "field_pointer");
     EXPECT_EQ(j["field_pointer"], 2);
@@ -353,7 +359,8 @@ TEST(Sense, JsonOfFixedCapture) {
 }
 
 TEST(SenseCategory, KeysMapToCategories) {
-    auto cat = [](std::uint8_t key, std::uint8_t asc = 0, std::uint8_t ascq = 0, bool desc = false) {
+    auto cat = [](std::uint8_t key, std::uint8_t asc = 0, std::uint8_t ascq = 0,
+                  bool desc = false) {
         return category_of(0x02, Sense::build(key, asc, ascq, desc).encode());
     };
     for (bool desc : {false, true}) {

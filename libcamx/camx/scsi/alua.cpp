@@ -7,29 +7,43 @@
 namespace camx::scsi {
 namespace {
 
-std::uint8_t flag(bool v, unsigned n) { return static_cast<std::uint8_t>(v ? 1u << n : 0u); }
+std::uint8_t flag(bool v, unsigned n) {
+    return static_cast<std::uint8_t>(v ? 1u << n : 0u);
+}
 
 }  // namespace
 
 std::string_view access_state_name(std::uint8_t state) {
     switch (state) {
-        case 0x0: return "active/optimized";
-        case 0x1: return "active/non-optimized";
-        case 0x2: return "standby";
-        case 0x3: return "unavailable";
-        case 0x4: return "logical block dependent";
-        case 0xe: return "offline";
-        case 0xf: return "transitioning";
-        default: return "reserved";
+        case 0x0:
+            return "active/optimized";
+        case 0x1:
+            return "active/non-optimized";
+        case 0x2:
+            return "standby";
+        case 0x3:
+            return "unavailable";
+        case 0x4:
+            return "logical block dependent";
+        case 0xe:
+            return "offline";
+        case 0xf:
+            return "transitioning";
+        default:
+            return "reserved";
     }
 }
 
 std::string_view tpg_status_name(std::uint8_t status) {
     switch (status) {
-        case 0x0: return "no status available";
-        case 0x1: return "altered by SET TARGET PORT GROUPS";
-        case 0x2: return "altered by implicit asymmetric logical unit access";
-        default: return "reserved";
+        case 0x0:
+            return "no status available";
+        case 0x1:
+            return "altered by SET TARGET PORT GROUPS";
+        case 0x2:
+            return "altered by implicit asymmetric logical unit access";
+        default:
+            return "reserved";
     }
 }
 
@@ -58,7 +72,8 @@ TargetPortGroups TargetPortGroups::decode(ByteView b) {
     while (off < data.size()) {
         ByteView d = data.subspan(off);
         if (d.size() < 8) {
-            t.warnings.push_back(fmt::format("truncated target port group descriptor at byte {}", off));
+            t.warnings.push_back(
+                fmt::format("truncated target port group descriptor at byte {}", off));
             break;
         }
         TargetPortGroup g;
@@ -99,7 +114,8 @@ Bytes TargetPortGroups::encode() const {
         if (g.relative_target_ports.size() > 0xff) {
             throw Error(Category::usage, "more than 255 ports in a target port group");
         }
-        w.u8(static_cast<std::uint8_t>(flag(g.pref, 7) | ((g.rtpg_fmt & 7) << 4) | (g.state & 0x0f)));
+        w.u8(static_cast<std::uint8_t>(flag(g.pref, 7) | ((g.rtpg_fmt & 7) << 4) |
+                                       (g.state & 0x0f)));
         w.u8(static_cast<std::uint8_t>(flag(g.t_sup, 7) | flag(g.o_sup, 6) | flag(g.lbd_sup, 4) |
                                        flag(g.u_sup, 3) | flag(g.s_sup, 2) | flag(g.an_sup, 1) |
                                        flag(g.ao_sup, 0)));
@@ -119,7 +135,8 @@ SetTargetPortGroups SetTargetPortGroups::decode(ByteView b) {
         s.entries.push_back({static_cast<std::uint8_t>(b[off] & 0x0f), bytes::be16(b, off + 2)});
     }
     if (off < b.size()) {
-        s.warnings.push_back(fmt::format("{} bytes of a partial descriptor ignored", b.size() - off));
+        s.warnings.push_back(
+            fmt::format("{} bytes of a partial descriptor ignored", b.size() - off));
     }
     return s;
 }

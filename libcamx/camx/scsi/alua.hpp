@@ -44,7 +44,7 @@ struct TargetPortGroup {
 };
 
 struct TargetPortGroups {
-    bool extended = false;                    // extended header (format type 1)
+    bool extended = false;                      // extended header (format type 1)
     std::uint8_t implicit_transition_time = 0;  // seconds, extended header only
     std::vector<TargetPortGroup> groups;
     std::vector<std::string> warnings;

@@ -30,8 +30,12 @@ void encode_timeouts(bytes::Writer& w, const CommandTimeouts& t) {
     w.be32(t.nominal_seconds), w.be32(t.recommended_seconds);
 }
 
-bool bit(std::uint8_t byte, unsigned n) { return bytes::bit(byte, n); }
-std::uint8_t flag(bool v, unsigned n) { return static_cast<std::uint8_t>(v ? 1u << n : 0u); }
+bool bit(std::uint8_t byte, unsigned n) {
+    return bytes::bit(byte, n);
+}
+std::uint8_t flag(bool v, unsigned n) {
+    return static_cast<std::uint8_t>(v ? 1u << n : 0u);
+}
 
 }  // namespace
 
@@ -47,11 +51,16 @@ std::string command_name(std::uint8_t opcode, std::optional<std::uint16_t> sa, i
 
 std::string_view support_name(std::uint8_t support) {
     switch (support) {
-        case 0: return "not currently available";
-        case 1: return "not supported";
-        case 3: return "supported (standard)";
-        case 5: return "supported (vendor specific)";
-        default: return "reserved";
+        case 0:
+            return "not currently available";
+        case 1:
+            return "not supported";
+        case 3:
+            return "supported (standard)";
+        case 5:
+            return "supported (vendor specific)";
+        default:
+            return "reserved";
     }
 }
 
@@ -62,8 +71,8 @@ SupportedOpcodes SupportedOpcodes::decode(ByteView b) {
     std::size_t declared = 4 + std::size_t{bytes::be32(b, 0)};
     ByteView data = b.first(std::min(declared, b.size()));
     if (declared > b.size()) {
-        s.warnings.push_back(fmt::format("command data length declares {} bytes, {} present",
-                                         declared, b.size()));
+        s.warnings.push_back(
+            fmt::format("command data length declares {} bytes, {} present", declared, b.size()));
     } else if (declared < b.size()) {
         s.warnings.push_back(
             fmt::format("{} bytes after the declared command data ignored", b.size() - declared));
@@ -105,8 +114,9 @@ Bytes SupportedOpcodes::encode() const {
     w.be32(0);
     for (const auto& c : commands) {
         w.u8(c.opcode), w.u8(0), w.be16(c.service_action), w.u8(0);
-        w.u8(static_cast<std::uint8_t>(flag(c.rwcdlp, 6) | ((c.mlu & 3) << 4) | ((c.cdlp & 3) << 2) |
-                                       flag(c.timeouts.has_value(), 1) | flag(c.servactv, 0)));
+        w.u8(static_cast<std::uint8_t>(flag(c.rwcdlp, 6) | ((c.mlu & 3) << 4) |
+                                       ((c.cdlp & 3) << 2) | flag(c.timeouts.has_value(), 1) |
+                                       flag(c.servactv, 0)));
         w.be16(c.cdb_length);
         if (c.timeouts) encode_timeouts(w, *c.timeouts);
     }
@@ -128,8 +138,8 @@ OneCommand OneCommand::decode(ByteView b) {
     ByteView usage = bytes::clamp(b, 4, cdb_size);
     c.cdb_usage.assign(usage.begin(), usage.end());
     if (usage.size() < cdb_size) {
-        c.warnings.push_back(fmt::format("CDB usage data declares {} bytes, {} present", cdb_size,
-                                         usage.size()));
+        c.warnings.push_back(
+            fmt::format("CDB usage data declares {} bytes, {} present", cdb_size, usage.size()));
         return c;
     }
     std::size_t end = 4 + cdb_size;
@@ -142,7 +152,8 @@ OneCommand OneCommand::decode(ByteView b) {
         end += kTimeoutsLength;
     }
     if (end < b.size()) {
-        c.warnings.push_back(fmt::format("{} bytes after the one-command data ignored", b.size() - end));
+        c.warnings.push_back(
+            fmt::format("{} bytes after the one-command data ignored", b.size() - end));
     }
     return c;
 }
@@ -169,7 +180,8 @@ SupportedTmfs SupportedTmfs::decode(ByteView b) {
     std::size_t declared = 4 + std::size_t{b[3]};
     if (b[3] == 0) {
         if (b.size() > 4) {
-            t.warnings.push_back(fmt::format("{} bytes after the basic data ignored", b.size() - 4));
+            t.warnings.push_back(
+                fmt::format("{} bytes after the basic data ignored", b.size() - 4));
         }
         return t;
     }
@@ -190,9 +202,10 @@ SupportedTmfs SupportedTmfs::decode(ByteView b) {
     e.short_timeout_100ms = bytes::be32(b, 12);
     t.extended = e;
     if (declared != 16 || b.size() > 16) {
-        t.warnings.push_back(fmt::format("extended data of {} bytes ({} present); decoded the "
-                                         "first 16",
-                                         declared, b.size()));
+        t.warnings.push_back(
+            fmt::format("extended data of {} bytes ({} present); decoded the "
+                        "first 16",
+                        declared, b.size()));
     }
     return t;
 }
@@ -227,7 +240,8 @@ void to_json(nlohmann::json& j, const CommandDescriptor& d) {
     j = {{"opcode", d.opcode},
          {"service_action", d.service_action},
          {"servactv", d.servactv},
-         {"name", command_name(d.opcode, d.servactv ? std::optional(d.service_action) : std::nullopt)},
+         {"name",
+          command_name(d.opcode, d.servactv ? std::optional(d.service_action) : std::nullopt)},
          {"cdb_length", d.cdb_length},
          {"rwcdlp", d.rwcdlp},
          {"mlu", d.mlu},
@@ -255,9 +269,9 @@ void to_json(nlohmann::json& j, const OneCommand& c) {
 }
 
 void to_json(nlohmann::json& j, const SupportedTmfs& t) {
-    j = {{"ats", t.ats},     {"atss", t.atss}, {"cacas", t.cacas}, {"ctss", t.ctss},
-         {"lurs", t.lurs},   {"qts", t.qts},   {"trs", t.trs},     {"ws", t.ws},
-         {"qaes", t.qaes},   {"qtss", t.qtss}, {"itnrs", t.itnrs}, {"warnings", t.warnings}};
+    j = {{"ats", t.ats},   {"atss", t.atss}, {"cacas", t.cacas}, {"ctss", t.ctss},
+         {"lurs", t.lurs}, {"qts", t.qts},   {"trs", t.trs},     {"ws", t.ws},
+         {"qaes", t.qaes}, {"qtss", t.qtss}, {"itnrs", t.itnrs}, {"warnings", t.warnings}};
     if (t.extended) {
         const auto& e = *t.extended;
         j["extended"] = {{"tmftmov", e.tmftmov},

@@ -18,7 +18,9 @@ namespace {
 constexpr std::size_t kFixedTidLength = 24;
 constexpr std::string_view kIsidSeparator = ",i,0x";
 
-std::uint8_t flag(bool v, unsigned n) { return static_cast<std::uint8_t>(v ? 1u << n : 0u); }
+std::uint8_t flag(bool v, unsigned n) {
+    return static_cast<std::uint8_t>(v ? 1u << n : 0u);
+}
 
 // The part of a PR IN response its ADDITIONAL LENGTH covers, with warnings for the rest.
 ByteView declared_payload(ByteView b, std::vector<std::string>& warnings) {
@@ -41,48 +43,74 @@ std::size_t find_isid(const std::string& s) {
     return lower.find(kIsidSeparator);
 }
 
-std::string hex64(std::uint64_t v) { return fmt::format("0x{:016x}", v); }
+std::string hex64(std::uint64_t v) {
+    return fmt::format("0x{:016x}", v);
+}
 
 }  // namespace
 
 std::string_view pr_in_action_name(std::uint8_t sa) {
     switch (sa) {
-        case 0x00: return "READ KEYS";
-        case 0x01: return "READ RESERVATION";
-        case 0x02: return "REPORT CAPABILITIES";
-        case 0x03: return "READ FULL STATUS";
-        default: return "reserved";
+        case 0x00:
+            return "READ KEYS";
+        case 0x01:
+            return "READ RESERVATION";
+        case 0x02:
+            return "REPORT CAPABILITIES";
+        case 0x03:
+            return "READ FULL STATUS";
+        default:
+            return "reserved";
     }
 }
 
 std::string_view pr_out_action_name(std::uint8_t sa) {
     switch (sa) {
-        case 0x00: return "REGISTER";
-        case 0x01: return "RESERVE";
-        case 0x02: return "RELEASE";
-        case 0x03: return "CLEAR";
-        case 0x04: return "PREEMPT";
-        case 0x05: return "PREEMPT AND ABORT";
-        case 0x06: return "REGISTER AND IGNORE EXISTING KEY";
-        case 0x07: return "REGISTER AND MOVE";
-        case 0x08: return "REPLACE LOST RESERVATION";
-        default: return "reserved";
+        case 0x00:
+            return "REGISTER";
+        case 0x01:
+            return "RESERVE";
+        case 0x02:
+            return "RELEASE";
+        case 0x03:
+            return "CLEAR";
+        case 0x04:
+            return "PREEMPT";
+        case 0x05:
+            return "PREEMPT AND ABORT";
+        case 0x06:
+            return "REGISTER AND IGNORE EXISTING KEY";
+        case 0x07:
+            return "REGISTER AND MOVE";
+        case 0x08:
+            return "REPLACE LOST RESERVATION";
+        default:
+            return "reserved";
     }
 }
 
 std::string_view pr_type_name(std::uint8_t type) {
     switch (type) {
-        case 0x1: return "Write Exclusive";
-        case 0x3: return "Exclusive Access";
-        case 0x5: return "Write Exclusive, registrants only";
-        case 0x6: return "Exclusive Access, registrants only";
-        case 0x7: return "Write Exclusive, all registrants";
-        case 0x8: return "Exclusive Access, all registrants";
-        default: return "obsolete or reserved";
+        case 0x1:
+            return "Write Exclusive";
+        case 0x3:
+            return "Exclusive Access";
+        case 0x5:
+            return "Write Exclusive, registrants only";
+        case 0x6:
+            return "Exclusive Access, registrants only";
+        case 0x7:
+            return "Write Exclusive, all registrants";
+        case 0x8:
+            return "Exclusive Access, all registrants";
+        default:
+            return "obsolete or reserved";
     }
 }
 
-std::string_view pr_scope_name(std::uint8_t scope) { return scope == 0 ? "LU_SCOPE" : "reserved"; }
+std::string_view pr_scope_name(std::uint8_t scope) {
+    return scope == 0 ? "LU_SCOPE" : "reserved";
+}
 
 std::string protocol_identifier_name(std::uint8_t proto) {
     char b[128] = {};
@@ -151,13 +179,15 @@ TransportId TransportId::decode(ByteView b, std::vector<std::string>& warnings) 
     };
     if (t.protocol == iscsi) {
         if (t.format > 1 || b.size() < 4) {
-            return keep_raw(t.format > 1 ? fmt::format("iSCSI TransportID format {} kept raw", t.format)
-                                         : "iSCSI TransportID truncated; kept raw");
+            return keep_raw(t.format > 1
+                                ? fmt::format("iSCSI TransportID format {} kept raw", t.format)
+                                : "iSCSI TransportID truncated; kept raw");
         }
         ByteView text_bytes = b.subspan(4);
         auto nul = std::find(text_bytes.begin(), text_bytes.end(), std::uint8_t{0});
         if (nul == text_bytes.end()) warnings.emplace_back("iSCSI name is not NUL terminated");
-        std::string s = text::ascii_field(text_bytes.first(static_cast<std::size_t>(nul - text_bytes.begin())));
+        std::string s =
+            text::ascii_field(text_bytes.first(static_cast<std::size_t>(nul - text_bytes.begin())));
         if (t.format == 1) {
             std::size_t sep = find_isid(s);
             if (sep == std::string::npos) {
@@ -179,11 +209,20 @@ TransportId TransportId::decode(ByteView b, std::vector<std::string>& warnings) 
         return keep_raw(fmt::format("TransportID of {} bytes, expected 24; kept raw", b.size()));
     }
     switch (t.protocol) {
-        case fc: t.name = bytes::be64(b, 8); break;
-        case sas: t.name = bytes::be64(b, 4); break;
-        case srp: std::copy(b.begin() + 8, b.begin() + 24, t.srp_port.begin()); break;
-        case sop: t.routing_id = bytes::be16(b, 2); break;
-        default: break;
+        case fc:
+            t.name = bytes::be64(b, 8);
+            break;
+        case sas:
+            t.name = bytes::be64(b, 4);
+            break;
+        case srp:
+            std::copy(b.begin() + 8, b.begin() + 24, t.srp_port.begin());
+            break;
+        case sop:
+            t.routing_id = bytes::be16(b, 2);
+            break;
+        default:
+            break;
     }
     return t;
 }
@@ -205,11 +244,20 @@ Bytes TransportId::encode() const {
     w.zeros(kFixedTidLength - 1);
     Bytes out = w.take();
     switch (protocol) {
-        case fc: bytes::put_be64(out, 8, name); break;
-        case sas: bytes::put_be64(out, 4, name); break;
-        case srp: std::copy(srp_port.begin(), srp_port.end(), out.begin() + 8); break;
-        case sop: bytes::put_be16(out, 2, routing_id); break;
-        default: break;
+        case fc:
+            bytes::put_be64(out, 8, name);
+            break;
+        case sas:
+            bytes::put_be64(out, 4, name);
+            break;
+        case srp:
+            std::copy(srp_port.begin(), srp_port.end(), out.begin() + 8);
+            break;
+        case sop:
+            bytes::put_be16(out, 2, routing_id);
+            break;
+        default:
+            break;
     }
     return out;
 }
@@ -221,8 +269,9 @@ std::vector<TransportId> decode_transport_ids(ByteView b, std::vector<std::strin
         ByteView rest = b.subspan(off);
         std::size_t len = TransportId::length_at(rest);
         if (len > rest.size()) {
-            warnings.push_back(fmt::format("TransportID at byte {} needs {} bytes, {} present; kept raw",
-                                           off, len, rest.size()));
+            warnings.push_back(
+                fmt::format("TransportID at byte {} needs {} bytes, {} present; kept raw", off, len,
+                            rest.size()));
             TransportId t;
             t.protocol = rest[0] & 0x0f;
             t.format = static_cast<std::uint8_t>(rest[0] >> 6);
@@ -262,7 +311,8 @@ PrReservation PrReservation::decode(ByteView b) {
     ByteView p = declared_payload(b, r.warnings);
     if (p.empty()) return r;
     if (p.size() < 16) {
-        r.warnings.push_back(fmt::format("reservation descriptor truncated: {} of 16 bytes", p.size()));
+        r.warnings.push_back(
+            fmt::format("reservation descriptor truncated: {} of 16 bytes", p.size()));
         return r;
     }
     r.reservation = Holder{bytes::be64(p, 0), static_cast<std::uint8_t>(p[13] >> 4),
@@ -284,10 +334,16 @@ Bytes PrReservation::encode() const {
 
 std::uint16_t PrCapabilities::mask_bit(std::uint8_t type) {
     switch (type) {
-        case 0x1: case 0x3: case 0x5: case 0x6: case 0x7:
+        case 0x1:
+        case 0x3:
+        case 0x5:
+        case 0x6:
+        case 0x7:
             return static_cast<std::uint16_t>(1u << (8 + type));
-        case 0x8: return 1;
-        default: return 0;
+        case 0x8:
+            return 1;
+        default:
+            return 0;
     }
 }
 
@@ -325,7 +381,8 @@ PrCapabilities PrCapabilities::decode(ByteView b) {
     if (b.size() > 5 && b.size() < 8) {
         c.warnings.push_back(fmt::format("{} of 8 bytes present", b.size()));
     }
-    if (b.size() > 8) c.warnings.push_back(fmt::format("{} bytes after byte 8 ignored", b.size() - 8));
+    if (b.size() > 8)
+        c.warnings.push_back(fmt::format("{} bytes after byte 8 ignored", b.size() - 8));
     return c;
 }
 
@@ -360,9 +417,10 @@ PrFullStatus PrFullStatus::decode(ByteView b) {
         std::size_t tid_len = bytes::be32(d, 20);
         ByteView tid = bytes::clamp(d, 24, tid_len);
         if (tid.size() < tid_len) {
-            s.warnings.push_back(fmt::format("TransportID of the status descriptor at byte {} "
-                                             "truncated; kept raw",
-                                             off + 8));
+            s.warnings.push_back(
+                fmt::format("TransportID of the status descriptor at byte {} "
+                            "truncated; kept raw",
+                            off + 8));
             sd.transport_id.raw.assign(tid.begin(), tid.end());
             if (!tid.empty()) sd.transport_id.protocol = tid[0] & 0x0f;
             s.descriptors.push_back(std::move(sd));
@@ -401,20 +459,23 @@ PrOutParameters PrOutParameters::decode(ByteView b) {
     p.all_tg_pt = bytes::bit(b[20], 2);
     p.aptpl = bytes::bit(b[20], 0);
     if (!p.spec_i_pt) {
-        if (b.size() > 24) p.warnings.push_back(fmt::format("{} bytes after byte 24 ignored", b.size() - 24));
+        if (b.size() > 24)
+            p.warnings.push_back(fmt::format("{} bytes after byte 24 ignored", b.size() - 24));
         return p;
     }
     if (b.size() < 28) {
-        p.warnings.emplace_back("SPEC_I_PT set but the TransportID parameter data length is missing");
+        p.warnings.emplace_back(
+            "SPEC_I_PT set but the TransportID parameter data length is missing");
         return p;
     }
     std::size_t len = bytes::be32(b, 24);
     ByteView tids = bytes::clamp(b, 28, len);
     if (tids.size() < len) {
-        p.warnings.push_back(fmt::format("TransportID parameter data length {} but {} bytes present",
-                                         len, tids.size()));
+        p.warnings.push_back(fmt::format(
+            "TransportID parameter data length {} but {} bytes present", len, tids.size()));
     } else if (28 + len < b.size()) {
-        p.warnings.push_back(fmt::format("{} bytes after the TransportIDs ignored", b.size() - 28 - len));
+        p.warnings.push_back(
+            fmt::format("{} bytes after the TransportIDs ignored", b.size() - 28 - len));
     }
     p.transport_ids = decode_transport_ids(tids, p.warnings);
     return p;
@@ -448,10 +509,11 @@ PrRegisterAndMove PrRegisterAndMove::decode(ByteView b) {
     std::size_t len = bytes::be32(b, 20);
     ByteView tid = bytes::clamp(b, 24, len);
     if (tid.size() < len) {
-        m.warnings.push_back(
-            fmt::format("TransportID parameter data length {} but {} bytes present", len, tid.size()));
+        m.warnings.push_back(fmt::format(
+            "TransportID parameter data length {} but {} bytes present", len, tid.size()));
     } else if (24 + len < b.size()) {
-        m.warnings.push_back(fmt::format("{} bytes after the TransportID ignored", b.size() - 24 - len));
+        m.warnings.push_back(
+            fmt::format("{} bytes after the TransportID ignored", b.size() - 24 - len));
     }
     if (tid.empty()) {
         m.warnings.emplace_back("no TransportID");
@@ -484,15 +546,25 @@ void to_json(nlohmann::json& j, const TransportId& t) {
         return;
     }
     switch (t.protocol) {
-        case TransportId::fc: j["n_port_name"] = hex64(t.name); break;
-        case TransportId::sas: j["sas_address"] = hex64(t.name); break;
-        case TransportId::srp: j["initiator_port_identifier"] = hex::compact(t.srp_port); break;
-        case TransportId::sop: j["routing_id"] = t.routing_id; break;
+        case TransportId::fc:
+            j["n_port_name"] = hex64(t.name);
+            break;
+        case TransportId::sas:
+            j["sas_address"] = hex64(t.name);
+            break;
+        case TransportId::srp:
+            j["initiator_port_identifier"] = hex::compact(t.srp_port);
+            break;
+        case TransportId::sop:
+            j["routing_id"] = t.routing_id;
+            break;
         case TransportId::iscsi:
             j["iscsi_name"] = t.iscsi_name;
             if (t.format == 1) j["isid"] = t.isid;
             break;
-        default: j["bytes"] = hex::compact(t.encode()); break;
+        default:
+            j["bytes"] = hex::compact(t.encode());
+            break;
     }
 }
 
@@ -513,7 +585,8 @@ void to_json(nlohmann::json& j, const PrReservation& r) {
 
 void to_json(nlohmann::json& j, const PrCapabilities& c) {
     auto types = nlohmann::json::array();
-    for (auto t : c.supported_types()) types.push_back({{"type", t}, {"type_name", pr_type_name(t)}});
+    for (auto t : c.supported_types())
+        types.push_back({{"type", t}, {"type_name", pr_type_name(t)}});
     j = {{"rlr_c", c.rlr_c},
          {"crh", c.crh},
          {"sip_c", c.sip_c},
@@ -550,12 +623,9 @@ void to_json(nlohmann::json& j, const PrFullStatus& s) {
 }
 
 void to_json(nlohmann::json& j, const PrOutParameters& p) {
-    j = {{"reservation_key", p.key},
-         {"service_action_reservation_key", p.service_action_key},
-         {"spec_i_pt", p.spec_i_pt},
-         {"all_tg_pt", p.all_tg_pt},
-         {"aptpl", p.aptpl},
-         {"transport_ids", p.transport_ids},
+    j = {{"reservation_key", p.key}, {"service_action_reservation_key", p.service_action_key},
+         {"spec_i_pt", p.spec_i_pt}, {"all_tg_pt", p.all_tg_pt},
+         {"aptpl", p.aptpl},         {"transport_ids", p.transport_ids},
          {"warnings", p.warnings}};
 }
 

@@ -53,12 +53,12 @@ struct TransportId {
     enum Protocol : std::uint8_t { fc = 0x0, srp = 0x4, iscsi = 0x5, sas = 0x6, sop = 0xa };
     std::uint8_t protocol = 0;
     std::uint8_t format = 0;
-    std::uint64_t name = 0;        // FC N_PORT_NAME, SAS ADDRESS
-    std::string iscsi_name;        // iSCSI name (before ",i,0x" in format 1)
-    std::string isid;              // iSCSI format 1: the ISID as the hex text after ",i,0x"
+    std::uint64_t name = 0;  // FC N_PORT_NAME, SAS ADDRESS
+    std::string iscsi_name;  // iSCSI name (before ",i,0x" in format 1)
+    std::string isid;        // iSCSI format 1: the ISID as the hex text after ",i,0x"
     std::array<std::uint8_t, 16> srp_port{};  // SRP INITIATOR PORT IDENTIFIER
-    std::uint16_t routing_id = 0;  // SOP
-    Bytes raw;                     // the whole TransportID when not decoded
+    std::uint16_t routing_id = 0;             // SOP
+    Bytes raw;                                // the whole TransportID when not decoded
 
     static TransportId fibre_channel(std::uint64_t n_port_name);
     static TransportId sas_address(std::uint64_t address);

@@ -15,7 +15,9 @@ namespace {
 // Forwarded sense nests sense inside sense; deeper levels stay as hex.
 constexpr int kMaxForwardDepth = 4;
 
-std::string from_buffer(const char* b) { return text::trim(b); }
+std::string from_buffer(const char* b) {
+    return text::trim(b);
+}
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -24,7 +26,9 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-std::string hex0x(std::uint64_t v) { return fmt::format("0x{:x}", v); }
+std::string hex0x(std::uint64_t v) {
+    return fmt::format("0x{:x}", v);
+}
 
 // ---- descriptor decoding ----------------------------------------------------------------
 
@@ -38,10 +42,11 @@ RawDescriptor raw_of(std::uint8_t type, ByteView body) {
 }
 
 DescResult odd_length(std::uint8_t type, ByteView body, std::size_t want) {
-    return {raw_of(type, body),
-            fmt::format("sense descriptor 0x{:02x} has {} bytes after its header, expected {}; kept "
-                        "raw",
-                        type, body.size(), want)};
+    return {
+        raw_of(type, body),
+        fmt::format("sense descriptor 0x{:02x} has {} bytes after its header, expected {}; kept "
+                    "raw",
+                    type, body.size(), want)};
 }
 
 UdsReferralDescriptor decode_uds(ByteView body, std::string& warning) {
@@ -68,7 +73,8 @@ UdsReferralDescriptor decode_uds(ByteView body, std::string& warning) {
         seg.last_lba = bytes::be64(rest, 12);
         for (std::size_t g = 0; g < ngroups; ++g) {
             std::size_t p = 20 + 4 * g;
-            seg.groups.push_back({static_cast<std::uint8_t>(rest[p] & 0x0f), bytes::be16(rest, p + 2)});
+            seg.groups.push_back(
+                {static_cast<std::uint8_t>(rest[p] & 0x0f), bytes::be16(rest, p + 2)});
         }
         d.segments.push_back(std::move(seg));
         off += len;
@@ -228,9 +234,10 @@ void decode_fixed(Sense& s, ByteView b) {
     if (b.size() >= 18) s.sks.bytes = {b[15], b[16], b[17]};
     if (b.size() > 18) s.additional.assign(b.begin() + 18, b.end());
     if (b.size() < 18) {
-        s.warnings.push_back(fmt::format("fixed sense has {} bytes, fewer than the 18 of its "
-                                         "fields; missing ones read as zero",
-                                         b.size()));
+        s.warnings.push_back(
+            fmt::format("fixed sense has {} bytes, fewer than the 18 of its "
+                        "fields; missing ones read as zero",
+                        b.size()));
     }
 }
 
@@ -240,9 +247,10 @@ void decode_descriptors(Sense& s, ByteView b) {
     if (b.size() >= 4) s.ascq = b[3];
     if (b.size() >= 5) s.sdat_ovfl = (b[4] & 0x80) != 0;
     if (b.size() < 8) {
-        s.warnings.push_back(fmt::format("descriptor sense has {} bytes, fewer than its 8 byte "
-                                         "header",
-                                         b.size()));
+        s.warnings.push_back(
+            fmt::format("descriptor sense has {} bytes, fewer than its 8 byte "
+                        "header",
+                        b.size()));
         return;
     }
     std::size_t off = 8;
@@ -250,17 +258,19 @@ void decode_descriptors(Sense& s, ByteView b) {
         ByteView rest = b.subspan(off);
         if (rest.size() < 2) {
             s.descriptors.push_back(RawDescriptor{rest[0], {}});
-            s.warnings.push_back(fmt::format("sense descriptor 0x{:02x} at byte {} truncated "
-                                             "before its length",
-                                             rest[0], off));
+            s.warnings.push_back(
+                fmt::format("sense descriptor 0x{:02x} at byte {} truncated "
+                            "before its length",
+                            rest[0], off));
             break;
         }
         std::size_t len = 2 + std::size_t{rest[1]};
         if (rest.size() < len) {
             s.descriptors.push_back(raw_of(rest[0], rest.subspan(2)));
-            s.warnings.push_back(fmt::format("sense descriptor 0x{:02x} at byte {} declares {} "
-                                             "bytes, {} present; kept raw",
-                                             rest[0], off, len, rest.size()));
+            s.warnings.push_back(
+                fmt::format("sense descriptor 0x{:02x} at byte {} declares {} "
+                            "bytes, {} present; kept raw",
+                            rest[0], off, len, rest.size()));
             break;
         }
         auto r = decode_descriptor(rest[0], rest.subspan(2, len - 2));
@@ -297,84 +307,84 @@ nlohmann::json sense_json(const Sense& s, int depth);
 
 nlohmann::json descriptor_json(const SenseDescriptor& d, std::uint8_t key, int depth) {
     std::uint8_t type = descriptor_type(d);
-    nlohmann::json j{{"descriptor_type", type}, {"descriptor_type_name", descriptor_type_name(type)}};
-    std::visit(
-        Overloaded{
-            [&](const InformationDescriptor& x) {
-                j["valid"] = x.valid;
-                j["information"] = x.information;
-            },
-            [&](const CommandSpecificDescriptor& x) {
-                j["command_specific_information"] = x.information;
-            },
-            [&](const SksDescriptor& x) { j["sense_key_specific"] = sks_json(x.sks, key); },
-            [&](const FruDescriptor& x) { j["fru_code"] = x.code; },
-            [&](const StreamCommandsDescriptor& x) {
-                j["filemark"] = x.filemark;
-                j["eom"] = x.eom;
-                j["ili"] = x.ili;
-            },
-            [&](const BlockCommandsDescriptor& x) { j["ili"] = x.ili; },
-            [&](const AtaStatusReturnDescriptor& x) {
-                j["extend"] = x.extend;
-                j["error"] = x.error;
-                j["count"] = x.count;
-                j["lba"] = x.lba;
-                j["device"] = x.device;
-                j["status"] = x.status;
-            },
-            [&](const ProgressDescriptor& x) {
-                j["sense_key"] = x.key;
-                j["sense_key_name"] = sense_key_name(x.key);
-                j["asc"] = x.asc;
-                j["ascq"] = x.ascq;
-                j["asc_ascq_name"] = asc_ascq_name(x.asc, x.ascq);
-                j["progress"] = x.progress;
-                j["progress_percent"] = x.progress * 100.0 / 65536.0;
-            },
-            [&](const UdsReferralDescriptor& x) {
-                j["not_all_referrals"] = x.not_all_referrals;
-                auto segs = nlohmann::json::array();
-                for (const auto& s : x.segments) {
-                    auto groups = nlohmann::json::array();
-                    for (const auto& g : s.groups) {
-                        groups.push_back({{"target_port_group", g.group},
-                                          {"asymmetric_access_state", g.state}});
-                    }
-                    segs.push_back({{"first_lba", s.first_lba},
-                                    {"last_lba", s.last_lba},
-                                    {"target_port_groups", groups}});
-                }
-                j["segments"] = segs;
-                if (!x.trailing.empty()) j["trailing_bytes"] = hex::compact(x.trailing);
-            },
-            [&](const ForwardedSenseDescriptor& x) {
-                j["fsdt"] = x.fsdt;
-                j["sense_data_source"] = x.source;
-                j["sense_data_source_name"] = forwarded_source_name(x.source);
-                j["forwarded_status"] = x.status;
-                j["forwarded_status_name"] = scsi_status_name(x.status);
-                j["sense_bytes"] = hex::compact(x.sense);
-                j["sense"] = nullptr;
-                if (depth < kMaxForwardDepth && !x.sense.empty()) {
-                    try {
-                        j["sense"] = sense_json(Sense::decode(x.sense), depth + 1);
-                    } catch (const Error&) {
-                        // undecodable forwarded sense stays as sense_bytes only
-                    }
-                }
-            },
-            [&](const DirectAccessDescriptor& x) {
-                j["valid"] = x.valid;
-                j["ili"] = x.ili;
-                j["sense_key_specific"] = sks_json(x.sks, key);
-                j["fru_code"] = x.fru;
-                j["information"] = x.information;
-                j["command_specific_information"] = x.command_specific;
-            },
-            [&](const RawDescriptor& x) { j["bytes"] = hex::compact(x.data); },
-        },
-        d);
+    nlohmann::json j{{"descriptor_type", type},
+                     {"descriptor_type_name", descriptor_type_name(type)}};
+    std::visit(Overloaded{
+                   [&](const InformationDescriptor& x) {
+                       j["valid"] = x.valid;
+                       j["information"] = x.information;
+                   },
+                   [&](const CommandSpecificDescriptor& x) {
+                       j["command_specific_information"] = x.information;
+                   },
+                   [&](const SksDescriptor& x) { j["sense_key_specific"] = sks_json(x.sks, key); },
+                   [&](const FruDescriptor& x) { j["fru_code"] = x.code; },
+                   [&](const StreamCommandsDescriptor& x) {
+                       j["filemark"] = x.filemark;
+                       j["eom"] = x.eom;
+                       j["ili"] = x.ili;
+                   },
+                   [&](const BlockCommandsDescriptor& x) { j["ili"] = x.ili; },
+                   [&](const AtaStatusReturnDescriptor& x) {
+                       j["extend"] = x.extend;
+                       j["error"] = x.error;
+                       j["count"] = x.count;
+                       j["lba"] = x.lba;
+                       j["device"] = x.device;
+                       j["status"] = x.status;
+                   },
+                   [&](const ProgressDescriptor& x) {
+                       j["sense_key"] = x.key;
+                       j["sense_key_name"] = sense_key_name(x.key);
+                       j["asc"] = x.asc;
+                       j["ascq"] = x.ascq;
+                       j["asc_ascq_name"] = asc_ascq_name(x.asc, x.ascq);
+                       j["progress"] = x.progress;
+                       j["progress_percent"] = x.progress * 100.0 / 65536.0;
+                   },
+                   [&](const UdsReferralDescriptor& x) {
+                       j["not_all_referrals"] = x.not_all_referrals;
+                       auto segs = nlohmann::json::array();
+                       for (const auto& s : x.segments) {
+                           auto groups = nlohmann::json::array();
+                           for (const auto& g : s.groups) {
+                               groups.push_back({{"target_port_group", g.group},
+                                                 {"asymmetric_access_state", g.state}});
+                           }
+                           segs.push_back({{"first_lba", s.first_lba},
+                                           {"last_lba", s.last_lba},
+                                           {"target_port_groups", groups}});
+                       }
+                       j["segments"] = segs;
+                       if (!x.trailing.empty()) j["trailing_bytes"] = hex::compact(x.trailing);
+                   },
+                   [&](const ForwardedSenseDescriptor& x) {
+                       j["fsdt"] = x.fsdt;
+                       j["sense_data_source"] = x.source;
+                       j["sense_data_source_name"] = forwarded_source_name(x.source);
+                       j["forwarded_status"] = x.status;
+                       j["forwarded_status_name"] = scsi_status_name(x.status);
+                       j["sense_bytes"] = hex::compact(x.sense);
+                       j["sense"] = nullptr;
+                       if (depth < kMaxForwardDepth && !x.sense.empty()) {
+                           try {
+                               j["sense"] = sense_json(Sense::decode(x.sense), depth + 1);
+                           } catch (const Error&) {
+                               // undecodable forwarded sense stays as sense_bytes only
+                           }
+                       }
+                   },
+                   [&](const DirectAccessDescriptor& x) {
+                       j["valid"] = x.valid;
+                       j["ili"] = x.ili;
+                       j["sense_key_specific"] = sks_json(x.sks, key);
+                       j["fru_code"] = x.fru;
+                       j["information"] = x.information;
+                       j["command_specific_information"] = x.command_specific;
+                   },
+                   [&](const RawDescriptor& x) { j["bytes"] = hex::compact(x.data); },
+               },
+               d);
     return j;
 }
 
@@ -436,23 +446,38 @@ std::string scsi_status_name(std::uint8_t status) {
 
 SksKind sks_kind(std::uint8_t sense_key) {
     switch (sense_key & 0x0f) {
-        case 0x5: return SksKind::field_pointer;
-        case 0x1: case 0x3: case 0x4: return SksKind::retry_count;
-        case 0x0: case 0x2: return SksKind::progress;
-        case 0xa: return SksKind::segment_pointer;
-        case 0x6: return SksKind::unit_attention_queue;
-        default: return SksKind::unknown;
+        case 0x5:
+            return SksKind::field_pointer;
+        case 0x1:
+        case 0x3:
+        case 0x4:
+            return SksKind::retry_count;
+        case 0x0:
+        case 0x2:
+            return SksKind::progress;
+        case 0xa:
+            return SksKind::segment_pointer;
+        case 0x6:
+            return SksKind::unit_attention_queue;
+        default:
+            return SksKind::unknown;
     }
 }
 
 std::string_view sks_kind_name(SksKind k) {
     switch (k) {
-        case SksKind::field_pointer: return "field_pointer";
-        case SksKind::retry_count: return "retry_count";
-        case SksKind::progress: return "progress";
-        case SksKind::segment_pointer: return "segment_pointer";
-        case SksKind::unit_attention_queue: return "unit_attention_queue";
-        case SksKind::unknown: break;
+        case SksKind::field_pointer:
+            return "field_pointer";
+        case SksKind::retry_count:
+            return "retry_count";
+        case SksKind::progress:
+            return "progress";
+        case SksKind::segment_pointer:
+            return "segment_pointer";
+        case SksKind::unit_attention_queue:
+            return "unit_attention_queue";
+        case SksKind::unknown:
+            break;
     }
     return "unknown";
 }
@@ -460,8 +485,8 @@ std::string_view sks_kind_name(SksKind k) {
 SenseKeySpecific SenseKeySpecific::field_pointer(bool in_cdb, std::uint16_t byte,
                                                  std::optional<std::uint8_t> bit) {
     SenseKeySpecific s;
-    s.bytes[0] = static_cast<std::uint8_t>(0x80 | (in_cdb ? 0x40 : 0) |
-                                           (bit ? 0x08 | (*bit & 0x07) : 0));
+    s.bytes[0] =
+        static_cast<std::uint8_t>(0x80 | (in_cdb ? 0x40 : 0) | (bit ? 0x08 | (*bit & 0x07) : 0));
     s.bytes[1] = static_cast<std::uint8_t>(byte >> 8);
     s.bytes[2] = static_cast<std::uint8_t>(byte);
     return s;
@@ -491,7 +516,9 @@ SenseKeySpecific SenseKeySpecific::queue_overflow(bool overflow) {
 }
 
 std::string to_text(const SenseKeySpecific& sks, std::uint8_t sense_key) {
-    auto bit = [&] { return sks.bpv() ? fmt::format(" bit {}", sks.bit_pointer()) : std::string(); };
+    auto bit = [&] {
+        return sks.bpv() ? fmt::format(" bit {}", sks.bit_pointer()) : std::string();
+    };
     switch (sks_kind(sense_key)) {
         case SksKind::field_pointer:
             return fmt::format("field pointer: {} byte {}{}",
@@ -500,19 +527,22 @@ std::string to_text(const SenseKeySpecific& sks, std::uint8_t sense_key) {
             return fmt::format("segment pointer: {} byte {}{}",
                                sks.segment_descriptor() ? "segment descriptor" : "parameter list",
                                sks.value(), bit());
-        case SksKind::progress: return "progress: " + progress_text(sks.value());
-        case SksKind::retry_count: return fmt::format("actual retry count: {}", sks.value());
+        case SksKind::progress:
+            return "progress: " + progress_text(sks.value());
+        case SksKind::retry_count:
+            return fmt::format("actual retry count: {}", sks.value());
         case SksKind::unit_attention_queue:
             return sks.overflow() ? "unit attention queue overflow" : "unit attention queue";
-        case SksKind::unknown: break;
+        case SksKind::unknown:
+            break;
     }
     return "sense key specific: " + hex::compact(sks.bytes);
 }
 
 nlohmann::json sks_json(const SenseKeySpecific& sks, std::uint8_t sense_key) {
     SksKind kind = sks_kind(sense_key);
-    nlohmann::json j{{"sksv", sks.sksv()}, {"kind", sks_kind_name(kind)},
-                     {"bytes", hex::compact(sks.bytes)}};
+    nlohmann::json j{
+        {"sksv", sks.sksv()}, {"kind", sks_kind_name(kind)}, {"bytes", hex::compact(sks.bytes)}};
     switch (kind) {
         case SksKind::field_pointer:
             j["command_data"] = sks.command_data();
@@ -530,51 +560,72 @@ nlohmann::json sks_json(const SenseKeySpecific& sks, std::uint8_t sense_key) {
             j["progress"] = sks.value();
             j["progress_percent"] = sks.progress_percent();
             break;
-        case SksKind::retry_count: j["actual_retry_count"] = sks.value(); break;
-        case SksKind::unit_attention_queue: j["overflow"] = sks.overflow(); break;
-        case SksKind::unknown: break;
+        case SksKind::retry_count:
+            j["actual_retry_count"] = sks.value();
+            break;
+        case SksKind::unit_attention_queue:
+            j["overflow"] = sks.overflow();
+            break;
+        case SksKind::unknown:
+            break;
     }
     return j;
 }
 
 std::uint8_t descriptor_type(const SenseDescriptor& d) {
-    return std::visit(
-        Overloaded{
-            [](const InformationDescriptor&) -> std::uint8_t { return 0x00; },
-            [](const CommandSpecificDescriptor&) -> std::uint8_t { return 0x01; },
-            [](const SksDescriptor&) -> std::uint8_t { return 0x02; },
-            [](const FruDescriptor&) -> std::uint8_t { return 0x03; },
-            [](const StreamCommandsDescriptor&) -> std::uint8_t { return 0x04; },
-            [](const BlockCommandsDescriptor&) -> std::uint8_t { return 0x05; },
-            [](const AtaStatusReturnDescriptor&) -> std::uint8_t { return 0x09; },
-            [](const ProgressDescriptor&) -> std::uint8_t { return 0x0a; },
-            [](const UdsReferralDescriptor&) -> std::uint8_t { return 0x0b; },
-            [](const ForwardedSenseDescriptor&) -> std::uint8_t { return 0x0c; },
-            [](const DirectAccessDescriptor&) -> std::uint8_t { return 0x0d; },
-            [](const RawDescriptor& r) -> std::uint8_t { return r.type; },
-        },
-        d);
+    return std::visit(Overloaded{
+                          [](const InformationDescriptor&) -> std::uint8_t { return 0x00; },
+                          [](const CommandSpecificDescriptor&) -> std::uint8_t { return 0x01; },
+                          [](const SksDescriptor&) -> std::uint8_t { return 0x02; },
+                          [](const FruDescriptor&) -> std::uint8_t { return 0x03; },
+                          [](const StreamCommandsDescriptor&) -> std::uint8_t { return 0x04; },
+                          [](const BlockCommandsDescriptor&) -> std::uint8_t { return 0x05; },
+                          [](const AtaStatusReturnDescriptor&) -> std::uint8_t { return 0x09; },
+                          [](const ProgressDescriptor&) -> std::uint8_t { return 0x0a; },
+                          [](const UdsReferralDescriptor&) -> std::uint8_t { return 0x0b; },
+                          [](const ForwardedSenseDescriptor&) -> std::uint8_t { return 0x0c; },
+                          [](const DirectAccessDescriptor&) -> std::uint8_t { return 0x0d; },
+                          [](const RawDescriptor& r) -> std::uint8_t { return r.type; },
+                      },
+                      d);
 }
 
 std::string_view descriptor_type_name(std::uint8_t type) {
     switch (type) {
-        case 0x00: return "Information";
-        case 0x01: return "Command specific information";
-        case 0x02: return "Sense key specific";
-        case 0x03: return "Field replaceable unit";
-        case 0x04: return "Stream commands";
-        case 0x05: return "Block commands";
-        case 0x06: return "OSD object identification";
-        case 0x07: return "OSD response integrity check value";
-        case 0x08: return "OSD attribute identification";
-        case 0x09: return "ATA status return";
-        case 0x0a: return "Another progress indication";
-        case 0x0b: return "User data segment referral";
-        case 0x0c: return "Forwarded sense data";
-        case 0x0d: return "Direct-access block device";
-        case 0x0e: return "Device designation";
-        case 0x0f: return "Microcode activation";
-        default: return type >= 0x80 ? "Vendor specific" : "Reserved";
+        case 0x00:
+            return "Information";
+        case 0x01:
+            return "Command specific information";
+        case 0x02:
+            return "Sense key specific";
+        case 0x03:
+            return "Field replaceable unit";
+        case 0x04:
+            return "Stream commands";
+        case 0x05:
+            return "Block commands";
+        case 0x06:
+            return "OSD object identification";
+        case 0x07:
+            return "OSD response integrity check value";
+        case 0x08:
+            return "OSD attribute identification";
+        case 0x09:
+            return "ATA status return";
+        case 0x0a:
+            return "Another progress indication";
+        case 0x0b:
+            return "User data segment referral";
+        case 0x0c:
+            return "Forwarded sense data";
+        case 0x0d:
+            return "Direct-access block device";
+        case 0x0e:
+            return "Device designation";
+        case 0x0f:
+            return "Microcode activation";
+        default:
+            return type >= 0x80 ? "Vendor specific" : "Reserved";
     }
 }
 
@@ -582,8 +633,10 @@ std::string_view descriptor_type_name(std::uint8_t type) {
 
 std::optional<std::uint64_t> Sense::information_field() const {
     if (!descriptor_format) return valid ? std::optional<std::uint64_t>(information) : std::nullopt;
-    if (auto* d = find_desc<InformationDescriptor>(descriptors); d && d->valid) return d->information;
-    if (auto* d = find_desc<DirectAccessDescriptor>(descriptors); d && d->valid) return d->information;
+    if (auto* d = find_desc<InformationDescriptor>(descriptors); d && d->valid)
+        return d->information;
+    if (auto* d = find_desc<DirectAccessDescriptor>(descriptors); d && d->valid)
+        return d->information;
     return std::nullopt;
 }
 
@@ -670,8 +723,14 @@ Sense Sense::decode(ByteView b) {
     Sense s;
     std::uint8_t rc = b[0] & 0x7f;
     switch (rc) {
-        case 0x70: case 0x71: s.descriptor_format = false; break;
-        case 0x72: case 0x73: s.descriptor_format = true; break;
+        case 0x70:
+        case 0x71:
+            s.descriptor_format = false;
+            break;
+        case 0x72:
+        case 0x73:
+            s.descriptor_format = true;
+            break;
         default:
             throw Error(Category::malformed,
                         fmt::format("unsupported sense response code 0x{:02x}", rc));
@@ -695,7 +754,8 @@ Sense Sense::decode(ByteView b) {
             fmt::format("{} bytes after the declared sense length kept", s.trailing.size()));
     }
     if (s.descriptor_format) {
-        if (b[0] & 0x80) s.warnings.emplace_back("reserved bit 7 of byte 0 set in descriptor sense");
+        if (b[0] & 0x80)
+            s.warnings.emplace_back("reserved bit 7 of byte 0 set in descriptor sense");
         decode_descriptors(s, body);
     } else {
         decode_fixed(s, body);
@@ -735,6 +795,8 @@ Bytes Sense::encode() const {
     return out;
 }
 
-void to_json(nlohmann::json& j, const Sense& s) { j = sense_json(s, 0); }
+void to_json(nlohmann::json& j, const Sense& s) {
+    j = sense_json(s, 0);
+}
 
 }  // namespace camx::scsi

@@ -212,8 +212,8 @@ struct Sense {
     std::string summary() const;
 
     // Sense for a target to return; information too wide for fixed format clears VALID.
-    static Sense build(std::uint8_t key, std::uint8_t asc, std::uint8_t ascq, bool descriptor_format,
-                       std::optional<std::uint64_t> information = {},
+    static Sense build(std::uint8_t key, std::uint8_t asc, std::uint8_t ascq,
+                       bool descriptor_format, std::optional<std::uint64_t> information = {},
                        std::optional<SenseKeySpecific> sks = {});
 
     static Sense decode(ByteView b);
