@@ -132,7 +132,7 @@ TEST(ReportLuns, RoundTripAndMalformed) {
     EXPECT_EQ(odd[0].addressing, LunAddressing::extended_reserved);
     EXPECT_EQ(odd[0].lun, 0xaabbccddeeff11ULL);
     // Extended element running past the LUN end.
-    auto over = lun_hex("00010000000000e2").levels();
+    auto over = lun_hex("000100000000e200").levels();
     EXPECT_EQ(over.back().addressing, LunAddressing::extended_reserved);
     // Declared length larger than the buffer, not a multiple of 8.
     auto t =
