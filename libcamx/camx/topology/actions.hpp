@@ -14,9 +14,9 @@ namespace camx::topology {
 
 // What a host scan looks for; nullopt is the "-" wildcard.
 struct ScanFilter {
-    std::optional<std::uint32_t> channel;
-    std::optional<std::uint32_t> target;
-    std::optional<std::uint64_t> lun;
+    std::optional<std::uint32_t> channel{};
+    std::optional<std::uint32_t> target{};
+    std::optional<std::uint64_t> lun{};
     // "C T L" as /sys/class/scsi_host/hostN/scan takes it: "- - -" for everything.
     std::string str() const;
 };

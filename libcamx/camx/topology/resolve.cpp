@@ -79,8 +79,9 @@ std::optional<Device> device_of_node(NodeKind kind, const std::string& node, con
         tried = sysfs.path("bus/scsi/devices/" + node.substr(4));
     } else {
         tried = class_link(kind, node, sysfs);
-        if (auto link = read_link(tried))
-            hctl = Hctl::parse(std::filesystem::path(*link).filename().string());
+        std::error_code ec;
+        const auto target = std::filesystem::canonical(tried, ec);
+        if (!ec) hctl = Hctl::parse(target.filename().string());
     }
     if (!hctl) return std::nullopt;
     return scan_device(*hctl, {}, sysfs);
