@@ -324,7 +324,7 @@ TEST_F(TopologyFake, ScanSortsAndReadsAttributes) {
     EXPECT_EQ(sas->peripheral_device_type, 0);
     EXPECT_EQ(sas->state, "running");
     EXPECT_EQ(sas->wwid, "naa.5000c500a1b2c3d4");
-    EXPECT_EQ(sas->queue_depth, 32u);
+    EXPECT_FALSE(sas->queue_depth);  // only with details
     EXPECT_EQ(sas->nodes.sd, "/dev/sdc");
     EXPECT_EQ(sas->nodes.sg, "/dev/sg2");
     EXPECT_EQ(sas->nodes.bsg, "/dev/bsg/10:0:0:0");
@@ -379,6 +379,7 @@ TEST_F(TopologyFake, DetailsGiveHostsAndTransportIdentifiers) {
               (TransportId{TransportType::iscsi, "", "iqn.2024-01.org.example:target", ""}));
     EXPECT_EQ(id("5:0:1:0"), (TransportId{TransportType::fc, "", "", "0x50014380186b3f65"}));
     EXPECT_EQ(id("0:0:0:2"), (TransportId{}));
+    EXPECT_EQ(t.find(*Hctl::parse("0:0:0:2"))->queue_depth, 32u);
 }
 
 TEST_F(TopologyFake, SasAddressAttributeOnTheDeviceWins) {

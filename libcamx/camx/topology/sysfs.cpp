@@ -1,5 +1,6 @@
 #include "camx/topology/sysfs.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,19 +20,16 @@ namespace {
 
 constexpr std::size_t kAttrMax = 4096;  // a sysfs attribute is at most one page
 
+// One read: sysfs hands over a whole attribute (at most a page) in a single read, and the
+// second read that would only return 0 is one syscall per attribute saved.
 std::optional<std::string> read_fd(int fd) {
-    std::array<char, kAttrMax> buf{};
-    std::size_t have = 0;
-    while (have < buf.size()) {
-        const ssize_t n = ::read(fd, buf.data() + have, buf.size() - have);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return std::nullopt;
-        }
-        if (n == 0) break;
-        have += static_cast<std::size_t>(n);
-    }
-    std::string s(buf.data(), have);
+    std::array<char, kAttrMax> buf;
+    ssize_t n = 0;
+    do {
+        n = ::read(fd, buf.data(), buf.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return std::nullopt;
+    std::string s(buf.data(), static_cast<std::size_t>(n));
     while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
     return s;
 }
@@ -53,57 +51,53 @@ std::string Sysfs::path(std::string_view relative) const {
 }
 
 std::optional<Dir> Dir::open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    DIR* d = ::fdopendir(fd);
-    if (d == nullptr) {
-        ::close(fd);
-        return std::nullopt;
-    }
-    return Dir(d);
+    transport::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    return Dir(std::move(fd));
 }
 
 std::optional<Dir> Dir::open_child(const char* name) const {
-    const int child = ::openat(fd(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (child < 0) return std::nullopt;
-    DIR* d = ::fdopendir(child);
-    if (d == nullptr) {
-        ::close(child);
-        return std::nullopt;
-    }
-    return Dir(d);
-}
-
-int Dir::fd() const noexcept {
-    return ::dirfd(dir_.get());
+    transport::UniqueFd fd(::openat(fd_.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    return Dir(std::move(fd));
 }
 
 std::vector<std::string> Dir::entries() const {
     std::vector<std::string> out;
-    ::rewinddir(dir_.get());
-    while (const dirent* e = ::readdir(dir_.get())) {
-        const std::string_view name(e->d_name);
-        if (name == "." || name == "..") continue;
-        out.emplace_back(name);
+    if (listed_ && ::lseek(fd_.get(), 0, SEEK_SET) != 0) return out;
+    listed_ = true;
+    alignas(8) std::array<char, 32768> buf;
+    for (;;) {
+        const ssize_t n = ::getdents64(fd_.get(), buf.data(), buf.size());
+        if (n <= 0) break;
+        for (ssize_t off = 0; off < n;) {
+            // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name
+            std::uint16_t reclen = 0;
+            std::memcpy(&reclen, buf.data() + off + 16, sizeof reclen);
+            if (reclen == 0) return out;
+            const std::string_view name(buf.data() + off + 19);
+            if (name != "." && name != "..") out.emplace_back(name);
+            off += reclen;
+        }
     }
     return out;
 }
 
 std::optional<std::string> Dir::read(const char* name) const {
-    transport::UniqueFd attr(::openat(fd(), name, O_RDONLY | O_CLOEXEC));
+    transport::UniqueFd attr(::openat(fd_.get(), name, O_RDONLY | O_CLOEXEC));
     if (!attr) return std::nullopt;
     return read_fd(attr.get());
 }
 
 std::optional<std::string> Dir::read_link(const char* name) const {
     std::array<char, 4096> buf{};
-    const ssize_t n = ::readlinkat(fd(), name, buf.data(), buf.size());
+    const ssize_t n = ::readlinkat(fd_.get(), name, buf.data(), buf.size());
     if (n < 0 || static_cast<std::size_t>(n) >= buf.size()) return std::nullopt;
     return std::string(buf.data(), static_cast<std::size_t>(n));
 }
 
 bool Dir::exists(const char* name) const {
-    return ::faccessat(fd(), name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+    return ::faccessat(fd_.get(), name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 std::optional<std::string> read_file(const std::string& path) {

@@ -74,23 +74,66 @@ std::optional<EnclosureSlot> enclosure_slot(const Dir& dev, const std::string& e
     return s;
 }
 
+// Block and sg node names of every SCSI device, from one pass over /sys/class/block and
+// /sys/class/scsi_generic: a readlink per node instead of listing two directories per device.
+// Links look like ../../devices/.../<H:C:T:L>/block/sda; partitions (.../block/sda/sda1)
+// and non-SCSI devices do not have that shape and are skipped.
+struct NodeIndex {
+    std::map<Hctl, std::vector<std::string>> block;
+    std::map<Hctl, std::string> sg;
+};
+
+template <typename Add>
+void index_class(const Sysfs& sysfs, const char* cls, Add add) {
+    auto dir = Dir::open(sysfs.path(std::string("class/") + cls));
+    if (!dir) return;
+    for (auto& name : dir->entries()) {
+        const auto link = dir->read_link(name.c_str());
+        if (!link) continue;  // an old layout with directories here: devices list their own
+        const std::filesystem::path p(*link);
+        if (p.parent_path().filename() != cls) continue;
+        if (auto h = Hctl::parse(p.parent_path().parent_path().filename().string()))
+            add(*h, std::move(name));
+    }
+}
+
+NodeIndex index_nodes(const Sysfs& sysfs) {
+    NodeIndex index;
+    index_class(sysfs, "block",
+                [&](const Hctl& h, std::string n) { index.block[h].push_back(std::move(n)); });
+    index_class(sysfs, "scsi_generic",
+                [&](const Hctl& h, std::string n) { index.sg.emplace(h, std::move(n)); });
+    return index;
+}
+
 // Children of the scsi_device directory: nodes and enclosure bindings. Supports both the
 // subdirectory layout (block/sda) and the deprecated link layout (block:sda).
-void add_children(const Dir& dev, Device& d) {
-    auto entries = dev.entries();
-    std::sort(entries.begin(), entries.end());
-    for (const auto& e : entries) {
+void add_children(const Dir& dev, Device& d, const NodeIndex* index) {
+    for (const auto& e : dev.entries()) {
         if (e == "block") {
-            for (const auto& c : children(dev, "block")) add_block(d, c);
+            const std::vector<std::string>* known = nullptr;
+            if (index != nullptr) {
+                if (const auto it = index->block.find(d.hctl); it != index->block.end())
+                    known = &it->second;
+            }
+            for (const auto& c : known != nullptr ? *known : children(dev, "block"))
+                add_block(d, c);
         } else if (starts_with(e, "block:")) {
             add_block(d, e.substr(6));
         } else if (e == "scsi_generic") {
+            if (index != nullptr) {
+                if (const auto it = index->sg.find(d.hctl); it != index->sg.end()) {
+                    d.nodes.sg = "/dev/" + it->second;
+                    continue;
+                }
+            }
             if (auto c = children(dev, "scsi_generic"); !c.empty())
                 d.nodes.sg = "/dev/" + c.front();
         } else if (starts_with(e, "scsi_generic:")) {
             d.nodes.sg = "/dev/" + e.substr(13);
         } else if (e == "bsg") {
-            if (auto c = children(dev, "bsg"); !c.empty()) d.nodes.bsg = "/dev/bsg/" + c.front();
+            // bsg names a SCSI device's node after its H:C:T:L; no need to list the directory.
+            d.nodes.bsg = "/dev/bsg/" + d.hctl.str();
         } else if (e == "scsi_tape") {
             for (const auto& c : children(dev, "scsi_tape")) add_tape(d, c);
         } else if (starts_with(e, "scsi_tape:")) {
@@ -144,7 +187,7 @@ TransportId transport_of(const Sysfs& sysfs, const Dir& bus, const std::string& 
 
 std::optional<Device> read_device(const Sysfs& sysfs, const Dir& bus, const std::string& name,
                                   const Hctl& hctl, const ScanOptions& options,
-                                  TransportType host_type) {
+                                  TransportType host_type, const NodeIndex* index) {
     auto dev = bus.open_child(name.c_str());
     if (!dev) return std::nullopt;  // removed since the directory was listed
     Device d;
@@ -156,9 +199,11 @@ std::optional<Device> read_device(const Sysfs& sysfs, const Dir& bus, const std:
     d.peripheral_device_type = number<int>(dev->read("type")).value_or(0x1f);
     d.state = clean(dev->read("state"));
     d.wwid = clean(dev->read("wwid"));
-    d.queue_depth = number<unsigned>(dev->read("queue_depth"));
-    add_children(*dev, d);
-    if (options.details) d.transport = transport_of(sysfs, bus, name, *dev, host_type);
+    add_children(*dev, d, index);
+    if (options.details) {
+        d.queue_depth = number<unsigned>(dev->read("queue_depth"));
+        d.transport = transport_of(sysfs, bus, name, *dev, host_type);
+    }
     return d;
 }
 
@@ -238,11 +283,12 @@ Topology scan(const ScanOptions& options, const Sysfs& sysfs) {
     std::sort(names.begin(), names.end());
     std::map<std::uint32_t, TransportType> host_types;
     for (const auto& h : t.hosts) host_types[h.host] = h.transport;
+    const NodeIndex index = index_nodes(sysfs);
     t.devices.reserve(names.size());
     for (const auto& [hctl, name] : names) {
         const auto ht = host_types.find(hctl.host);
         auto d = read_device(sysfs, *bus, name, hctl, options,
-                             ht == host_types.end() ? TransportType::unknown : ht->second);
+                             ht == host_types.end() ? TransportType::unknown : ht->second, &index);
         if (d) t.devices.push_back(std::move(*d));
     }
     return t;
@@ -258,7 +304,7 @@ std::optional<Device> scan_device(const Hctl& hctl, const ScanOptions& options,
             if (h.host == hctl.host) host_type = h.transport;
         }
     }
-    return read_device(sysfs, *bus, hctl.str(), hctl, options, host_type);
+    return read_device(sysfs, *bus, hctl.str(), hctl, options, host_type, nullptr);
 }
 
 std::string peripheral_type_name(int pdt) {

@@ -44,10 +44,10 @@ struct EnclosureSlot {
 struct Device {
     Hctl hctl;
     std::string vendor, model, revision;
-    int peripheral_device_type = 0x1f;  // sysfs "type"; 0x1f when unknown
-    std::string state;                  // "running", "offline", "blocked", ...
-    std::string wwid;                   // sysfs wwid ("naa.5000..."), empty when absent
-    std::optional<unsigned> queue_depth;
+    int peripheral_device_type = 0x1f;    // sysfs "type"; 0x1f when unknown
+    std::string state;                    // "running", "offline", "blocked", ...
+    std::string wwid;                     // sysfs wwid ("naa.5000..."), empty when absent
+    std::optional<unsigned> queue_depth;  // only with ScanOptions::details
     Nodes nodes;
     std::string enclosure;  // set when this device is an enclosure the ses driver bound
     std::vector<EnclosureSlot> enclosure_slots;
@@ -67,7 +67,7 @@ struct Host {
 };
 
 struct ScanOptions {
-    bool details = false;  // hosts and transport identifiers (extra sysfs reads)
+    bool details = false;  // hosts, queue depths and transport identifiers (extra sysfs reads)
 };
 
 struct Topology {
