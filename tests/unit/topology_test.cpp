@@ -300,6 +300,11 @@ class TopologyFake : public ::testing::Test {
         fake.link(disk + "/enclosure_device:Slot 01", enc + "/enclosure/0:0:1:0/Slot 01");
         // No nodes at all (no sg driver), vendor with trailing NUL padding, no wwid.
         fake.add({.hctl = "0:0:2:0", .vendor = std::string("ATA\0\0\0\0\0", 8), .type = 0});
+        // Partitions and non-SCSI block devices in /sys/class/block are not nodes of a LU.
+        fake.dir("devices/platform/host0/target0:0:0/0:0:0:2/block/sda/sda1");
+        fake.link("class/block/sda1", "devices/platform/host0/target0:0:0/0:0:0:2/block/sda/sda1");
+        fake.dir("devices/virtual/block/loop0");
+        fake.link("class/block/loop0", "devices/virtual/block/loop0");
         // Not logical units: ignored.
         fake.dir("devices/platform/host0/target0:0:0/host_stuff");
         fake.link("bus/scsi/devices/host0", "devices/platform/host0");
@@ -330,6 +335,14 @@ TEST_F(TopologyFake, ScanSortsAndReadsAttributes) {
     EXPECT_EQ(sas->nodes.bsg, "/dev/bsg/10:0:0:0");
     EXPECT_FALSE(sas->transport);  // only with details
     EXPECT_EQ(sas->pass_through_node(), "/dev/sg2");
+    // The whole-scan path (class link index) and the single-device path (directory listing)
+    // agree.
+    for (const auto& d : t.devices) {
+        const auto one = scan_device(d.hctl, {}, fake.sysfs());
+        ASSERT_TRUE(one) << d.hctl.str();
+        EXPECT_EQ(one->nodes, d.nodes) << d.hctl.str();
+    }
+    EXPECT_EQ(t.find(*Hctl::parse("0:0:0:2"))->nodes.sd, "/dev/sda");
 
     const Device* cd = t.find(*Hctl::parse("3:0:0:1"));
     ASSERT_NE(cd, nullptr);

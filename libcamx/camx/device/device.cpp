@@ -2,6 +2,7 @@
 
 #include <scsi/sg_lib.h>
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -18,8 +19,11 @@ constexpr std::uint8_t kConditionMet = 0x04;
 
 std::string command_name(ByteView cdb, int pdt) {
     if (cdb.empty()) return "command";
+    // sg_get_command_name reads service-action bytes past byte 0 whatever the CDB's length.
+    std::array<std::uint8_t, 32> padded{};
+    std::copy_n(cdb.begin(), std::min(cdb.size(), padded.size()), padded.begin());
     std::array<char, 128> buf{};
-    sg_get_command_name(cdb.data(), pdt, static_cast<int>(buf.size()), buf.data());
+    sg_get_command_name(padded.data(), pdt, static_cast<int>(buf.size()), buf.data());
     return buf.data();
 }
 

@@ -6,6 +6,7 @@
 #include <scsi/sg_pt_linux.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -51,8 +52,11 @@ std::string transport_error_text(const sg_pt_base* pt) {
 }
 
 std::string command_name(ByteView cdb) {
+    // sg_get_command_name reads service-action bytes past byte 0 whatever the CDB's length.
+    std::array<std::uint8_t, 32> padded{};
+    std::copy_n(cdb.begin(), std::min(cdb.size(), padded.size()), padded.begin());
     std::array<char, 128> buf{};
-    sg_get_command_name(cdb.data(), -1, static_cast<int>(buf.size()), buf.data());
+    sg_get_command_name(padded.data(), -1, static_cast<int>(buf.size()), buf.data());
     return buf.data();
 }
 
@@ -134,6 +138,10 @@ Result SgTransport::execute(const Command& cmd) {
         throw Error(Category::timeout,
                     fmt::format("{} on {}: timed out after {} s ({})", what, path_,
                                 timeout_seconds(cmd.timeout), transport_error_text(pt)));
+    if (r.host_status == kDidNoConnect)
+        throw Error(Category::device_gone,
+                    fmt::format("{} on {}: the device is offline or was removed ({})", what, path_,
+                                transport_error_text(pt)));
     if (get_scsi_pt_result_category(pt) == SCSI_PT_RESULT_TRANSPORT_ERR)
         throw Error(Category::transport,
                     fmt::format("{} on {}: {}", what, path_, transport_error_text(pt)));
