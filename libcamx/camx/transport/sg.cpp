@@ -19,6 +19,7 @@
 namespace camx::transport {
 namespace {
 
+constexpr int kDidNoConnect = 0x01;     // host_status DID_NO_CONNECT: device offline or removed
 constexpr int kDidTimeOut = 0x03;       // host_status DID_TIME_OUT
 constexpr int kDriverTimeout = 0x06;    // driver_status DRIVER_TIMEOUT
 constexpr int kDriverMask = 0x0f;       // the driver byte's low nibble; the rest is obsolete
