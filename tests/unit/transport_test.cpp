@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -90,6 +91,7 @@ TEST(TransportSg, Timeouts) {
     EXPECT_EQ(timeout_seconds(milliseconds(1000)), 1);
     EXPECT_EQ(timeout_seconds(milliseconds(1001)), 2);
     EXPECT_EQ(timeout_seconds(milliseconds(60'000)), 60);
+    EXPECT_EQ(timeout_seconds(std::chrono::hours(24 * 365 * 100)), INT_MAX / 1000);
     EXPECT_TRUE(is_timeout(0x03, 0));   // DID_TIME_OUT
     EXPECT_TRUE(is_timeout(0, 0x06));   // DRIVER_TIMEOUT
     EXPECT_TRUE(is_timeout(0, 0x26));   // with an obsolete suggestion nibble

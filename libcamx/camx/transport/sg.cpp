@@ -182,8 +182,10 @@ Category category_of_errno(int err) noexcept {
 int timeout_seconds(std::chrono::milliseconds timeout) noexcept {
     const auto ms = timeout.count();
     if (ms <= 1000) return 1;
-    const auto s = (ms + 999) / 1000;
-    return s > INT_MAX ? INT_MAX : static_cast<int>(s);
+    // sg_pt multiplies by 1000 into an int.
+    constexpr std::int64_t max_seconds = INT_MAX / 1000;
+    const std::int64_t s = (ms + 999) / 1000;
+    return static_cast<int>(std::min(s, max_seconds));
 }
 
 bool is_timeout(int host_status, int driver_status) noexcept {
