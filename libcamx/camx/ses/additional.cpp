@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <scsi/sg_lib.h>
+#include <nlohmann/json.hpp>
 
 #include "camx/bytes/hex.hpp"
 #include "camx/ses/frame.hpp"
@@ -93,8 +93,8 @@ Decoded decode_sas(ByteView ps, bool eip, std::optional<ElementType> type, std::
         });
         short_warning(warnings, d, "phy descriptors", got, count);
     } else if (s.descriptor_type == 1) {
-        bool expander = type ? *type == ElementType::sas_expander
-                             : ps.size() == 12 + count * kExpanderPhy;
+        bool expander =
+            type ? *type == ElementType::sas_expander : ps.size() == 12 + count * kExpanderPhy;
         s.expander = expander;
         if (expander) {
             if (ps.size() < 12) {
@@ -114,8 +114,8 @@ Decoded decode_sas(ByteView ps, bool eip, std::optional<ElementType> type, std::
             short_warning(warnings, d, "port phy descriptors", got, count);
         }
     } else {
-        warnings.push_back(fmt::format("descriptor {}: SAS descriptor type {} not defined", d,
-                                       s.descriptor_type));
+        warnings.push_back(
+            fmt::format("descriptor {}: SAS descriptor type {} not defined", d, s.descriptor_type));
         out.raw.assign(ps.begin(), ps.end());
         return out;
     }
@@ -147,8 +147,8 @@ Decoded decode_fc(ByteView ps, std::size_t d, std::vector<std::string>& warnings
 Decoded decode_pcie(ByteView ps, bool eip, std::size_t d, std::vector<std::string>& warnings) {
     Decoded out;
     if (!eip || ps.size() < kPcieHeader) {
-        warnings.push_back(fmt::format(
-            "descriptor {}: PCIe information needs EIP and {} bytes", d, kPcieHeader));
+        warnings.push_back(
+            fmt::format("descriptor {}: PCIe information needs EIP and {} bytes", d, kPcieHeader));
         out.raw.assign(ps.begin(), ps.end());
         return out;
     }
@@ -181,8 +181,8 @@ Decoded decode_pcie(ByteView ps, bool eip, std::size_t d, std::vector<std::strin
 void encode_info(bytes::Writer& w, const AdditionalElement& e) {
     if (const auto* s = std::get_if<SasInfo>(&e.info)) {
         std::size_t count = s->descriptor_type == 0 ? s->phys.size()
-                            : s->expander        ? s->expander_phys.size()
-                                                 : s->port_phys.size();
+                            : s->expander           ? s->expander_phys.size()
+                                                    : s->port_phys.size();
         if (count > 255) throw Error(Category::usage, "more than 255 SAS phy descriptors");
         w.u8(static_cast<std::uint8_t>(count));
         w.u8(static_cast<std::uint8_t>((s->descriptor_type << 6) | (s->not_all_phys ? 1 : 0)));
@@ -197,9 +197,9 @@ void encode_info(bytes::Writer& w, const AdditionalElement& e) {
                 w.u8(static_cast<std::uint8_t>((p.ssp_initiator ? 8 : 0) |
                                                (p.stp_initiator ? 4 : 0) |
                                                (p.smp_initiator ? 2 : 0)));
-                w.u8(static_cast<std::uint8_t>(
-                    (p.sata_port_selector ? 0x80 : 0) | (p.ssp_target ? 8 : 0) |
-                    (p.stp_target ? 4 : 0) | (p.smp_target ? 2 : 0) | (p.sata_device ? 1 : 0)));
+                w.u8(static_cast<std::uint8_t>((p.sata_port_selector ? 0x80 : 0) |
+                                               (p.ssp_target ? 8 : 0) | (p.stp_target ? 4 : 0) |
+                                               (p.smp_target ? 2 : 0) | (p.sata_device ? 1 : 0)));
                 w.be64(p.attached_sas_address);
                 w.be64(p.sas_address);
                 w.u8(p.phy_identifier);
@@ -289,19 +289,20 @@ nlohmann::json info_json(const ProtocolInfo& info) {
             j["device_slot_number"] = s->device_slot_number;
             auto& phys = j["phys"] = nlohmann::json::array();
             for (const auto& p : s->phys) {
-                phys.push_back({{"device_type", p.device_type},
-                                {"device_type_name", sas_device_type_name(p.device_type)},
-                                {"smp_initiator", p.smp_initiator},
-                                {"stp_initiator", p.stp_initiator},
-                                {"ssp_initiator", p.ssp_initiator},
-                                {"sata_port_selector", p.sata_port_selector},
-                                {"ssp_target", p.ssp_target},
-                                {"stp_target", p.stp_target},
-                                {"smp_target", p.smp_target},
-                                {"sata_device", p.sata_device},
-                                {"attached_sas_address", fmt::format("{:016x}", p.attached_sas_address)},
-                                {"sas_address", fmt::format("{:016x}", p.sas_address)},
-                                {"phy_identifier", p.phy_identifier}});
+                phys.push_back(
+                    {{"device_type", p.device_type},
+                     {"device_type_name", sas_device_type_name(p.device_type)},
+                     {"smp_initiator", p.smp_initiator},
+                     {"stp_initiator", p.stp_initiator},
+                     {"ssp_initiator", p.ssp_initiator},
+                     {"sata_port_selector", p.sata_port_selector},
+                     {"ssp_target", p.ssp_target},
+                     {"stp_target", p.stp_target},
+                     {"smp_target", p.smp_target},
+                     {"sata_device", p.sata_device},
+                     {"attached_sas_address", fmt::format("{:016x}", p.attached_sas_address)},
+                     {"sas_address", fmt::format("{:016x}", p.sas_address)},
+                     {"phy_identifier", p.phy_identifier}});
             }
         } else {
             j["sas_address"] = fmt::format("{:016x}", s->sas_address);
@@ -356,11 +357,16 @@ nlohmann::json info_json(const ProtocolInfo& info) {
 
 std::string_view sas_device_type_name(std::uint8_t t) {
     switch (t) {
-        case 0: return "no device attached";
-        case 1: return "end device";
-        case 2: return "expander device";
-        case 3: return "fanout expander device";
-        default: return "reserved";
+        case 0:
+            return "no device attached";
+        case 1:
+            return "end device";
+        case 2:
+            return "expander device";
+        case 3:
+            return "fanout expander device";
+        default:
+            return "reserved";
     }
 }
 
@@ -371,8 +377,10 @@ bool has_additional_status(ElementType t) {
         case ElementType::sas_expander:
         case ElementType::scsi_initiator_port:
         case ElementType::scsi_target_port:
-        case ElementType::esce: return true;
-        default: return false;
+        case ElementType::esce:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -416,8 +424,8 @@ AdditionalElementStatus AdditionalElementStatus::decode(ByteView page,
         std::size_t len = body[off + 1];
         ByteView desc = bytes::clamp(body, off + 2, len);
         if (desc.size() < len) {
-            a.warnings.push_back(fmt::format("descriptor {}: length {}, {} present", d, len,
-                                             desc.size()));
+            a.warnings.push_back(
+                fmt::format("descriptor {}: length {}, {} present", d, len, desc.size()));
         }
         if (bytes::bits(body[off], 6, 5) != 0) {
             a.warnings.push_back(fmt::format("descriptor {}: reserved bits set", d));
@@ -470,8 +478,8 @@ AdditionalElementStatus AdditionalElementStatus::decode(ByteView page,
         if (e.invalid) {
             dec.raw.assign(ps.begin(), ps.end());
         } else if (e.protocol == kProtocolSas) {
-            dec = decode_sas(ps, e.eip, ref ? std::optional(ref->type) : std::nullopt, d,
-                             a.warnings);
+            dec =
+                decode_sas(ps, e.eip, ref ? std::optional(ref->type) : std::nullopt, d, a.warnings);
         } else if (e.protocol == kProtocolFc) {
             dec = decode_fc(ps, d, a.warnings);
         } else if (e.protocol == kProtocolPcie) {
@@ -497,7 +505,8 @@ Bytes AdditionalElementStatus::encode() const {
             body.u8(e.element_index);
         }
         encode_info(body, e);
-        if (body.size() > 255) throw Error(Category::usage, "additional element descriptor too long");
+        if (body.size() > 255)
+            throw Error(Category::usage, "additional element descriptor too long");
         w.u8(static_cast<std::uint8_t>((e.invalid ? 0x80 : 0) | (e.eip ? 0x10 : 0) |
                                        (e.protocol & 0x0f)));
         w.u8(static_cast<std::uint8_t>(body.size()));
@@ -528,8 +537,8 @@ void to_json(nlohmann::json& j, const AdditionalElementStatus& p) {
             d["type_index"] = e.element->type_index;
             d["element_type"] = code(e.element->type);
             d["element_type_name"] = element_type_name(e.element->type);
-            d["element_number"] = e.element->element ? nlohmann::json(*e.element->element)
-                                                     : nlohmann::json(nullptr);
+            d["element_number"] =
+                e.element->element ? nlohmann::json(*e.element->element) : nlohmann::json(nullptr);
         } else {
             d["type_index"] = nullptr;
         }

@@ -89,8 +89,8 @@ struct PciePort {
     bool cid_valid = false;
     std::uint16_t controller_id = 0;  // little endian on the wire
     std::uint8_t bus_number = 0;
-    std::uint8_t device_number = 0;    // 5 bits
-    std::uint8_t function_number = 0;  // 3 bits
+    std::uint8_t device_number = 0;          // 5 bits
+    std::uint8_t function_number = 0;        // 3 bits
     std::uint16_t physical_slot_number = 0;  // 13 bits, little endian on the wire
     bool operator==(const PciePort&) const = default;
 };
@@ -114,8 +114,8 @@ struct AdditionalElement {
     std::uint8_t protocol = 0;
     std::uint8_t eiioe = 0;          // with EIP
     std::uint8_t element_index = 0;  // with EIP
-    ProtocolInfo info;   // monostate when invalid or the protocol is not decoded
-    Bytes raw;           // protocol-specific bytes not decoded (all of them for monostate)
+    ProtocolInfo info;               // monostate when invalid or the protocol is not decoded
+    Bytes raw;  // protocol-specific bytes not decoded (all of them for monostate)
 
     // The element this descriptor describes, worked out on decode from the element index
     // (or its position when EIP is clear); not encoded.
@@ -141,7 +141,9 @@ struct AdditionalElementStatus {
 // Whether the element type carries an additional element status descriptor.
 bool has_additional_status(ElementType t);
 // Whether an element index in this descriptor counts overall elements (EIIOE 1 and 3).
-inline bool index_includes_overall(std::uint8_t eiioe) { return eiioe == 1 || eiioe == 3; }
+inline bool index_includes_overall(std::uint8_t eiioe) {
+    return eiioe == 1 || eiioe == 3;
+}
 
 void to_json(nlohmann::json& j, const AdditionalElementStatus& p);
 

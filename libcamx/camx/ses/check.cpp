@@ -20,13 +20,12 @@ void check_layout(const Configuration& config, std::string_view page, std::uint3
         const auto& h = config.types[k];
         if (types[k].type != h.type) {
             out.push_back(fmt::format("{} page type {} is {}, configuration says {}", page, k,
-                                      element_type_name(types[k].type),
-                                      element_type_name(h.type)));
+                                      element_type_name(types[k].type), element_type_name(h.type)));
         }
         if (types[k].elements.size() != h.possible_elements) {
             out.push_back(fmt::format("{} page type {} ({}) has {} elements, configuration {}",
-                                      page, k, element_type_name(h.type),
-                                      types[k].elements.size(), h.possible_elements));
+                                      page, k, element_type_name(h.type), types[k].elements.size(),
+                                      h.possible_elements));
         }
     }
 }
@@ -65,8 +64,8 @@ void check_additional(const Configuration& config, const AdditionalElementStatus
 std::vector<std::string> check_consistency(const Configuration& config, const PageSet& pages) {
     std::vector<std::string> out;
     if (pages.status) {
-        check_layout(config, "Enclosure Status", pages.status->generation_code,
-                     pages.status->types, out);
+        check_layout(config, "Enclosure Status", pages.status->generation_code, pages.status->types,
+                     out);
     }
     if (pages.thresholds) {
         check_layout(config, "Threshold", pages.thresholds->generation_code,

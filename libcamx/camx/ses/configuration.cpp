@@ -37,8 +37,8 @@ std::size_t decode_subenclosure(ByteView b, std::size_t n, Subenclosure& s,
                                        n, len, body.size()));
     }
     if (body.size() < kFixedDescriptor) {
-        warnings.push_back(fmt::format("enclosure descriptor {} shorter than 36 bytes ({})", n,
-                                       body.size()));
+        warnings.push_back(
+            fmt::format("enclosure descriptor {} shorter than 36 bytes ({})", n, body.size()));
         s.short_body.assign(body.begin(), body.end());
         return 4 + body.size();
     }
@@ -52,10 +52,18 @@ std::size_t decode_subenclosure(ByteView b, std::size_t n, Subenclosure& s,
 
 }  // namespace
 
-std::string Subenclosure::vendor_text() const { return text::ascii_field(vendor); }
-std::string Subenclosure::product_text() const { return text::ascii_field(product); }
-std::string Subenclosure::revision_text() const { return text::ascii_field(revision); }
-std::string TypeHeader::text_string() const { return text::ascii_field(text); }
+std::string Subenclosure::vendor_text() const {
+    return text::ascii_field(vendor);
+}
+std::string Subenclosure::product_text() const {
+    return text::ascii_field(product);
+}
+std::string Subenclosure::revision_text() const {
+    return text::ascii_field(revision);
+}
+std::string TypeHeader::text_string() const {
+    return text::ascii_field(text);
+}
 
 std::size_t Configuration::element_count() const {
     std::size_t n = 0;
@@ -75,8 +83,8 @@ Configuration Configuration::decode(ByteView page) {
     std::size_t header_count = 0;
     for (std::size_t n = 0; n <= f.byte1; ++n) {
         Subenclosure s;
-        std::size_t used = decode_subenclosure(bytes::clamp(body, off, body.size()), n, s,
-                                               c.warnings);
+        std::size_t used =
+            decode_subenclosure(bytes::clamp(body, off, body.size()), n, s, c.warnings);
         if (used == 0) break;
         off += used;
         header_count += s.type_header_count;
@@ -84,9 +92,8 @@ Configuration Configuration::decode(ByteView page) {
     }
     for (std::size_t k = 0; k < header_count; ++k, off += 4) {
         if (off + 4 > body.size()) {
-            c.warnings.push_back(
-                fmt::format("type descriptor header {} of {} missing (page ends)", k,
-                            header_count));
+            c.warnings.push_back(fmt::format("type descriptor header {} of {} missing (page ends)",
+                                             k, header_count));
             break;
         }
         TypeHeader t;
@@ -100,21 +107,23 @@ Configuration Configuration::decode(ByteView page) {
         auto& t = c.types[k];
         ByteView text = bytes::clamp(body, off, t.text.size());
         if (text.size() < t.text.size()) {
-            c.warnings.push_back(fmt::format(
-                "type descriptor text {} truncated: length {}, {} present", k, t.text.size(),
-                text.size()));
+            c.warnings.push_back(
+                fmt::format("type descriptor text {} truncated: length {}, {} present", k,
+                            t.text.size(), text.size()));
         }
         t.text.assign(text.begin(), text.end());
         off += text.size();
     }
     if (off < body.size()) c.extra.assign(body.begin() + off, body.end());
     for (const auto& t : c.types) {
-        bool known = std::any_of(c.subenclosures.begin(), c.subenclosures.end(),
-                                 [&](const auto& s) { return s.subenclosure_id == t.subenclosure_id; });
+        bool known =
+            std::any_of(c.subenclosures.begin(), c.subenclosures.end(),
+                        [&](const auto& s) { return s.subenclosure_id == t.subenclosure_id; });
         if (!known) {
-            c.warnings.push_back(fmt::format("type descriptor header names subenclosure {} "
-                                             "which has no enclosure descriptor",
-                                             t.subenclosure_id));
+            c.warnings.push_back(
+                fmt::format("type descriptor header names subenclosure {} "
+                            "which has no enclosure descriptor",
+                            t.subenclosure_id));
         }
     }
     return c;
@@ -132,7 +141,7 @@ Bytes Configuration::encode() const {
         w.u8(s.subenclosure_id);
         w.u8(s.type_header_count);
         std::size_t len = s.short_body.empty() ? kFixedDescriptor + s.vendor_specific.size()
-                                                : s.short_body.size();
+                                               : s.short_body.size();
         if (len > 255) throw Error(Category::usage, "enclosure descriptor longer than 255 bytes");
         w.u8(static_cast<std::uint8_t>(len));
         if (!s.short_body.empty()) {

@@ -22,7 +22,7 @@ struct Subenclosure {
     std::uint8_t subenclosure_id = 0;
     std::uint8_t type_header_count = 0;  // type descriptor headers this subenclosure declares
     std::uint64_t logical_identifier = 0;
-    std::array<std::uint8_t, 8> vendor{};     // as sent (space or NUL padded)
+    std::array<std::uint8_t, 8> vendor{};  // as sent (space or NUL padded)
     std::array<std::uint8_t, 16> product{};
     std::array<std::uint8_t, 4> revision{};
     Bytes vendor_specific;
@@ -64,7 +64,7 @@ void to_json(nlohmann::json& j, const Configuration& c);
 
 // Where an element sits in the type layout.
 struct ElementRef {
-    std::size_t type_index = 0;          // position of its type descriptor header
+    std::size_t type_index = 0;  // position of its type descriptor header
     ElementType type = ElementType::unspecified;
     std::uint8_t subenclosure_id = 0;
     std::optional<std::size_t> element;  // nullopt: the overall element of the type
@@ -76,7 +76,7 @@ struct ElementRef {
 // individual ones. An element index counts individual elements only (EIIOE=0) or every
 // element including the overall ones (EIIOE=1).
 class ElementIndex {
-public:
+  public:
     ElementIndex() = default;
     explicit ElementIndex(const Configuration& config);
 
@@ -97,7 +97,7 @@ public:
     // when overall elements are counted).
     std::optional<std::size_t> index_of(const ElementRef& ref, bool includes_overall) const;
 
-private:
+  private:
     std::vector<Layout> types_;
     std::size_t individual_ = 0;
 };

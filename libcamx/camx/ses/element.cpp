@@ -22,14 +22,22 @@ constexpr Field num(std::string_view n, unsigned byte_hi, unsigned bit_hi, unsig
 
 // Status fields, SES-3 7.3.
 constexpr Field st_slot[] = {
-    num("slot_address", 1, 7, 1, 0),    flag("app_client_bypassed_a", 2, 7),
-    flag("do_not_remove", 2, 6),        flag("enclosure_bypassed_a", 2, 5),
-    flag("enclosure_bypassed_b", 2, 4), flag("ready_to_insert", 2, 3),
-    flag("rmv", 2, 2),                  flag("ident", 2, 1),
-    flag("report", 2, 0),               flag("app_client_bypassed_b", 3, 7),
-    flag("fault_sensed", 3, 6),         flag("fault_reqstd", 3, 5),
-    flag("device_off", 3, 4),           flag("bypassed_a", 3, 3),
-    flag("bypassed_b", 3, 2),           flag("device_bypassed_a", 3, 1),
+    num("slot_address", 1, 7, 1, 0),
+    flag("app_client_bypassed_a", 2, 7),
+    flag("do_not_remove", 2, 6),
+    flag("enclosure_bypassed_a", 2, 5),
+    flag("enclosure_bypassed_b", 2, 4),
+    flag("ready_to_insert", 2, 3),
+    flag("rmv", 2, 2),
+    flag("ident", 2, 1),
+    flag("report", 2, 0),
+    flag("app_client_bypassed_b", 3, 7),
+    flag("fault_sensed", 3, 6),
+    flag("fault_reqstd", 3, 5),
+    flag("device_off", 3, 4),
+    flag("bypassed_a", 3, 3),
+    flag("bypassed_b", 3, 2),
+    flag("device_bypassed_a", 3, 1),
     flag("device_bypassed_b", 3, 0),
 };
 constexpr Field st_array_slot[] = {
@@ -59,17 +67,29 @@ constexpr Field st_array_slot[] = {
     flag("device_bypassed_b", 3, 0),
 };
 constexpr Field st_power_supply[] = {
-    flag("ident", 1, 7),           flag("do_not_remove", 1, 6),   flag("dc_over_voltage", 2, 3),
-    flag("dc_under_voltage", 2, 2), flag("dc_over_current", 2, 1), flag("hot_swap", 3, 7),
-    flag("fail", 3, 6),            flag("rqsted_on", 3, 5),       flag("off", 3, 4),
-    flag("overtmp_fail", 3, 3),    flag("temp_warn", 3, 2),       flag("ac_fail", 3, 1),
+    flag("ident", 1, 7),
+    flag("do_not_remove", 1, 6),
+    flag("dc_over_voltage", 2, 3),
+    flag("dc_under_voltage", 2, 2),
+    flag("dc_over_current", 2, 1),
+    flag("hot_swap", 3, 7),
+    flag("fail", 3, 6),
+    flag("rqsted_on", 3, 5),
+    flag("off", 3, 4),
+    flag("overtmp_fail", 3, 3),
+    flag("temp_warn", 3, 2),
+    flag("ac_fail", 3, 1),
     flag("dc_fail", 3, 0),
 };
 constexpr Field st_cooling[] = {
-    flag("ident", 1, 7),        flag("do_not_remove", 1, 6),
-    num("fan_speed_factor", 1, 4, 1, 3), num("actual_fan_speed", 1, 2, 2, 0),
-    flag("hot_swap", 3, 7),     flag("fail", 3, 6),
-    flag("rqsted_on", 3, 5),    flag("off", 3, 4),
+    flag("ident", 1, 7),
+    flag("do_not_remove", 1, 6),
+    num("fan_speed_factor", 1, 4, 1, 3),
+    num("actual_fan_speed", 1, 2, 2, 0),
+    flag("hot_swap", 3, 7),
+    flag("fail", 3, 6),
+    flag("rqsted_on", 3, 5),
+    flag("off", 3, 4),
     num("actual_speed_code", 3, 2, 3, 0),
 };
 constexpr Field st_temperature[] = {
@@ -77,12 +97,12 @@ constexpr Field st_temperature[] = {
     flag("ot_failure", 3, 3), flag("ot_warning", 3, 2), flag("ut_failure", 3, 1),
     flag("ut_warning", 3, 0),
 };
-constexpr Field st_door[] = {
-    flag("ident", 1, 7), flag("fail", 1, 6), flag("open", 3, 1), flag("unlocked", 3, 0)};
+constexpr Field st_door[] = {flag("ident", 1, 7), flag("fail", 1, 6), flag("open", 3, 1),
+                             flag("unlocked", 3, 0)};
 constexpr Field st_audible_alarm[] = {
-    flag("ident", 1, 7), flag("fail", 1, 6),     flag("rqst_mute", 3, 7),
-    flag("muted", 3, 6), flag("remind", 3, 4),   flag("info", 3, 3),
-    flag("non_crit", 3, 2), flag("crit", 3, 1),  flag("unrecov", 3, 0),
+    flag("ident", 1, 7),    flag("fail", 1, 6),   flag("rqst_mute", 3, 7),
+    flag("muted", 3, 6),    flag("remind", 3, 4), flag("info", 3, 3),
+    flag("non_crit", 3, 2), flag("crit", 3, 1),   flag("unrecov", 3, 0),
 };
 constexpr Field st_esce[] = {flag("ident", 1, 7), flag("fail", 1, 6), flag("do_not_remove", 1, 5),
                              flag("report", 2, 0), flag("hot_swap", 3, 7)};
@@ -93,11 +113,20 @@ constexpr Field st_nv_cache[] = {flag("ident", 1, 7), flag("fail", 1, 6),
 constexpr Field st_invop[] = {num("invop_type", 1, 7, 1, 6),
                               num("invop_type_specific", 1, 5, 3, 0)};
 constexpr Field st_ups[] = {
-    num("battery_status", 1, 7, 1, 0), flag("ac_lo", 2, 7),     flag("ac_hi", 2, 6),
-    flag("ac_qual", 2, 5),             flag("ac_fail", 2, 4),   flag("dc_fail", 2, 3),
-    flag("ups_fail", 2, 2),            flag("warn", 2, 1),      flag("intf_fail", 2, 0),
-    flag("ident", 3, 7),               flag("fail", 3, 6),      flag("do_not_remove", 3, 5),
-    flag("batt_fail", 3, 1),           flag("bpf", 3, 0),
+    num("battery_status", 1, 7, 1, 0),
+    flag("ac_lo", 2, 7),
+    flag("ac_hi", 2, 6),
+    flag("ac_qual", 2, 5),
+    flag("ac_fail", 2, 4),
+    flag("dc_fail", 2, 3),
+    flag("ups_fail", 2, 2),
+    flag("warn", 2, 1),
+    flag("intf_fail", 2, 0),
+    flag("ident", 3, 7),
+    flag("fail", 3, 6),
+    flag("do_not_remove", 3, 5),
+    flag("batt_fail", 3, 1),
+    flag("bpf", 3, 0),
 };
 constexpr Field st_display[] = {flag("ident", 1, 7), flag("fail", 1, 6),
                                 num("display_mode_status", 1, 1, 1, 0),
@@ -112,27 +141,33 @@ constexpr Field st_enclosure[] = {
     flag("failure_requested", 3, 1),
     flag("warning_requested", 3, 0),
 };
-constexpr Field st_port_transceiver[] = {flag("ident", 1, 7),    flag("fail", 1, 6),
-                                         flag("report", 2, 0),   flag("disabled", 3, 4),
-                                         flag("lol", 3, 1),      flag("xmit_fail", 3, 0)};
+constexpr Field st_port_transceiver[] = {flag("ident", 1, 7),  flag("fail", 1, 6),
+                                         flag("report", 2, 0), flag("disabled", 3, 4),
+                                         flag("lol", 3, 1),    flag("xmit_fail", 3, 0)};
 constexpr Field st_language[] = {flag("ident", 1, 7), num("language_code", 2, 7, 3, 0)};
 constexpr Field st_comm_port[] = {flag("ident", 1, 7), flag("fail", 1, 6), flag("disabled", 3, 0)};
 constexpr Field st_voltage[] = {
-    flag("ident", 1, 7),      flag("fail", 1, 6),       flag("warn_over", 1, 3),
-    flag("warn_under", 1, 2), flag("crit_over", 1, 1),  flag("crit_under", 1, 0),
+    flag("ident", 1, 7),
+    flag("fail", 1, 6),
+    flag("warn_over", 1, 3),
+    flag("warn_under", 1, 2),
+    flag("crit_over", 1, 1),
+    flag("crit_under", 1, 0),
     num("voltage", 2, 7, 3, 0, true),
 };
-constexpr Field st_current[] = {flag("ident", 1, 7),     flag("fail", 1, 6),
-                                flag("warn_over", 1, 3), flag("crit_over", 1, 1),
-                                num("current", 2, 7, 3, 0)};
+constexpr Field st_current[] = {flag("ident", 1, 7), flag("fail", 1, 6), flag("warn_over", 1, 3),
+                                flag("crit_over", 1, 1), num("current", 2, 7, 3, 0)};
 constexpr Field st_scsi_port[] = {flag("ident", 1, 7), flag("fail", 1, 6), flag("report", 2, 0),
                                   flag("enabled", 3, 0)};
 constexpr Field st_simple_subenc[] = {flag("ident", 1, 7), flag("fail", 1, 6),
                                       num("short_enclosure_status", 3, 7, 3, 0)};
 constexpr Field st_sas_connector[] = {
-    flag("ident", 1, 7),   num("connector_type", 1, 6, 1, 0),
+    flag("ident", 1, 7),
+    num("connector_type", 1, 6, 1, 0),
     num("connector_physical_link", 2, 7, 2, 0),
-    flag("mated", 3, 7),   flag("fail", 3, 6), flag("overcurrent", 3, 5),
+    flag("mated", 3, 7),
+    flag("fail", 3, 6),
+    flag("overcurrent", 3, 5),
 };
 
 // Control fields, SES-3 7.3.
@@ -165,8 +200,8 @@ constexpr Field ct_array_slot[] = {
 constexpr Field ct_power_supply[] = {flag("rqst_ident", 1, 7), flag("do_not_remove", 1, 6),
                                      flag("rqst_fail", 3, 6), flag("rqst_on", 3, 5)};
 constexpr Field ct_cooling[] = {flag("rqst_ident", 1, 7), flag("do_not_remove", 1, 6),
-                               flag("rqst_fail", 3, 6), flag("rqst_on", 3, 5),
-                               num("requested_speed_code", 3, 2, 3, 0)};
+                                flag("rqst_fail", 3, 6), flag("rqst_on", 3, 5),
+                                num("requested_speed_code", 3, 2, 3, 0)};
 constexpr Field ct_ident_fail[] = {flag("rqst_ident", 1, 7), flag("rqst_fail", 1, 6)};
 constexpr Field ct_door[] = {flag("rqst_ident", 1, 7), flag("rqst_fail", 1, 6),
                              flag("unlock", 3, 0)};
@@ -182,9 +217,12 @@ constexpr Field ct_display[] = {flag("rqst_ident", 1, 7), flag("rqst_fail", 1, 6
                                 num("display_mode", 1, 1, 1, 0),
                                 num("display_character", 2, 7, 3, 0)};
 constexpr Field ct_enclosure[] = {
-    flag("rqst_ident", 1, 7),          num("power_cycle_request", 2, 7, 2, 6),
-    num("power_cycle_delay", 2, 5, 2, 0), num("power_off_duration", 3, 7, 3, 2),
-    flag("request_failure", 3, 1),     flag("request_warning", 3, 0),
+    flag("rqst_ident", 1, 7),
+    num("power_cycle_request", 2, 7, 2, 6),
+    num("power_cycle_delay", 2, 5, 2, 0),
+    num("power_off_duration", 3, 7, 3, 2),
+    flag("request_failure", 3, 1),
+    flag("request_warning", 3, 0),
 };
 constexpr Field ct_port_transceiver[] = {flag("rqst_ident", 1, 7), flag("rqst_fail", 1, 6),
                                          flag("disable", 3, 4)};
@@ -221,8 +259,8 @@ const TypeInfo kTypes[] = {
     {"Display", "display", st_display, ct_display, 0xc3ffff},
     {"Key pad entry", "key_pad", st_ident_fail, ct_ident_fail, 0xc00000},
     {"Enclosure", "enclosure", st_enclosure, ct_enclosure, 0x800003},
-    {"SCSI port/transceiver", "scsi_port_transceiver", st_port_transceiver,
-     ct_port_transceiver, 0xc00010},
+    {"SCSI port/transceiver", "scsi_port_transceiver", st_port_transceiver, ct_port_transceiver,
+     0xc00010},
     {"Language", "language", st_language, ct_language, 0x80ffff},
     {"Communication port", "communication_port", st_comm_port, ct_comm_port, 0xc00001},
     {"Voltage sensor", "voltage_sensor", st_voltage, ct_ident_fail, 0xc00000},
@@ -258,8 +296,8 @@ int extract(const Field& f, std::uint32_t w) {
 }
 
 const Field* find(std::span<const Field> fields, std::string_view name) {
-    auto it = std::find_if(fields.begin(), fields.end(),
-                           [&](const Field& f) { return f.name == name; });
+    auto it =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == name; });
     return it == fields.end() ? nullptr : &*it;
 }
 
@@ -308,43 +346,80 @@ std::string_view status_code_name(std::uint8_t c) {
 
 std::string_view connector_type_name(std::uint8_t type) {
     switch (type) {
-        case 0x00: return "No information";
-        case 0x01: return "SAS 4x receptacle (SFF-8470)";
-        case 0x02: return "Mini SAS 4x receptacle (SFF-8088)";
-        case 0x03: return "QSFP+ receptacle (SFF-8436)";
-        case 0x04: return "Mini SAS 4x active receptacle (SFF-8088)";
-        case 0x05: return "Mini SAS HD 4x receptacle (SFF-8644)";
-        case 0x06: return "Mini SAS HD 8x receptacle (SFF-8644)";
-        case 0x07: return "Mini SAS HD 16x receptacle (SFF-8644)";
-        case 0x0f: return "Vendor specific external connector";
-        case 0x10: return "SAS 4i plug (SFF-8484)";
-        case 0x11: return "Mini SAS 4i receptacle (SFF-8087)";
-        case 0x12: return "Mini SAS HD 4i receptacle (SFF-8643)";
-        case 0x13: return "Mini SAS HD 8i receptacle (SFF-8643)";
-        case 0x14: return "Mini SAS HD 16i receptacle (SFF-8643)";
-        case 0x15: return "SlimSAS 4i (SFF-8654)";
-        case 0x16: return "SlimSAS 8i (SFF-8654)";
-        case 0x17: return "SAS MiniLink 4i (SFF-8612)";
-        case 0x18: return "SAS MiniLink 8i (SFF-8612)";
-        case 0x1f: return "Vendor specific internal wide connector";
-        case 0x20: return "SAS Drive backplane receptacle (SFF-8482)";
-        case 0x21: return "SATA host plug";
-        case 0x22: return "SAS Drive plug (SFF-8482)";
-        case 0x23: return "SATA device plug";
-        case 0x24: return "Micro SAS receptacle";
-        case 0x25: return "Micro SATA device plug";
-        case 0x26: return "Micro SAS plug (SFF-8486)";
-        case 0x27: return "Micro SAS/SATA plug (SFF-8486)";
-        case 0x28: return "12 Gb/s SAS Drive backplane receptacle (SFF-8680)";
-        case 0x29: return "12 Gb/s SAS Drive Plug (SFF-8680)";
-        case 0x2a: return "Multifunction 12 Gb/s 6x Unshielded receptacle (SFF-8639)";
-        case 0x2b: return "Multifunction 12 Gb/s 6x Unshielded plug (SFF-8639)";
-        case 0x2c: return "SAS Multilink Drive backplane receptacle (SFF-8630)";
-        case 0x2d: return "SAS Multilink Drive backplane plug (SFF-8630)";
-        case 0x2f: return "Vendor specific internal connector";
-        case 0x3f: return "Vendor specific internal-to-external connector";
-        case 0x70: return "Other";
-        default: break;
+        case 0x00:
+            return "No information";
+        case 0x01:
+            return "SAS 4x receptacle (SFF-8470)";
+        case 0x02:
+            return "Mini SAS 4x receptacle (SFF-8088)";
+        case 0x03:
+            return "QSFP+ receptacle (SFF-8436)";
+        case 0x04:
+            return "Mini SAS 4x active receptacle (SFF-8088)";
+        case 0x05:
+            return "Mini SAS HD 4x receptacle (SFF-8644)";
+        case 0x06:
+            return "Mini SAS HD 8x receptacle (SFF-8644)";
+        case 0x07:
+            return "Mini SAS HD 16x receptacle (SFF-8644)";
+        case 0x0f:
+            return "Vendor specific external connector";
+        case 0x10:
+            return "SAS 4i plug (SFF-8484)";
+        case 0x11:
+            return "Mini SAS 4i receptacle (SFF-8087)";
+        case 0x12:
+            return "Mini SAS HD 4i receptacle (SFF-8643)";
+        case 0x13:
+            return "Mini SAS HD 8i receptacle (SFF-8643)";
+        case 0x14:
+            return "Mini SAS HD 16i receptacle (SFF-8643)";
+        case 0x15:
+            return "SlimSAS 4i (SFF-8654)";
+        case 0x16:
+            return "SlimSAS 8i (SFF-8654)";
+        case 0x17:
+            return "SAS MiniLink 4i (SFF-8612)";
+        case 0x18:
+            return "SAS MiniLink 8i (SFF-8612)";
+        case 0x1f:
+            return "Vendor specific internal wide connector";
+        case 0x20:
+            return "SAS Drive backplane receptacle (SFF-8482)";
+        case 0x21:
+            return "SATA host plug";
+        case 0x22:
+            return "SAS Drive plug (SFF-8482)";
+        case 0x23:
+            return "SATA device plug";
+        case 0x24:
+            return "Micro SAS receptacle";
+        case 0x25:
+            return "Micro SATA device plug";
+        case 0x26:
+            return "Micro SAS plug (SFF-8486)";
+        case 0x27:
+            return "Micro SAS/SATA plug (SFF-8486)";
+        case 0x28:
+            return "12 Gb/s SAS Drive backplane receptacle (SFF-8680)";
+        case 0x29:
+            return "12 Gb/s SAS Drive Plug (SFF-8680)";
+        case 0x2a:
+            return "Multifunction 12 Gb/s 6x Unshielded receptacle (SFF-8639)";
+        case 0x2b:
+            return "Multifunction 12 Gb/s 6x Unshielded plug (SFF-8639)";
+        case 0x2c:
+            return "SAS Multilink Drive backplane receptacle (SFF-8630)";
+        case 0x2d:
+            return "SAS Multilink Drive backplane plug (SFF-8630)";
+        case 0x2f:
+            return "Vendor specific internal connector";
+        case 0x3f:
+            return "Vendor specific internal-to-external connector";
+        case 0x70:
+            return "Other";
+        default:
+            break;
     }
     if (type >= 0x70) return "Vendor specific";
     return "reserved";
@@ -352,9 +427,14 @@ std::string_view connector_type_name(std::uint8_t type) {
 
 std::string_view speed_code_name(std::uint8_t c) {
     static constexpr std::string_view names[] = {
-        "stopped",           "lowest speed",         "second lowest speed",
-        "third lowest speed", "intermediate speed",  "third highest speed",
-        "second highest speed", "highest speed",
+        "stopped",
+        "lowest speed",
+        "second lowest speed",
+        "third lowest speed",
+        "intermediate speed",
+        "third highest speed",
+        "second highest speed",
+        "highest speed",
     };
     return names[c & 7];
 }
@@ -384,10 +464,14 @@ std::optional<int> ElementStatus::fan_speed_rpm() const {
     int factor = *field("fan_speed_factor");
     int value = *field("actual_fan_speed");
     switch (factor) {
-        case 0: return value * 10;
-        case 1: return value * 10 + 20480;
-        case 2: return value * 100;
-        default: return std::nullopt;
+        case 0:
+            return value * 10;
+        case 1:
+            return value * 10 + 20480;
+        case 2:
+            return value * 100;
+        default:
+            return std::nullopt;
     }
 }
 
@@ -485,17 +569,21 @@ void to_json(nlohmann::json& j, const ElementStatus& s) {
             j["actual_speed_code_name"] = speed_code_name(s.raw[3] & 7);
             break;
         }
-        case ElementType::voltage_sensor: j["voltage_volts"] = *s.voltage_volts(); break;
-        case ElementType::current_sensor: j["current_amps"] = *s.current_amps(); break;
+        case ElementType::voltage_sensor:
+            j["voltage_volts"] = *s.voltage_volts();
+            break;
+        case ElementType::current_sensor:
+            j["current_amps"] = *s.current_amps();
+            break;
         case ElementType::sas_connector:
             j["connector_type_name"] = connector_type_name(s.raw[1] & 0x7f);
             break;
-        default: break;
+        default:
+            break;
     }
     if (s.type == ElementType::unspecified || is_vendor_specific(s.type) ||
         status_fields(s.type).empty()) {
-        j["raw"] = fmt::format("{:02x}{:02x}{:02x}{:02x}", s.raw[0], s.raw[1], s.raw[2],
-                               s.raw[3]);
+        j["raw"] = fmt::format("{:02x}{:02x}{:02x}{:02x}", s.raw[0], s.raw[1], s.raw[2], s.raw[3]);
     }
 }
 
@@ -507,8 +595,7 @@ void to_json(nlohmann::json& j, const ElementControl& c) {
     j["rst_swap"] = c.rst_swap();
     fields_json(j, control_fields(c.type), word(c.raw));
     if (control_fields(c.type).empty()) {
-        j["raw"] = fmt::format("{:02x}{:02x}{:02x}{:02x}", c.raw[0], c.raw[1], c.raw[2],
-                               c.raw[3]);
+        j["raw"] = fmt::format("{:02x}{:02x}{:02x}{:02x}", c.raw[0], c.raw[1], c.raw[2], c.raw[3]);
     }
 }
 

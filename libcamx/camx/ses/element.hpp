@@ -47,8 +47,12 @@ enum class ElementType : std::uint8_t {
     sas_connector = 0x19,
 };
 
-inline std::uint8_t code(ElementType t) { return static_cast<std::uint8_t>(t); }
-inline bool is_vendor_specific(ElementType t) { return code(t) >= 0x80; }
+inline std::uint8_t code(ElementType t) {
+    return static_cast<std::uint8_t>(t);
+}
+inline bool is_vendor_specific(ElementType t) {
+    return code(t) >= 0x80;
+}
 inline bool is_slot(ElementType t) {
     return t == ElementType::device_slot || t == ElementType::array_device_slot;
 }
@@ -145,7 +149,7 @@ struct ElementControl {
     void encode(bytes::Writer& w) const { w.raw(raw); }
     bool operator==(const ElementControl&) const = default;
 
-private:
+  private:
     ElementControl& set_bit0(unsigned bit, bool on);
 };
 

@@ -11,8 +11,8 @@ namespace camx::ses {
 namespace {
 
 template <typename Type, typename Element>
-void decode_types(ByteView body, const Configuration& config, std::vector<Type>& out,
-                  Bytes& extra, std::vector<std::string>& warnings) {
+void decode_types(ByteView body, const Configuration& config, std::vector<Type>& out, Bytes& extra,
+                  std::vector<std::string>& warnings) {
     std::size_t off = detail::walk_elements(
         body, config, warnings, [&](std::size_t k, const TypeHeader& h, ByteView e, bool overall) {
             if (overall) {
@@ -23,9 +23,8 @@ void decode_types(ByteView body, const Configuration& config, std::vector<Type>&
         });
     if (off < body.size()) {
         extra.assign(body.begin() + off, body.end());
-        warnings.push_back(fmt::format(
-            "{} bytes after the {} elements the configuration describes", extra.size(),
-            config.element_count() + config.types.size()));
+        warnings.push_back(fmt::format("{} bytes after the {} elements the configuration describes",
+                                       extra.size(), config.element_count() + config.types.size()));
     }
 }
 
@@ -53,7 +52,8 @@ EnclosureStatus EnclosureStatus::decode(ByteView page, const Configuration& conf
     s.non_crit = bytes::bit(f.byte1, 2);
     s.crit = bytes::bit(f.byte1, 1);
     s.unrecov = bytes::bit(f.byte1, 0);
-    if (f.body.size() < 4) throw Error(Category::malformed, "Enclosure Status page: no generation code");
+    if (f.body.size() < 4)
+        throw Error(Category::malformed, "Enclosure Status page: no generation code");
     s.generation_code = bytes::be32(f.body, 0);
     decode_types<TypeStatus, ElementStatus>(f.body.subspan(4), config, s.types, s.extra,
                                             s.warnings);
@@ -61,9 +61,9 @@ EnclosureStatus EnclosureStatus::decode(ByteView page, const Configuration& conf
 }
 
 Bytes EnclosureStatus::encode() const {
-    auto byte1 = static_cast<std::uint8_t>((invop ? 0x10 : 0) | (info ? 0x08 : 0) |
-                                           (non_crit ? 0x04 : 0) | (crit ? 0x02 : 0) |
-                                           (unrecov ? 0x01 : 0));
+    auto byte1 =
+        static_cast<std::uint8_t>((invop ? 0x10 : 0) | (info ? 0x08 : 0) | (non_crit ? 0x04 : 0) |
+                                  (crit ? 0x02 : 0) | (unrecov ? 0x01 : 0));
     auto w = detail::begin(0x02, byte1);
     w.be32(generation_code);
     encode_types(w, types, extra);
@@ -114,7 +114,8 @@ EnclosureControl EnclosureControl::decode(ByteView page, const Configuration& co
     c.crit = bytes::bit(f.byte1, 1);
     c.unrecov = bytes::bit(f.byte1, 0);
     if (f.byte1 & 0xf0) c.warnings.push_back("reserved bits set in byte 1");
-    if (f.body.size() < 4) throw Error(Category::malformed, "Enclosure Control page: no generation code");
+    if (f.body.size() < 4)
+        throw Error(Category::malformed, "Enclosure Control page: no generation code");
     c.generation_code = bytes::be32(f.body, 0);
     decode_types<TypeControl, ElementControl>(f.body.subspan(4), config, c.types, c.extra,
                                               c.warnings);

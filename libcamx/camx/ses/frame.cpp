@@ -8,18 +8,19 @@ namespace camx::ses::detail {
 
 Frame frame(ByteView b, int expected, std::string_view name, std::vector<std::string>& warnings) {
     if (b.size() < 4) {
-        throw Error(Category::malformed,
-                    fmt::format("{} page: {} bytes, shorter than the 4-byte header", name,
-                                b.size()));
+        throw Error(
+            Category::malformed,
+            fmt::format("{} page: {} bytes, shorter than the 4-byte header", name, b.size()));
     }
     if (expected >= 0 && b[0] != expected) {
-        throw Error(Category::malformed, fmt::format("{} page: page code 0x{:02x}, expected 0x{:02x}",
-                                                     name, b[0], expected));
+        throw Error(
+            Category::malformed,
+            fmt::format("{} page: page code 0x{:02x}, expected 0x{:02x}", name, b[0], expected));
     }
     std::size_t len = bytes::be16(b, 2);
     if (len + 4 > b.size()) {
-        warnings.push_back(fmt::format("page length {} but only {} bytes present (truncated)",
-                                       len, b.size() - 4));
+        warnings.push_back(
+            fmt::format("page length {} but only {} bytes present (truncated)", len, b.size() - 4));
     } else if (len + 4 < b.size()) {
         warnings.push_back(
             fmt::format("{} bytes after the declared page length ignored", b.size() - 4 - len));
@@ -44,6 +45,8 @@ Bytes finish(bytes::Writer& w) {
     return w.take();
 }
 
-std::string display_text(ByteView raw) { return text::ascii_field(raw); }
+std::string display_text(ByteView raw) {
+    return text::ascii_field(raw);
+}
 
 }  // namespace camx::ses::detail

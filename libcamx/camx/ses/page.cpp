@@ -8,21 +8,32 @@ Page decode_page(ByteView page, const Configuration* config) {
     if (page.empty()) throw Error(Category::malformed, "empty diagnostic page");
     switch (page[0]) {
         case 0x00:
-        case 0x0d: return SupportedPages::decode(page);
-        case 0x01: return Configuration::decode(page);
-        case 0x03: return HelpText::decode(page);
-        case 0x04: return StringPage::decode(page);
-        case 0x0e: return DownloadMicrocodeStatus::decode(page);
-        case 0x0f: return SubenclosureNicknames::decode(page);
-        default: break;
+        case 0x0d:
+            return SupportedPages::decode(page);
+        case 0x01:
+            return Configuration::decode(page);
+        case 0x03:
+            return HelpText::decode(page);
+        case 0x04:
+            return StringPage::decode(page);
+        case 0x0e:
+            return DownloadMicrocodeStatus::decode(page);
+        case 0x0f:
+            return SubenclosureNicknames::decode(page);
+        default:
+            break;
     }
     bool needs_config = page[0] == 0x02 || page[0] == 0x05 || page[0] == 0x07 || page[0] == 0x0a;
     if (needs_config && config != nullptr) {
         switch (page[0]) {
-            case 0x02: return EnclosureStatus::decode(page, *config);
-            case 0x05: return ThresholdPage::decode(page, *config);
-            case 0x07: return ElementDescriptors::decode(page, *config);
-            default: return AdditionalElementStatus::decode(page, *config);
+            case 0x02:
+                return EnclosureStatus::decode(page, *config);
+            case 0x05:
+                return ThresholdPage::decode(page, *config);
+            case 0x07:
+                return ElementDescriptors::decode(page, *config);
+            default:
+                return AdditionalElementStatus::decode(page, *config);
         }
     }
     auto raw = RawPage::decode(page);

@@ -23,7 +23,8 @@ std::uint32_t generation(ByteView body, std::string_view name) {
 void keep_extra(ByteView body, std::size_t off, Bytes& extra, std::vector<std::string>& warnings) {
     if (off >= body.size()) return;
     extra.assign(body.begin() + static_cast<std::ptrdiff_t>(off), body.end());
-    warnings.push_back(fmt::format("{} undescribed bytes at the end of the page kept", extra.size()));
+    warnings.push_back(
+        fmt::format("{} undescribed bytes at the end of the page kept", extra.size()));
 }
 
 template <std::size_t N>
@@ -60,27 +61,48 @@ nlohmann::json threshold_json(ElementType type, const Threshold& t) {
 
 std::string_view page_name(std::uint8_t c) {
     switch (c) {
-        case 0x00: return "Supported Diagnostic Pages";
-        case 0x01: return "Configuration";
-        case 0x02: return "Enclosure Status/Control";
-        case 0x03: return "Help Text";
-        case 0x04: return "String In/Out";
-        case 0x05: return "Threshold In/Out";
-        case 0x06: return "Array Status/Control";
-        case 0x07: return "Element Descriptor";
-        case 0x08: return "Short Enclosure Status";
-        case 0x09: return "Enclosure Busy";
-        case 0x0a: return "Additional Element Status";
-        case 0x0b: return "Subenclosure Help Text";
-        case 0x0c: return "Subenclosure String In/Out";
-        case 0x0d: return "Supported SES Diagnostic Pages";
-        case 0x0e: return "Download Microcode Status/Control";
-        case 0x0f: return "Subenclosure Nickname Status/Control";
-        case 0x3f: return "Protocol Specific";
-        case 0x40: return "Translate Address";
-        case 0x41: return "Device Status";
-        case 0x42: return "Rebuild Assist";
-        default: break;
+        case 0x00:
+            return "Supported Diagnostic Pages";
+        case 0x01:
+            return "Configuration";
+        case 0x02:
+            return "Enclosure Status/Control";
+        case 0x03:
+            return "Help Text";
+        case 0x04:
+            return "String In/Out";
+        case 0x05:
+            return "Threshold In/Out";
+        case 0x06:
+            return "Array Status/Control";
+        case 0x07:
+            return "Element Descriptor";
+        case 0x08:
+            return "Short Enclosure Status";
+        case 0x09:
+            return "Enclosure Busy";
+        case 0x0a:
+            return "Additional Element Status";
+        case 0x0b:
+            return "Subenclosure Help Text";
+        case 0x0c:
+            return "Subenclosure String In/Out";
+        case 0x0d:
+            return "Supported SES Diagnostic Pages";
+        case 0x0e:
+            return "Download Microcode Status/Control";
+        case 0x0f:
+            return "Subenclosure Nickname Status/Control";
+        case 0x3f:
+            return "Protocol Specific";
+        case 0x40:
+            return "Translate Address";
+        case 0x41:
+            return "Device Status";
+        case 0x42:
+            return "Rebuild Assist";
+        default:
+            break;
     }
     if (c >= 0x80) return "vendor specific";
     if (c >= 0x10 && c <= 0x1f) return "SES reserved";
@@ -117,7 +139,9 @@ Bytes SupportedPages::encode() const {
     return detail::finish(w);
 }
 
-std::string HelpText::text_string() const { return text::ascii_field(text); }
+std::string HelpText::text_string() const {
+    return text::ascii_field(text);
+}
 
 HelpText HelpText::decode(ByteView page) {
     HelpText h;
@@ -163,16 +187,16 @@ ThresholdPage ThresholdPage::decode(ByteView page, const Configuration& config) 
     t.invop = bytes::bit(f.byte1, 4);
     t.generation_code = generation(f.body, "Threshold");
     ByteView elements = f.body.subspan(4);
-    std::size_t off = detail::walk_elements(
-        elements, config, t.warnings,
-        [&](std::size_t k, const TypeHeader& h, ByteView e, bool overall) {
-            Threshold th{e[0], e[1], e[2], e[3]};
-            if (overall) {
-                t.types.push_back({h.type, h.subenclosure_id, th, {}});
-            } else {
-                t.types[k].elements.push_back(th);
-            }
-        });
+    std::size_t off =
+        detail::walk_elements(elements, config, t.warnings,
+                              [&](std::size_t k, const TypeHeader& h, ByteView e, bool overall) {
+                                  Threshold th{e[0], e[1], e[2], e[3]};
+                                  if (overall) {
+                                      t.types.push_back({h.type, h.subenclosure_id, th, {}});
+                                  } else {
+                                      t.types[k].elements.push_back(th);
+                                  }
+                              });
     keep_extra(elements, off, t.extra, t.warnings);
     return t;
 }
@@ -194,7 +218,9 @@ Bytes ThresholdPage::encode() const {
     return detail::finish(w);
 }
 
-std::string ElementDescriptor::text_string() const { return text::ascii_field(text); }
+std::string ElementDescriptor::text_string() const {
+    return text::ascii_field(text);
+}
 
 std::string ElementDescriptors::name(std::size_t type_index, std::size_t n) const {
     if (type_index >= types.size() || n >= types[type_index].elements.size()) return {};
@@ -221,14 +247,14 @@ ElementDescriptors ElementDescriptors::decode(ByteView page, const Configuration
             std::size_t len = bytes::be16(body, off + 2);
             ByteView text = bytes::clamp(body, off + 4, len);
             if (text.size() < len) {
-                d.warnings.push_back(fmt::format(
-                    "descriptor {} of type {} truncated: length {}, {} present", n, k, len,
-                    text.size()));
+                d.warnings.push_back(
+                    fmt::format("descriptor {} of type {} truncated: length {}, {} present", n, k,
+                                len, text.size()));
                 done = true;
             }
             if (body[off] != 0 || body[off + 1] != 0) {
-                d.warnings.push_back(fmt::format("reserved bytes set in descriptor {} of type {}",
-                                                 n, k));
+                d.warnings.push_back(
+                    fmt::format("reserved bytes set in descriptor {} of type {}", n, k));
             }
             ElementDescriptor e{Bytes(text.begin(), text.end())};
             if (n == 0) {
@@ -263,21 +289,36 @@ Bytes ElementDescriptors::encode() const {
 
 std::string_view microcode_status_name(std::uint8_t s) {
     switch (s) {
-        case 0x00: return "No download microcode operation in progress";
-        case 0x01: return "Download in progress, awaiting more";
-        case 0x02: return "Download complete, updating non-volatile storage";
-        case 0x03: return "Updating non-volatile storage with deferred microcode";
-        case 0x10: return "Complete, no error, starting now";
-        case 0x11: return "Complete, no error, start after hard reset or power cycle";
-        case 0x12: return "Complete, no error, start after power cycle";
-        case 0x13: return "Complete, no error, start after activate_mc, hard reset or power cycle";
-        case 0x80: return "Error, discarded, see additional status";
-        case 0x81: return "Error, discarded, image error";
-        case 0x82: return "Timeout, discarded";
-        case 0x83: return "Internal error, need new microcode before reset";
-        case 0x84: return "Internal error, need new microcode, reset safe";
-        case 0x85: return "Unexpected activate_mc received";
-        default: break;
+        case 0x00:
+            return "No download microcode operation in progress";
+        case 0x01:
+            return "Download in progress, awaiting more";
+        case 0x02:
+            return "Download complete, updating non-volatile storage";
+        case 0x03:
+            return "Updating non-volatile storage with deferred microcode";
+        case 0x10:
+            return "Complete, no error, starting now";
+        case 0x11:
+            return "Complete, no error, start after hard reset or power cycle";
+        case 0x12:
+            return "Complete, no error, start after power cycle";
+        case 0x13:
+            return "Complete, no error, start after activate_mc, hard reset or power cycle";
+        case 0x80:
+            return "Error, discarded, see additional status";
+        case 0x81:
+            return "Error, discarded, image error";
+        case 0x82:
+            return "Timeout, discarded";
+        case 0x83:
+            return "Internal error, need new microcode before reset";
+        case 0x84:
+            return "Internal error, need new microcode, reset safe";
+        case 0x85:
+            return "Unexpected activate_mc received";
+        default:
+            break;
     }
     if (s >= 0x70 && s <= 0x7f) return "vendor specific (in progress)";
     if (s >= 0xf0) return "vendor specific (error)";
@@ -291,8 +332,8 @@ DownloadMicrocodeStatus DownloadMicrocodeStatus::decode(ByteView page) {
     std::size_t off = 4;
     for (std::size_t n = 0; n <= f.byte1; ++n, off += 16) {
         if (off + 16 > f.body.size()) {
-            d.warnings.push_back(fmt::format("status descriptor {} of {} missing (page ends)", n,
-                                             f.byte1 + 1u));
+            d.warnings.push_back(
+                fmt::format("status descriptor {} of {} missing (page ends)", n, f.byte1 + 1u));
             break;
         }
         ByteView e = f.body.subspan(off, 16);
@@ -322,7 +363,9 @@ Bytes DownloadMicrocodeStatus::encode() const {
     return detail::finish(w);
 }
 
-std::string NicknameStatus::nickname_text() const { return text::ascii_field(nickname); }
+std::string NicknameStatus::nickname_text() const {
+    return text::ascii_field(nickname);
+}
 
 SubenclosureNicknames SubenclosureNicknames::decode(ByteView page) {
     SubenclosureNicknames s;
@@ -331,8 +374,8 @@ SubenclosureNicknames SubenclosureNicknames::decode(ByteView page) {
     std::size_t off = 4;
     for (std::size_t n = 0; n <= f.byte1; ++n, off += 40) {
         if (off + 40 > f.body.size()) {
-            s.warnings.push_back(fmt::format("nickname descriptor {} of {} missing (page ends)",
-                                             n, f.byte1 + 1u));
+            s.warnings.push_back(
+                fmt::format("nickname descriptor {} of {} missing (page ends)", n, f.byte1 + 1u));
             break;
         }
         ByteView e = f.body.subspan(off, 40);
@@ -424,14 +467,15 @@ void to_json(nlohmann::json& j, const SupportedPages& p) {
 }
 
 void to_json(nlohmann::json& j, const HelpText& p) {
-    j = {{"page_code", 3}, {"page_name", "Help Text"}, {"text", p.text_string()},
+    j = {{"page_code", 3},
+         {"page_name", "Help Text"},
+         {"text", p.text_string()},
          {"warnings", p.warnings}};
 }
 
 void to_json(nlohmann::json& j, const StringPage& p) {
-    j = {{"page_code", 4},          {"page_name", "String In"},
-         {"length_bytes", p.data.size()}, {"text", p.text()},
-         {"data", hex::compact(p.data)}, {"warnings", p.warnings}};
+    j = {{"page_code", 4},   {"page_name", "String In"},     {"length_bytes", p.data.size()},
+         {"text", p.text()}, {"data", hex::compact(p.data)}, {"warnings", p.warnings}};
 }
 
 void to_json(nlohmann::json& j, const ThresholdPage& p) {
