@@ -1,5 +1,7 @@
 #include "camx/ses/configuration.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
