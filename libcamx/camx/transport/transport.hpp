@@ -16,25 +16,26 @@ enum class Direction : std::uint8_t { none, in, out };
 struct Command {
     ByteView cdb;
     Direction direction = Direction::none;
-    MutableByteView data_in;   // for Direction::in
-    ByteView data_out;         // for Direction::out
+    MutableByteView data_in;  // for Direction::in
+    ByteView data_out;        // for Direction::out
     std::chrono::milliseconds timeout{60'000};
 };
 
 // What came back. A transport throws Error(transport/timeout/device_gone/file) only when
 // the command could not be delivered or completed; a SCSI status other than GOOD is a Result.
 struct Result {
-    std::uint8_t status = 0;         // SAM status (0 GOOD, 2 CHECK CONDITION, 0x18 RESERVATION CONFLICT...)
-    Bytes sense;                     // sense data as returned, possibly empty
-    std::size_t residual = 0;        // bytes requested but not transferred
-    int host_status = 0;             // SG_IO host_status (DID_*), 0 for iSCSI
-    int driver_status = 0;           // SG_IO driver_status (DRIVER_*), 0 for iSCSI
+    std::uint8_t status =
+        0;        // SAM status (0 GOOD, 2 CHECK CONDITION, 0x18 RESERVATION CONFLICT...)
+    Bytes sense;  // sense data as returned, possibly empty
+    std::size_t residual = 0;  // bytes requested but not transferred
+    int host_status = 0;       // SG_IO host_status (DID_*), 0 for iSCSI
+    int driver_status = 0;     // SG_IO driver_status (DRIVER_*), 0 for iSCSI
     std::size_t transferred() const noexcept { return requested - residual; }
     std::size_t requested = 0;
 };
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
     virtual Result execute(const Command& cmd) = 0;
     // How the device was opened: "/dev/sg3", "iscsi://127.0.0.1:3260/iqn.../0".

@@ -1,0 +1,371 @@
+#include "camx/topology/topology.hpp"
+
+#include <scsi/sg_lib.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <filesystem>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "camx/bytes/bytes.hpp"
+#include "camx/text/text.hpp"
+
+namespace camx::topology {
+namespace {
+
+constexpr const char* kBusDevices = "bus/scsi/devices";
+
+bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+// "st3" or "nst3" with only digits after the prefix: the tape's default-mode nodes.
+bool tape_node(std::string_view name, std::string_view prefix) noexcept {
+    if (!starts_with(name, prefix) || name.size() == prefix.size()) return false;
+    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string clean(const std::optional<std::string>& v) {
+    if (!v) return {};
+    return text::ascii_field(ByteView(reinterpret_cast<const std::uint8_t*>(v->data()), v->size()));
+}
+
+template <typename T>
+std::optional<T> number(const std::optional<std::string>& v) {
+    if (!v) return std::nullopt;
+    const std::string s = text::trim(*v);
+    T out{};
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return out;
+}
+
+std::vector<std::string> children(const Dir& dev, const char* name) {
+    auto d = dev.open_child(name);
+    if (!d) return {};
+    auto e = d->entries();
+    std::sort(e.begin(), e.end());
+    return e;
+}
+
+void add_block(Device& d, const std::string& name) {
+    std::string& slot = starts_with(name, "sr") ? d.nodes.sr : d.nodes.sd;
+    if (slot.empty()) slot = "/dev/" + name;
+}
+
+void add_tape(Device& d, const std::string& name) {
+    if (tape_node(name, "st") && d.nodes.st.empty()) d.nodes.st = "/dev/" + name;
+    if (tape_node(name, "nst") && d.nodes.nst.empty()) d.nodes.nst = "/dev/" + name;
+}
+
+// enclosure_device:<slot> links to .../<enclosure>/enclosure/<enclosure>/<slot>.
+std::optional<EnclosureSlot> enclosure_slot(const Dir& dev, const std::string& entry) {
+    constexpr std::string_view prefix = "enclosure_device:";
+    EnclosureSlot s;
+    s.slot = entry.substr(prefix.size());
+    const auto link = dev.read_link(entry.c_str());
+    if (!link) return std::nullopt;
+    const std::filesystem::path p(*link);
+    s.enclosure = p.parent_path().filename().string();
+    return s;
+}
+
+// Block and sg node names of every SCSI device, from one pass over /sys/class/block and
+// /sys/class/scsi_generic: a readlink per node instead of listing two directories per device.
+// Links look like ../../devices/.../<H:C:T:L>/block/sda; partitions (.../block/sda/sda1)
+// and non-SCSI devices do not have that shape and are skipped.
+struct NodeIndex {
+    std::map<Hctl, std::vector<std::string>> block;
+    std::map<Hctl, std::string> sg;
+};
+
+template <typename Add>
+void index_class(const Sysfs& sysfs, const char* cls, Add add) {
+    auto dir = Dir::open(sysfs.path(std::string("class/") + cls));
+    if (!dir) return;
+    for (auto& name : dir->entries()) {
+        const auto link = dir->read_link(name.c_str());
+        if (!link) continue;  // an old layout with directories here: devices list their own
+        const std::filesystem::path p(*link);
+        if (p.parent_path().filename() != cls) continue;
+        if (auto h = Hctl::parse(p.parent_path().parent_path().filename().string()))
+            add(*h, std::move(name));
+    }
+}
+
+NodeIndex index_nodes(const Sysfs& sysfs) {
+    NodeIndex index;
+    index_class(sysfs, "block",
+                [&](const Hctl& h, std::string n) { index.block[h].push_back(std::move(n)); });
+    index_class(sysfs, "scsi_generic",
+                [&](const Hctl& h, std::string n) { index.sg.emplace(h, std::move(n)); });
+    return index;
+}
+
+// Children of the scsi_device directory: nodes and enclosure bindings. Supports both the
+// subdirectory layout (block/sda) and the deprecated link layout (block:sda).
+void add_children(const Dir& dev, Device& d, const NodeIndex* index) {
+    for (const auto& e : dev.entries()) {
+        if (e == "block") {
+            const std::vector<std::string>* known = nullptr;
+            if (index != nullptr) {
+                if (const auto it = index->block.find(d.hctl); it != index->block.end())
+                    known = &it->second;
+            }
+            for (const auto& c : known != nullptr ? *known : children(dev, "block"))
+                add_block(d, c);
+        } else if (starts_with(e, "block:")) {
+            add_block(d, e.substr(6));
+        } else if (e == "scsi_generic") {
+            if (index != nullptr) {
+                if (const auto it = index->sg.find(d.hctl); it != index->sg.end()) {
+                    d.nodes.sg = "/dev/" + it->second;
+                    continue;
+                }
+            }
+            if (auto c = children(dev, "scsi_generic"); !c.empty())
+                d.nodes.sg = "/dev/" + c.front();
+        } else if (starts_with(e, "scsi_generic:")) {
+            d.nodes.sg = "/dev/" + e.substr(13);
+        } else if (e == "bsg") {
+            // bsg names a SCSI device's node after its H:C:T:L; no need to list the directory.
+            d.nodes.bsg = "/dev/bsg/" + d.hctl.str();
+        } else if (e == "scsi_tape") {
+            for (const auto& c : children(dev, "scsi_tape")) add_tape(d, c);
+        } else if (starts_with(e, "scsi_tape:")) {
+            add_tape(d, e.substr(10));
+        } else if (e == "scsi_changer") {
+            if (auto c = children(dev, "scsi_changer"); !c.empty())
+                d.nodes.ch = "/dev/" + c.front();
+        } else if (starts_with(e, "scsi_changer:")) {
+            d.nodes.ch = "/dev/" + e.substr(13);
+        } else if (e == "enclosure") {
+            if (auto c = children(dev, "enclosure"); !c.empty()) d.enclosure = c.front();
+        } else if (starts_with(e, "enclosure_device:")) {
+            if (auto s = enclosure_slot(dev, e)) d.enclosure_slots.push_back(std::move(*s));
+        }
+    }
+}
+
+TransportId transport_of(const Sysfs& sysfs, const Dir& bus, const std::string& name,
+                         const Dir& dev, TransportType host_type) {
+    namespace fs = std::filesystem;
+    TransportId t;
+    t.type = host_type;
+    // mpt3sas and others put the end device's address on the scsi_device itself.
+    if (auto sas = dev.read("sas_address")) {
+        t.type = TransportType::sas;
+        t.sas_address = text::trim(*sas);
+    }
+    const auto link = bus.read_link(name.c_str());
+    if (!link) return t;
+    // .../<transport object>/target<h:c:t>/<h:c:t:l>
+    const fs::path real = (fs::path(sysfs.path(kBusDevices)) / *link).lexically_normal();
+    const fs::path owner = real.parent_path().parent_path();
+    const std::string owner_name = owner.filename().string();
+    auto attr = [&](const char* cls, const char* file) {
+        return read_file((owner / cls / owner_name / file).string());
+    };
+    if (starts_with(owner_name, "end_device-")) {
+        t.type = TransportType::sas;
+        if (t.sas_address.empty()) {
+            if (auto v = attr("sas_device", "sas_address")) t.sas_address = text::trim(*v);
+        }
+    } else if (starts_with(owner_name, "session")) {
+        t.type = TransportType::iscsi;
+        if (auto v = attr("iscsi_session", "targetname")) t.target_name = text::trim(*v);
+    } else if (starts_with(owner_name, "rport-")) {
+        t.type = TransportType::fc;
+        if (auto v = attr("fc_remote_ports", "port_name")) t.port_name = text::trim(*v);
+    }
+    return t;
+}
+
+std::optional<Device> read_device(const Sysfs& sysfs, const Dir& bus, const std::string& name,
+                                  const Hctl& hctl, const ScanOptions& options,
+                                  TransportType host_type, const NodeIndex* index) {
+    auto dev = bus.open_child(name.c_str());
+    if (!dev) return std::nullopt;  // removed since the directory was listed
+    Device d;
+    d.hctl = hctl;
+    d.sysfs_path = sysfs.path(kBusDevices) + "/" + name;
+    d.vendor = clean(dev->read("vendor"));
+    d.model = clean(dev->read("model"));
+    d.revision = clean(dev->read("rev"));
+    d.peripheral_device_type = number<int>(dev->read("type")).value_or(0x1f);
+    d.state = clean(dev->read("state"));
+    d.wwid = clean(dev->read("wwid"));
+    add_children(*dev, d, index);
+    if (options.details) {
+        d.queue_depth = number<unsigned>(dev->read("queue_depth"));
+        d.transport = transport_of(sysfs, bus, name, *dev, host_type);
+    }
+    return d;
+}
+
+TransportType host_transport(const std::array<std::optional<Dir>, 4>& classes,
+                             const std::string& host_name) {
+    constexpr std::array types{TransportType::iscsi, TransportType::fc, TransportType::sas,
+                               TransportType::spi};
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        if (classes[i] && classes[i]->exists(host_name.c_str())) return types[i];
+    }
+    return TransportType::unknown;
+}
+
+std::vector<Host> scan_hosts(const Sysfs& sysfs) {
+    std::vector<Host> hosts;
+    auto dir = Dir::open(sysfs.path("class/scsi_host"));
+    if (!dir) return hosts;
+    const std::array<std::optional<Dir>, 4> classes{
+        Dir::open(sysfs.path("class/iscsi_host")), Dir::open(sysfs.path("class/fc_host")),
+        Dir::open(sysfs.path("class/sas_host")), Dir::open(sysfs.path("class/spi_host"))};
+    for (const auto& e : dir->entries()) {
+        if (!starts_with(e, "host")) continue;
+        const auto n = number<std::uint32_t>(std::optional<std::string>(e.substr(4)));
+        if (!n) continue;
+        Host h;
+        h.host = *n;
+        if (auto hd = dir->open_child(e.c_str())) h.proc_name = clean(hd->read("proc_name"));
+        h.transport = host_transport(classes, e);
+        hosts.push_back(std::move(h));
+    }
+    std::sort(hosts.begin(), hosts.end(),
+              [](const Host& a, const Host& b) { return a.host < b.host; });
+    return hosts;
+}
+
+}  // namespace
+
+std::string_view transport_type_name(TransportType t) noexcept {
+    switch (t) {
+        case TransportType::sas:
+            return "sas";
+        case TransportType::iscsi:
+            return "iscsi";
+        case TransportType::fc:
+            return "fc";
+        case TransportType::spi:
+            return "spi";
+        case TransportType::unknown:
+            break;
+    }
+    return "unknown";
+}
+
+std::string Device::pass_through_node() const {
+    for (const std::string* n :
+         {&nodes.sg, &nodes.bsg, &nodes.sd, &nodes.sr, &nodes.nst, &nodes.st, &nodes.ch}) {
+        if (!n->empty()) return *n;
+    }
+    return {};
+}
+
+const Device* Topology::find(const Hctl& hctl) const noexcept {
+    auto it = std::lower_bound(devices.begin(), devices.end(), hctl,
+                               [](const Device& d, const Hctl& h) { return d.hctl < h; });
+    return it != devices.end() && it->hctl == hctl ? &*it : nullptr;
+}
+
+Topology scan(const ScanOptions& options, const Sysfs& sysfs) {
+    Topology t;
+    if (options.details) t.hosts = scan_hosts(sysfs);
+    auto bus = Dir::open(sysfs.path(kBusDevices));
+    if (!bus) return t;
+    std::vector<std::pair<Hctl, std::string>> names;
+    for (auto& e : bus->entries()) {
+        if (auto h = Hctl::parse(e)) names.emplace_back(*h, std::move(e));
+    }
+    std::sort(names.begin(), names.end());
+    std::map<std::uint32_t, TransportType> host_types;
+    for (const auto& h : t.hosts) host_types[h.host] = h.transport;
+    const NodeIndex index = index_nodes(sysfs);
+    t.devices.reserve(names.size());
+    for (const auto& [hctl, name] : names) {
+        const auto ht = host_types.find(hctl.host);
+        auto d = read_device(sysfs, *bus, name, hctl, options,
+                             ht == host_types.end() ? TransportType::unknown : ht->second, &index);
+        if (d) t.devices.push_back(std::move(*d));
+    }
+    return t;
+}
+
+std::optional<Device> scan_device(const Hctl& hctl, const ScanOptions& options,
+                                  const Sysfs& sysfs) {
+    auto bus = Dir::open(sysfs.path(kBusDevices));
+    if (!bus) return std::nullopt;
+    TransportType host_type = TransportType::unknown;
+    if (options.details) {
+        for (const auto& h : scan_hosts(sysfs)) {
+            if (h.host == hctl.host) host_type = h.transport;
+        }
+    }
+    return read_device(sysfs, *bus, hctl.str(), hctl, options, host_type, nullptr);
+}
+
+std::string peripheral_type_name(int pdt) {
+    std::array<char, 64> buf{};
+    sg_get_pdt_str(pdt, static_cast<int>(buf.size()), buf.data());
+    return buf.data();
+}
+
+void to_json(nlohmann::json& j, const TransportId& t) {
+    j = nlohmann::json{{"type", transport_type_name(t.type)}};
+    if (!t.sas_address.empty()) j["sas_address"] = t.sas_address;
+    if (!t.target_name.empty()) j["target_name"] = t.target_name;
+    if (!t.port_name.empty()) j["port_name"] = t.port_name;
+}
+
+void to_json(nlohmann::json& j, const Nodes& n) {
+    j = nlohmann::json::object();
+    const std::pair<const char*, const std::string*> kinds[] = {
+        {"sd", &n.sd}, {"sr", &n.sr}, {"st", &n.st},  {"nst", &n.nst},
+        {"ch", &n.ch}, {"sg", &n.sg}, {"bsg", &n.bsg}};
+    for (const auto& [key, value] : kinds) {
+        if (!value->empty()) j[key] = *value;
+    }
+}
+
+void to_json(nlohmann::json& j, const Device& d) {
+    j = nlohmann::json{
+        {"hctl", d.hctl.str()},
+        {"host", d.hctl.host},
+        {"channel", d.hctl.channel},
+        {"target", d.hctl.target},
+        {"lun", d.hctl.lun},
+        {"vendor", d.vendor},
+        {"model", d.model},
+        {"revision", d.revision},
+        {"peripheral_device_type", d.peripheral_device_type},
+        {"peripheral_device_type_name", peripheral_type_name(d.peripheral_device_type)},
+        {"state", d.state},
+        {"nodes", d.nodes}};
+    if (!d.wwid.empty()) j["wwid"] = d.wwid;
+    if (d.queue_depth) j["queue_depth"] = *d.queue_depth;
+    if (!d.enclosure.empty()) j["enclosure"] = d.enclosure;
+    auto slots = nlohmann::json::array();
+    for (const auto& s : d.enclosure_slots)
+        slots.push_back({{"enclosure", s.enclosure}, {"slot", s.slot}});
+    j["enclosure_slots"] = std::move(slots);
+    if (d.transport) j["transport"] = *d.transport;
+}
+
+void to_json(nlohmann::json& j, const Host& h) {
+    j = nlohmann::json{{"host", h.host},
+                       {"proc_name", h.proc_name},
+                       {"transport", transport_type_name(h.transport)}};
+}
+
+void to_json(nlohmann::json& j, const Topology& t) {
+    auto devices = nlohmann::json::array();
+    for (const auto& d : t.devices) devices.push_back(d);
+    auto hosts = nlohmann::json::array();
+    for (const auto& h : t.hosts) hosts.push_back(h);
+    j = nlohmann::json{{"devices", std::move(devices)}, {"hosts", std::move(hosts)}};
+}
+
+}  // namespace camx::topology
