@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "camx/bytes/hex.hpp"
 #include "camx/scsi/cdb.hpp"
 #include "camx/scsi/inquiry.hpp"
 #include "camx/scsi/readcap.hpp"
