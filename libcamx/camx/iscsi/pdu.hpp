@@ -113,6 +113,7 @@ struct Pdu {
 struct Digests {
     bool header = false;
     bool data = false;
+    bool operator==(const Digests&) const = default;
 };
 
 // AHS chain codec; decode throws ProtocolError(invalid_pdu_field) when the chain does not
