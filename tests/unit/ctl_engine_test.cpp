@@ -32,7 +32,7 @@ namespace cdb = scsi::cdb;
 using test::Initiator;
 
 class CtlEngine : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         LunConfig c;
         c.id = 0;
@@ -143,8 +143,10 @@ TEST_F(CtlEngine, ReadWriteAllSizes) {
     EXPECT_EQ(r.data_in[1536], 0x33);
     EXPECT_EQ(r.data_in[2048], 0x44);
     EXPECT_EQ(a.run(cdb::Read6{10, 1, 0}.encode()).data_in, block(0x11));
-    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 13, 0, 1, 0}.encode()).data_in, block(0x33));
-    EXPECT_EQ(a.run(cdb::Read12{0, false, false, false, 14, 1, 0, 0}.encode()).data_in, block(0x44));
+    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 13, 0, 1, 0}.encode()).data_in,
+              block(0x33));
+    EXPECT_EQ(a.run(cdb::Read12{0, false, false, false, 14, 1, 0, 0}.encode()).data_in,
+              block(0x44));
     // Never written: zeros.
     EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 1000, 0, 1, 0}.encode()).data_in, block(0));
     // The other LUN is separate.
@@ -161,13 +163,15 @@ TEST_F(CtlEngine, ReadWriteAllSizes) {
 TEST_F(CtlEngine, ErrorsOnReadWrite) {
     std::uint32_t last = (8u << 20) / 512 - 1;
     EXPECT_SENSE(a.run(cdb::Read10{0, false, false, false, last, 0, 2, 0}.encode()), 5, 0x21, 0x00);
-    EXPECT_SENSE(a.run(cdb::Write16{0, false, false, 1ull << 40, 1, 0, 0}.encode(), block(1)), 5, 0x21, 0x00);
+    EXPECT_SENSE(a.run(cdb::Write16{0, false, false, 1ull << 40, 1, 0, 0}.encode(), block(1)), 5,
+                 0x21, 0x00);
     EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, last, 0, 1, 0}.encode()).status, 0);
     auto r = a.run(cdb::Read10{1, false, false, false, 0, 0, 1, 0}.encode());
     EXPECT_SENSE(r, 5, 0x24, 0x00);
     EXPECT_EQ(test::sense_of(r).key_specific()->value(), 1);
     // Too little data-out.
-    EXPECT_SENSE(a.run(cdb::Write10{0, false, false, 0, 0, 2, 0}.encode(), block(1)), 5, 0x24, 0x00);
+    EXPECT_SENSE(a.run(cdb::Write10{0, false, false, 0, 0, 2, 0}.encode(), block(1)), 5, 0x24,
+                 0x00);
     // Unknown opcode.
     Bytes unknown(10, 0);
     unknown[0] = 0x3b;
@@ -175,7 +179,8 @@ TEST_F(CtlEngine, ErrorsOnReadWrite) {
 }
 
 TEST_F(CtlEngine, VerifyAndWriteAndVerify) {
-    ASSERT_EQ(a.run(cdb::WriteAndVerify10{0, false, 0, 5, 0, 1, 0}.encode(), block(0x5a)).status, 0);
+    ASSERT_EQ(a.run(cdb::WriteAndVerify10{0, false, 0, 5, 0, 1, 0}.encode(), block(0x5a)).status,
+              0);
     EXPECT_EQ(a.run(cdb::Verify10{0, false, 1, 5, 0, 1, 0}.encode(), block(0x5a)).status, 0);
     Bytes bad = block(0x5a);
     bad[100] = 0;
@@ -189,7 +194,8 @@ TEST_F(CtlEngine, VerifyAndWriteAndVerify) {
 }
 
 TEST_F(CtlEngine, WriteSameUnmapAndLbaStatus) {
-    ASSERT_EQ(a.run(cdb::WriteSame10{0, false, false, 2048, 0, 4096, 0}.encode(), block(0x77)).status, 0);
+    ASSERT_EQ(
+        a.run(cdb::WriteSame10{0, false, false, 2048, 0, 4096, 0}.encode(), block(0x77)).status, 0);
     auto r = a.run(cdb::Read10{0, false, false, false, 2048 + 4095, 0, 1, 0}.encode());
     EXPECT_EQ(r.data_in, block(0x77));
     auto lbs = [&](std::uint64_t lba) {
@@ -202,19 +208,24 @@ TEST_F(CtlEngine, WriteSameUnmapAndLbaStatus) {
     EXPECT_EQ(bytes::be64(d, 8), 2048u);
     EXPECT_EQ(d[20], 0);  // mapped
     // The 1 MiB chunk at 2048..4095 unmaps whole.
-    ASSERT_EQ(a.run(cdb::WriteSame16{0, false, true, false, 2048, 2048, 0, 0}.encode(), block(0)).status, 0);
+    ASSERT_EQ(
+        a.run(cdb::WriteSame16{0, false, true, false, 2048, 2048, 0, 0}.encode(), block(0)).status,
+        0);
     d = lbs(2048);
     EXPECT_EQ(d[20], 1);  // deallocated
     EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 2048, 0, 1, 0}.encode()).data_in, block(0));
     cdb::UnmapParameterList list;
     list.descriptors.push_back({4096, 2048});
     Bytes pl = list.encode();
-    ASSERT_EQ(a.run(cdb::Unmap{false, 0, static_cast<std::uint16_t>(pl.size()), 0}.encode(), pl).status, 0);
+    ASSERT_EQ(
+        a.run(cdb::Unmap{false, 0, static_cast<std::uint16_t>(pl.size()), 0}.encode(), pl).status,
+        0);
     EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 4096, 0, 1, 0}.encode()).data_in, block(0));
     cdb::UnmapParameterList out_of_range;
     out_of_range.descriptors.push_back({16383, 2});
     pl = out_of_range.encode();
-    EXPECT_SENSE(a.run(cdb::Unmap{false, 0, static_cast<std::uint16_t>(pl.size()), 0}.encode(), pl), 5, 0x21, 0);
+    EXPECT_SENSE(a.run(cdb::Unmap{false, 0, static_cast<std::uint16_t>(pl.size()), 0}.encode(), pl),
+                 5, 0x21, 0);
     // WRITE SAME with NDOB writes zeros.
     EXPECT_EQ(a.run(cdb::WriteSame16{0, false, false, true, 10, 1, 0, 0}.encode()).status, 0);
 }
@@ -225,7 +236,8 @@ TEST_F(CtlEngine, CompareAndWrite) {
     Bytes next = block(0xbb);
     data.insert(data.end(), next.begin(), next.end());
     EXPECT_EQ(a.run(cdb::CompareAndWrite{0, false, false, 20, 1, 0, 0}.encode(), data).status, 0);
-    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 20, 0, 1, 0}.encode()).data_in, block(0xbb));
+    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 20, 0, 1, 0}.encode()).data_in,
+              block(0xbb));
     data[7] = 0;  // compare part no longer matches (medium holds 0xbb)
     auto r = a.run(cdb::CompareAndWrite{0, false, false, 20, 1, 0, 0}.encode(), data);
     EXPECT_SENSE(r, 0x0e, 0x1d, 0x00);
@@ -235,7 +247,8 @@ TEST_F(CtlEngine, CompareAndWrite) {
 TEST_F(CtlEngine, SynchronizeCache) {
     EXPECT_EQ(a.run(cdb::SynchronizeCache10{}.encode()).status, 0);
     EXPECT_EQ(a.run(cdb::SynchronizeCache16{false, 0, 10, 0, 0}.encode()).status, 0);
-    EXPECT_SENSE(a.run(cdb::SynchronizeCache16{false, 1ull << 33, 1, 0, 0}.encode()), 5, 0x21, 0x00);
+    EXPECT_SENSE(a.run(cdb::SynchronizeCache16{false, 1ull << 33, 1, 0, 0}.encode()), 5, 0x21,
+                 0x00);
 }
 
 TEST_F(CtlEngine, ModeSenseSelectAndDescriptorSense) {
@@ -252,8 +265,8 @@ TEST_F(CtlEngine, ModeSenseSelectAndDescriptorSense) {
     EXPECT_FALSE(all.header.wp());
     auto ch = sense(1, 0x0a);
     EXPECT_EQ(ch.find(0x0a)->field("d_sense"), 1u);
-    auto six = scsi::ModeParameters::decode(a.run(cdb::ModeSense6{true, 2, 0x08, 0, 255, 0}.encode()).data_in,
-                                            scsi::ModeFormat::six);
+    auto six = scsi::ModeParameters::decode(
+        a.run(cdb::ModeSense6{true, 2, 0x08, 0, 255, 0}.encode()).data_in, scsi::ModeFormat::six);
     EXPECT_TRUE(six.block_descriptors.empty());
     EXPECT_EQ(six.pages.size(), 1u);
     EXPECT_SENSE(a.run(cdb::ModeSense6{false, 0, 0x19, 0, 255, 0}.encode()), 5, 0x24, 0x00);
@@ -265,7 +278,10 @@ TEST_F(CtlEngine, ModeSenseSelectAndDescriptorSense) {
     sel.pages.push_back(*all.find(0x0a));
     scsi::set_field(sel.pages[0], "d_sense", 1);
     Bytes pl = sel.encode_select();
-    ASSERT_EQ(a.run(cdb::ModeSelect10{true, false, static_cast<std::uint16_t>(pl.size()), 0}.encode(), pl).status, 0);
+    ASSERT_EQ(
+        a.run(cdb::ModeSelect10{true, false, static_cast<std::uint16_t>(pl.size()), 0}.encode(), pl)
+            .status,
+        0);
     auto r = a.run(cdb::Read10{0, false, false, false, 1u << 30, 0, 1, 0}.encode());
     ASSERT_EQ(r.status, 2);
     EXPECT_TRUE(test::sense_of(r).descriptor_format);
@@ -275,7 +291,8 @@ TEST_F(CtlEngine, ModeSenseSelectAndDescriptorSense) {
     // A bit outside the changeable mask is refused with a parameter-list field pointer.
     scsi::set_field(sel.pages[0], "tst", 1);
     pl = sel.encode_select();
-    auto bad = a.run(cdb::ModeSelect10{true, false, static_cast<std::uint16_t>(pl.size()), 0}.encode(), pl);
+    auto bad = a.run(
+        cdb::ModeSelect10{true, false, static_cast<std::uint16_t>(pl.size()), 0}.encode(), pl);
     EXPECT_SENSE(bad, 5, 0x26, 0x00);
     EXPECT_FALSE(test::sense_of(bad).key_specific()->command_data());
     EXPECT_EQ(test::sense_of(bad).key_specific()->value(), 8 + 2);
@@ -292,7 +309,8 @@ TEST_F(CtlEngine, LogSense) {
     EXPECT_EQ(page(2).parameter(5)->number(), 1024u);
     EXPECT_FALSE(page(0x0d).temperature_celsius().has_value());
     EXPECT_TRUE(page(0x2f).informational_exception().has_value());
-    EXPECT_SENSE(a.run(cdb::LogSense{false, false, 1, 0x30, 0, 0, 4096, 0}.encode()), 5, 0x24, 0x00);
+    EXPECT_SENSE(a.run(cdb::LogSense{false, false, 1, 0x30, 0, 0, 4096, 0}.encode()), 5, 0x24,
+                 0x00);
 }
 
 TEST_F(CtlEngine, ReportLunsPerPortMap) {
@@ -306,7 +324,9 @@ TEST_F(CtlEngine, ReportLunsPerPortMap) {
     d = scsi::ReportLunsData::decode(c.run(cdb::ReportLuns{0, 1024, 0}.encode()).data_in);
     ASSERT_EQ(d.luns.size(), 1u);
     EXPECT_EQ(d.luns[0].levels()[0].lun, 300u);
-    EXPECT_EQ(scsi::Inquiry::decode(c.run(cdb::Inquiry{false, 0, 96, 0}.encode()).data_in).peripheral_qualifier, 0);
+    EXPECT_EQ(scsi::Inquiry::decode(c.run(cdb::Inquiry{false, 0, 96, 0}.encode()).data_in)
+                  .peripheral_qualifier,
+              0);
     EXPECT_SENSE(a.run(cdb::ReportLuns{0, 8, 0}.encode()), 5, 0x24, 0x00);
     // Adding a LUN raises REPORTED LUNS DATA HAS CHANGED.
     LunConfig more;
@@ -323,9 +343,10 @@ TEST_F(CtlEngine, ReportSupportedOpcodesFromTable) {
     EXPECT_GT(all.commands.size(), 40u);
     // Every listed command is accepted (never INVALID COMMAND OPERATION CODE).
     for (const auto& c : all.commands) {
-        auto one = a.run(cdb::ReportSupportedOpcodes{false, static_cast<std::uint8_t>(c.servactv ? 2 : 1),
-                                                     c.opcode, c.service_action, 512, 0}
-                             .encode());
+        auto one =
+            a.run(cdb::ReportSupportedOpcodes{false, static_cast<std::uint8_t>(c.servactv ? 2 : 1),
+                                              c.opcode, c.service_action, 512, 0}
+                      .encode());
         ASSERT_EQ(one.status, 0);
         auto oc = scsi::OneCommand::decode(one.data_in);
         EXPECT_TRUE(oc.supported());
@@ -335,9 +356,11 @@ TEST_F(CtlEngine, ReportSupportedOpcodesFromTable) {
     auto none = scsi::OneCommand::decode(
         a.run(cdb::ReportSupportedOpcodes{false, 1, 0x3b, 0, 512, 0}.encode()).data_in);
     EXPECT_EQ(none.support, 1);
-    auto tmfs = scsi::SupportedTmfs::decode(a.run(cdb::ReportSupportedTmfs{false, 16, 0}.encode()).data_in);
+    auto tmfs =
+        scsi::SupportedTmfs::decode(a.run(cdb::ReportSupportedTmfs{false, 16, 0}.encode()).data_in);
     EXPECT_TRUE(tmfs.ats && tmfs.lurs && tmfs.itnrs);
-    auto tpg = scsi::TargetPortGroups::decode(a.run(cdb::ReportTargetPortGroups{false, 1024, 0}.encode()).data_in);
+    auto tpg = scsi::TargetPortGroups::decode(
+        a.run(cdb::ReportTargetPortGroups{false, 1024, 0}.encode()).data_in);
     ASSERT_EQ(tpg.groups.size(), 1u);
     EXPECT_EQ(tpg.groups[0].state, 0);
     EXPECT_EQ(tpg.groups[0].relative_target_ports, std::vector<std::uint16_t>{1});
@@ -434,7 +457,8 @@ TEST_F(CtlEngine, ConcurrentSubmitKeepsPerLunOrder) {
                 Task t;
                 t.nexus = a.nx;
                 t.lun = lun;
-                t.cdb = cdb::Write10{0, false, false, static_cast<std::uint32_t>(i % 64), 0, 1, 0}.encode();
+                t.cdb = cdb::Write10{0, false, false, static_cast<std::uint32_t>(i % 64), 0, 1, 0}
+                            .encode();
                 t.data_out = Bytes(512, static_cast<std::uint8_t>(i));
                 t.expected_transfer_length = 512;
                 ++outstanding;
@@ -454,7 +478,8 @@ TEST_F(CtlEngine, ConcurrentSubmitKeepsPerLunOrder) {
         for (int i = 0; i < per; ++i) EXPECT_EQ(completions[lun][i], i);
     }
     // The last write to each block wins.
-    EXPECT_EQ(l1.run(cdb::Read10{0, false, false, false, 63, 0, 1, 0}.encode()).data_in, Bytes(512, 191));
+    EXPECT_EQ(l1.run(cdb::Read10{0, false, false, false, 63, 0, 1, 0}.encode()).data_in,
+              Bytes(512, 191));
 }
 
 TEST_F(CtlEngine, AbortQueuedTasks) {
@@ -479,9 +504,12 @@ TEST_F(CtlEngine, AbortQueuedTasks) {
         });
     }
     EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::abort_task, 0, 2), TmfResponse::complete);
-    EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::abort_task, 0, 99), TmfResponse::no_such_task);
-    EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::abort_task_set, 5, 0), TmfResponse::no_such_lun);
-    EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::abort_task_set, 0, 0), TmfResponse::complete);
+    EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::abort_task, 0, 99),
+              TmfResponse::no_such_task);
+    EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::abort_task_set, 5, 0),
+              TmfResponse::no_such_lun);
+    EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::abort_task_set, 0, 0),
+              TmfResponse::complete);
     release.set_value();
     while (done.load() != 4) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     EXPECT_EQ(aborted.load(), 3);
@@ -503,10 +531,12 @@ TEST_F(CtlEngine, ReadOnlyLunAndWriteProtect) {
     Initiator r{engine, a.nx, 20};
     r.attach();
     EXPECT_TRUE(engine.lun(20).state.read_only);
-    EXPECT_EQ(r.run(cdb::Read10{0, false, false, false, 0, 0, 1, 0}.encode()).data_in, Bytes(512, 'x'));
-    EXPECT_SENSE(r.run(cdb::Write10{0, false, false, 0, 0, 1, 0}.encode(), block(1)), 7, 0x27, 0x00);
-    auto m = scsi::ModeParameters::decode(r.run(cdb::ModeSense6{false, 0, 0x3f, 0, 255, 0}.encode()).data_in,
-                                          scsi::ModeFormat::six);
+    EXPECT_EQ(r.run(cdb::Read10{0, false, false, false, 0, 0, 1, 0}.encode()).data_in,
+              Bytes(512, 'x'));
+    EXPECT_SENSE(r.run(cdb::Write10{0, false, false, 0, 0, 1, 0}.encode(), block(1)), 7, 0x27,
+                 0x00);
+    auto m = scsi::ModeParameters::decode(
+        r.run(cdb::ModeSense6{false, 0, 0x3f, 0, 255, 0}.encode()).data_in, scsi::ModeFormat::six);
     EXPECT_TRUE(m.header.wp());
     std::filesystem::remove(path);
 }
@@ -527,8 +557,10 @@ TEST_F(CtlEngine, FileBackendReadWrite) {
     auto cap = scsi::ReadCapacity10Data::decode(r.run(cdb::ReadCapacity10{}.encode()).data_in);
     EXPECT_EQ(cap.returned_lba, 1023u);
     EXPECT_EQ(cap.block_length, 4096u);
-    ASSERT_EQ(r.run(cdb::Write10{0, false, true, 3, 0, 1, 0}.encode(), Bytes(4096, 0x42)).status, 0);
-    EXPECT_EQ(r.run(cdb::Read10{0, false, false, false, 3, 0, 1, 0}.encode()).data_in, Bytes(4096, 0x42));
+    ASSERT_EQ(r.run(cdb::Write10{0, false, true, 3, 0, 1, 0}.encode(), Bytes(4096, 0x42)).status,
+              0);
+    EXPECT_EQ(r.run(cdb::Read10{0, false, false, false, 3, 0, 1, 0}.encode()).data_in,
+              Bytes(4096, 0x42));
     EXPECT_EQ(r.run(cdb::SynchronizeCache10{}.encode()).status, 0);
     std::ifstream f(path, std::ios::binary);
     f.seekg(3 * 4096);
@@ -553,26 +585,32 @@ TEST_F(CtlEngine, RamdiskCapacityZeroDiscards) {
 }
 
 TEST_F(CtlEngine, ExtendedCopyBetweenLuns) {
-    ASSERT_EQ(a.run(cdb::Write10{0, false, false, 100, 0, 4, 0}.encode(), block(0x3c, 4)).status, 0);
+    ASSERT_EQ(a.run(cdb::Write10{0, false, false, 100, 0, 4, 0}.encode(), block(0x3c, 4)).status,
+              0);
     xcopy::ParameterList pl;
     pl.list_id = 7;
     pl.cscds = {{engine.lun(0).naa, 512}, {engine.lun(1).naa, 512}};
     pl.segments = {{0, 1, 4, 100, 200}};
     Bytes p = pl.encode();
-    ASSERT_EQ(a.run(xcopy::extended_copy_cdb(static_cast<std::uint32_t>(p.size())), p).status, 0);
+    auto xr = a.run(xcopy::extended_copy_cdb(static_cast<std::uint32_t>(p.size())), p);
+    ASSERT_EQ(xr.status, 0) << test::sense_of(xr).summary();
     Initiator l1{engine, a.nx, 1};
     l1.attach();
-    EXPECT_EQ(l1.run(cdb::Read10{0, false, false, false, 200, 0, 4, 0}.encode()).data_in, block(0x3c, 4));
-    auto st = xcopy::CopyStatusData::decode(a.run(xcopy::receive_copy_results_cdb(0, 7, 64)).data_in);
+    EXPECT_EQ(l1.run(cdb::Read10{0, false, false, false, 200, 0, 4, 0}.encode()).data_in,
+              block(0x3c, 4));
+    auto st =
+        xcopy::CopyStatusData::decode(a.run(xcopy::receive_copy_results_cdb(0, 7, 64)).data_in);
     EXPECT_EQ(st.status, 1);
     EXPECT_EQ(st.segments_processed, 1);
     EXPECT_EQ(st.transfer_count, 4u * 512);
-    auto op = xcopy::OperatingParameters::decode(a.run(xcopy::receive_copy_results_cdb(3, 0, 256)).data_in);
+    auto op = xcopy::OperatingParameters::decode(
+        a.run(xcopy::receive_copy_results_cdb(3, 0, 256)).data_in);
     EXPECT_EQ(op.descriptor_types, (std::vector<std::uint8_t>{0x02, 0xe4}));
     // An unknown NAA is an unreachable copy target.
     pl.cscds[1].naa = 0x1234;
     p = pl.encode();
-    EXPECT_SENSE(a.run(xcopy::extended_copy_cdb(static_cast<std::uint32_t>(p.size())), p), 0x0a, 0x0d, 0x02);
+    EXPECT_SENSE(a.run(xcopy::extended_copy_cdb(static_cast<std::uint32_t>(p.size())), p), 0x0a,
+                 0x0d, 0x02);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ namespace cdb = scsi::cdb;
 using test::Initiator;
 
 class CtlPersist : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         LunConfig c;
         c.id = 0;
@@ -43,7 +43,9 @@ protected:
         EXPECT_EQ(r.status, 0);
         return r.data_in;
     }
-    TaskResult read(Initiator& i) { return i.run(cdb::Read10{0, false, false, false, 0, 0, 1, 0}.encode()); }
+    TaskResult read(Initiator& i) {
+        return i.run(cdb::Read10{0, false, false, false, 0, 0, 1, 0}.encode());
+    }
     TaskResult write(Initiator& i) {
         return i.run(cdb::Write10{0, false, false, 0, 0, 1, 0}.encode(), Bytes(512, 1));
     }
@@ -52,9 +54,8 @@ protected:
     }
 
     std::vector<std::pair<std::uint64_t, nlohmann::json>> saved;
-    Engine engine{Engine::Options{2, [this](std::uint64_t id, const nlohmann::json& j) {
-                                      saved.emplace_back(id, j);
-                                  }}};
+    Engine engine{Engine::Options{
+        2, [this](std::uint64_t id, const nlohmann::json& j) { saved.emplace_back(id, j); }}};
     Initiator a{engine, test::nexus(1, "iqn.t:a")};
     Initiator b{engine, test::nexus(2, "iqn.t:b")};
     Initiator c2{engine, test::nexus(3, "iqn.t:c")};
@@ -83,7 +84,8 @@ TEST_F(CtlPersist, RegisterReadKeysAndReservation) {
     EXPECT_FALSE(full.descriptors[1].r_holder);
     // Unregister of the holder releases the reservation.
     ASSERT_EQ(out(a, scsi::PrOutAction::register_key, 0, 0xa, 0).status, 0);
-    EXPECT_FALSE(scsi::PrReservation::decode(in(b, scsi::PrInAction::read_reservation)).reservation);
+    EXPECT_FALSE(
+        scsi::PrReservation::decode(in(b, scsi::PrInAction::read_reservation)).reservation);
     EXPECT_FALSE(saved.empty());
 }
 
@@ -94,8 +96,9 @@ struct TypeCase {
 };
 
 TEST_F(CtlPersist, ConflictsPerType) {
-    for (auto tc : {TypeCase{1, false, true}, TypeCase{3, true, true}, TypeCase{5, false, false},
-                    TypeCase{6, true, false}, TypeCase{7, false, false}, TypeCase{8, true, false}}) {
+    for (auto tc :
+         {TypeCase{1, false, true}, TypeCase{3, true, true}, TypeCase{5, false, false},
+          TypeCase{6, true, false}, TypeCase{7, false, false}, TypeCase{8, true, false}}) {
         SCOPED_TRACE(static_cast<int>(tc.type));
         reg(a, 0xa);
         reg(b, 0xb);
@@ -109,7 +112,8 @@ TEST_F(CtlPersist, ConflictsPerType) {
         EXPECT_EQ(out(b, scsi::PrOutAction::reserve, tc.type, 0xb, 0).status,
                   tc.type >= 7 ? 0 : 0x18);
         if (tc.type < 7) {
-            EXPECT_SENSE(out(a, scsi::PrOutAction::release, tc.type == 1 ? 3 : 1, 0xa, 0), 5, 0x26, 0x04);
+            EXPECT_SENSE(out(a, scsi::PrOutAction::release, tc.type == 1 ? 3 : 1, 0xa, 0), 5, 0x26,
+                         0x04);
         }
         ASSERT_EQ(out(a, scsi::PrOutAction::clear, 0, 0xa, 0).status, 0);
         EXPECT_SENSE(b.run(cdb::TestUnitReady{}.encode()), 6, 0x2a, 0x03);
@@ -151,19 +155,22 @@ TEST_F(CtlPersist, RegisterAndIgnoreAndMove) {
     m.unreg = true;
     m.transport_id = scsi::TransportId::iscsi_initiator("iqn.t:b");
     Bytes pl = m.encode();
-    auto r = a.run(cdb::PersistentReserveOut{7, 0, 1, static_cast<std::uint32_t>(pl.size()), 0}.encode(), pl);
-    ASSERT_EQ(r.status, 0);
+    auto r = a.run(
+        cdb::PersistentReserveOut{7, 0, 1, static_cast<std::uint32_t>(pl.size()), 0}.encode(), pl);
+    ASSERT_EQ(r.status, 0) << test::sense_of(r).summary();
     auto res = scsi::PrReservation::decode(in(b, scsi::PrInAction::read_reservation));
     ASSERT_TRUE(res.reservation);
     EXPECT_EQ(res.reservation->key, 0xbbu);
     EXPECT_EQ(write(b).status, 0);
     EXPECT_EQ(write(a).status, 0x18);
-    EXPECT_EQ(scsi::PrKeys::decode(in(a, scsi::PrInAction::read_keys)).keys, std::vector<std::uint64_t>{0xbb});
+    EXPECT_EQ(scsi::PrKeys::decode(in(a, scsi::PrInAction::read_keys)).keys,
+              std::vector<std::uint64_t>{0xbb});
 }
 
 TEST_F(CtlPersist, ParameterListLengthAndSpc2Interplay) {
     Bytes short_list(20, 0);
-    EXPECT_SENSE(a.run(cdb::PersistentReserveOut{0, 0, 0, 20, 0}.encode(), short_list), 5, 0x1a, 0x00);
+    EXPECT_SENSE(a.run(cdb::PersistentReserveOut{0, 0, 0, 20, 0}.encode(), short_list), 5, 0x1a,
+                 0x00);
     reg(a, 0xa);
     EXPECT_EQ(b.run(cdb::Reserve6{}.encode()).status, 0x18);  // registrations exist
     ASSERT_EQ(out(a, scsi::PrOutAction::register_key, 0, 0xa, 0).status, 0);

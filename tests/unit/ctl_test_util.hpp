@@ -12,7 +12,8 @@
 
 namespace camx::ctl::test {
 
-inline std::shared_ptr<const Nexus> nexus(std::uint64_t id, std::string name = "iqn.2024-01.org.test:init",
+inline std::shared_ptr<const Nexus> nexus(std::uint64_t id,
+                                          std::string name = "iqn.2024-01.org.test:init",
                                           std::string port = "p0", std::uint16_t rtp = 1) {
     auto n = std::make_shared<Nexus>();
     n->id = id;
@@ -34,7 +35,8 @@ struct Initiator {
         t.lun = lun;
         t.cdb = std::move(cdb);
         t.direction = data_out.empty() ? DataDirection::in : DataDirection::out;
-        t.expected_transfer_length = data_out.empty() ? edtl : static_cast<std::uint32_t>(data_out.size());
+        t.expected_transfer_length =
+            data_out.empty() ? edtl : static_cast<std::uint32_t>(data_out.size());
         t.data_out = std::move(data_out);
         return engine.execute(std::move(t));
     }
@@ -47,16 +49,18 @@ struct Initiator {
     }
 };
 
-inline scsi::Sense sense_of(const TaskResult& r) { return scsi::Sense::decode(r.sense); }
+inline scsi::Sense sense_of(const TaskResult& r) {
+    return scsi::Sense::decode(r.sense);
+}
 
-#define EXPECT_SENSE(result, k, a, q)                                   \
-    do {                                                                \
-        const camx::ctl::TaskResult r_ = (result);                      \
-        ASSERT_EQ(r_.status, 2);                                        \
-        auto s_ = camx::ctl::test::sense_of(r_);                        \
-        EXPECT_EQ(s_.key, k);                                           \
-        EXPECT_EQ(s_.asc, a);                                           \
-        EXPECT_EQ(s_.ascq, q);                                          \
+#define EXPECT_SENSE(result, k, a, q)              \
+    do {                                           \
+        const camx::ctl::TaskResult r_ = (result); \
+        ASSERT_EQ(r_.status, 2);                   \
+        auto s_ = camx::ctl::test::sense_of(r_);   \
+        EXPECT_EQ(s_.key, k);                      \
+        EXPECT_EQ(s_.asc, a);                      \
+        EXPECT_EQ(s_.ascq, q);                     \
     } while (0)
 
 }  // namespace camx::ctl::test

@@ -13,7 +13,7 @@
 namespace camx::ctl {
 
 class Backend {
-public:
+  public:
     virtual ~Backend() = default;
     virtual std::uint64_t size_bytes() const = 0;
     virtual bool read_only() const = 0;

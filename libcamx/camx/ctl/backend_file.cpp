@@ -20,7 +20,7 @@ namespace camx::ctl {
 namespace {
 
 class Fd {
-public:
+  public:
     explicit Fd(int fd) : fd_(fd) {}
     ~Fd() {
         if (fd_ >= 0) ::close(fd_);
@@ -29,14 +29,16 @@ public:
     Fd& operator=(const Fd&) = delete;
     int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
-std::string errno_text(int e) { return std::strerror(e); }
+std::string errno_text(int e) {
+    return std::strerror(e);
+}
 
 class FileBackend final : public Backend {
-public:
+  public:
     FileBackend(std::string path, bool block, bool read_only)
         : path_(std::move(path)), block_(block), fd_(open_fd(path_, read_only, read_only_)) {
         struct stat st {};
@@ -112,13 +114,14 @@ public:
             return {false, static_cast<std::uint64_t>(data) - offset};
         }
         off_t hole = ::lseek(fd_.get(), static_cast<off_t>(offset), SEEK_HOLE);
-        std::uint64_t end = hole < 0 ? size : std::min<std::uint64_t>(size, static_cast<std::uint64_t>(hole));
+        std::uint64_t end =
+            hole < 0 ? size : std::min<std::uint64_t>(size, static_cast<std::uint64_t>(hole));
         return {true, end - offset};
     }
 
     void resize(std::uint64_t) override { size_ = query_size(); }
 
-private:
+  private:
     static int open_fd(const std::string& path, bool want_ro, bool& read_only) {
         int fd = -1;
         if (!want_ro) {
@@ -137,7 +140,8 @@ private:
         if (block_) {
             std::uint64_t bytes = 0;
             if (::ioctl(fd_.get(), BLKGETSIZE64, &bytes) != 0) {
-                throw Error(Category::file, fmt::format("{}: BLKGETSIZE64: {}", path_, errno_text(errno)));
+                throw Error(Category::file,
+                            fmt::format("{}: BLKGETSIZE64: {}", path_, errno_text(errno)));
             }
             return bytes;
         }
@@ -149,7 +153,8 @@ private:
     }
 
     [[noreturn]] void io_error(const char* what) const {
-        throw Error(Category::medium_hardware, fmt::format("{}: {}: {}", path_, what, errno_text(errno)));
+        throw Error(Category::medium_hardware,
+                    fmt::format("{}: {}: {}", path_, what, errno_text(errno)));
     }
 
     std::string path_;

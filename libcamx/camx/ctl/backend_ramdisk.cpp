@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint64_t chunk_size = 1u << 20;
 
 class Ramdisk final : public Backend {
-public:
+  public:
     Ramdisk(std::uint64_t size, std::optional<std::uint64_t> capacity)
         : size_(size), capacity_(capacity.value_or(size)) {
         chunks_.resize(chunk_count(size_));
@@ -28,33 +28,33 @@ public:
     void read(std::uint64_t offset, MutableByteView out) override {
         std::lock_guard lock(mutex_);
         check(offset, out.size());
-        walk(offset, out.size(), [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t pos,
-                                     std::size_t n) {
-            const auto& c = chunks_[idx];
-            if (c) {
-                std::memcpy(out.data() + pos, c.get() + in_chunk, n);
-            } else {
-                std::memset(out.data() + pos, 0, n);
-            }
-        });
+        walk(offset, out.size(),
+             [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t pos, std::size_t n) {
+                 const auto& c = chunks_[idx];
+                 if (c) {
+                     std::memcpy(out.data() + pos, c.get() + in_chunk, n);
+                 } else {
+                     std::memset(out.data() + pos, 0, n);
+                 }
+             });
     }
 
     void write(std::uint64_t offset, ByteView data) override {
         std::lock_guard lock(mutex_);
         check(offset, data.size());
         if (capacity_ == 0) return;
-        walk(offset, data.size(), [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t pos,
-                                      std::size_t n) {
-            auto& c = chunks_[idx];
-            if (!c) {
-                if (allocated_ + chunk_size > round_up(capacity_)) {
-                    throw Error(Category::data_protect, "ramdisk capacity exhausted");
-                }
-                c = std::make_unique<std::uint8_t[]>(chunk_size);
-                allocated_ += chunk_size;
-            }
-            std::memcpy(c.get() + in_chunk, data.data() + pos, n);
-        });
+        walk(offset, data.size(),
+             [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t pos, std::size_t n) {
+                 auto& c = chunks_[idx];
+                 if (!c) {
+                     if (allocated_ + chunk_size > round_up(capacity_)) {
+                         throw Error(Category::data_protect, "ramdisk capacity exhausted");
+                     }
+                     c = std::make_unique<std::uint8_t[]>(chunk_size);
+                     allocated_ += chunk_size;
+                 }
+                 std::memcpy(c.get() + in_chunk, data.data() + pos, n);
+             });
     }
 
     void flush() override {}
@@ -62,17 +62,17 @@ public:
     void unmap(std::uint64_t offset, std::uint64_t length) override {
         std::lock_guard lock(mutex_);
         check(offset, length);
-        walk(offset, length, [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t,
-                                 std::size_t n) {
-            auto& c = chunks_[idx];
-            if (!c) return;
-            if (n == chunk_size) {
-                c.reset();
-                allocated_ -= chunk_size;
-            } else {
-                std::memset(c.get() + in_chunk, 0, n);
-            }
-        });
+        walk(offset, length,
+             [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t, std::size_t n) {
+                 auto& c = chunks_[idx];
+                 if (!c) return;
+                 if (n == chunk_size) {
+                     c.reset();
+                     allocated_ -= chunk_size;
+                 } else {
+                     std::memset(c.get() + in_chunk, 0, n);
+                 }
+             });
     }
 
     Extent extent(std::uint64_t offset) const override {
@@ -94,13 +94,16 @@ public:
         chunks_.resize(n);
         // The tail of a chunk cut short must read as zeros if the LUN grows again.
         if (size % chunk_size != 0 && n > 0 && chunks_[n - 1]) {
-            std::memset(chunks_[n - 1].get() + size % chunk_size, 0, chunk_size - size % chunk_size);
+            std::memset(chunks_[n - 1].get() + size % chunk_size, 0,
+                        chunk_size - size % chunk_size);
         }
         size_ = size;
     }
 
-private:
-    static std::uint64_t chunk_count(std::uint64_t size) { return (size + chunk_size - 1) / chunk_size; }
+  private:
+    static std::uint64_t chunk_count(std::uint64_t size) {
+        return (size + chunk_size - 1) / chunk_size;
+    }
     static std::uint64_t round_up(std::uint64_t v) { return chunk_count(v) * chunk_size; }
 
     void check(std::uint64_t offset, std::uint64_t length) const {

@@ -57,7 +57,7 @@ struct CopyStatus {
 };
 
 class EngineCore {
-public:
+  public:
     explicit EngineCore(Engine::Options options);
     ~EngineCore();
 
@@ -82,7 +82,7 @@ public:
     std::mutex copy_mutex;
     std::map<std::pair<ItKey, std::uint8_t>, CopyStatus> copies;
 
-private:
+  private:
     struct Worker {
         std::mutex mutex;
         std::condition_variable cv;
@@ -96,8 +96,8 @@ private:
 };
 
 // Task management and nexus loss (tmf.cpp).
-TmfResponse task_management(EngineCore& engine, const Nexus& nexus, TmfFunction fn, std::uint64_t lun,
-                            std::uint32_t referenced_tag);
+TmfResponse task_management(EngineCore& engine, const Nexus& nexus, TmfFunction fn,
+                            std::uint64_t lun, std::uint32_t referenced_tag);
 void nexus_lost(EngineCore& engine, const Nexus& nexus);
 
 // Runs one task to completion on the calling thread (the LUN's worker).

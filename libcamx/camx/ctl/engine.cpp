@@ -17,59 +17,209 @@ namespace camx::ctl {
 namespace {
 
 using scsi::Opcode;
-constexpr std::uint8_t op(Opcode o) { return scsi::to_u8(o); }
+constexpr std::uint8_t op(Opcode o) {
+    return scsi::to_u8(o);
+}
 
 // opcode, service action, CDB length, access, needs media, SPC-2 allowed, UA exempt, no LUN.
 const CommandSpec table[] = {
-    {op(Opcode::test_unit_ready), {}, 6, Access::none, true, false, false, false, handle_test_unit_ready},
+    {op(Opcode::test_unit_ready),
+     {},
+     6,
+     Access::none,
+     true,
+     false,
+     false,
+     false,
+     handle_test_unit_ready},
     {op(Opcode::request_sense), {}, 6, Access::none, false, true, true, true, handle_request_sense},
     {op(Opcode::read_6), {}, 6, Access::read, true, false, false, false, handle_read_6},
     {op(Opcode::write_6), {}, 6, Access::write, true, false, false, false, handle_write_6},
     {op(Opcode::inquiry), {}, 6, Access::none, false, true, true, true, handle_inquiry},
-    {op(Opcode::mode_select_6), {}, 6, Access::write, false, false, false, false, handle_mode_select_6},
+    {op(Opcode::mode_select_6),
+     {},
+     6,
+     Access::write,
+     false,
+     false,
+     false,
+     false,
+     handle_mode_select_6},
     {op(Opcode::reserve_6), {}, 6, Access::write, false, false, false, false, handle_reserve_6},
     {op(Opcode::release_6), {}, 6, Access::write, false, true, false, false, handle_release_6},
-    {op(Opcode::mode_sense_6), {}, 6, Access::read, false, false, false, false, handle_mode_sense_6},
-    {op(Opcode::start_stop_unit), {}, 6, Access::write, false, false, false, false, handle_start_stop},
-    {op(Opcode::prevent_allow_medium_removal), {}, 6, Access::read, false, false, false, false,
+    {op(Opcode::mode_sense_6),
+     {},
+     6,
+     Access::read,
+     false,
+     false,
+     false,
+     false,
+     handle_mode_sense_6},
+    {op(Opcode::start_stop_unit),
+     {},
+     6,
+     Access::write,
+     false,
+     false,
+     false,
+     false,
+     handle_start_stop},
+    {op(Opcode::prevent_allow_medium_removal),
+     {},
+     6,
+     Access::read,
+     false,
+     false,
+     false,
+     false,
      handle_prevent_allow},
-    {op(Opcode::read_capacity_10), {}, 10, Access::none, true, false, false, false, handle_read_capacity_10},
+    {op(Opcode::read_capacity_10),
+     {},
+     10,
+     Access::none,
+     true,
+     false,
+     false,
+     false,
+     handle_read_capacity_10},
     {op(Opcode::read_10), {}, 10, Access::read, true, false, false, false, handle_read_10},
     {op(Opcode::write_10), {}, 10, Access::write, true, false, false, false, handle_write_10},
-    {op(Opcode::write_and_verify_10), {}, 10, Access::write, true, false, false, false, handle_write_verify_10},
+    {op(Opcode::write_and_verify_10),
+     {},
+     10,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_verify_10},
     {op(Opcode::verify_10), {}, 10, Access::read, true, false, false, false, handle_verify_10},
-    {op(Opcode::synchronize_cache_10), {}, 10, Access::write, true, false, false, false, handle_sync_cache_10},
-    {op(Opcode::write_same_10), {}, 10, Access::write, true, false, false, false, handle_write_same_10},
+    {op(Opcode::synchronize_cache_10),
+     {},
+     10,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_sync_cache_10},
+    {op(Opcode::write_same_10),
+     {},
+     10,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_same_10},
     {op(Opcode::unmap), {}, 10, Access::write, true, false, false, false, handle_unmap},
     {op(Opcode::log_sense), {}, 10, Access::none, false, true, false, false, handle_log_sense},
-    {op(Opcode::mode_select_10), {}, 10, Access::write, false, false, false, false, handle_mode_select_10},
+    {op(Opcode::mode_select_10),
+     {},
+     10,
+     Access::write,
+     false,
+     false,
+     false,
+     false,
+     handle_mode_select_10},
     {op(Opcode::reserve_10), {}, 10, Access::write, false, false, false, false, handle_reserve_10},
     {op(Opcode::release_10), {}, 10, Access::write, false, true, false, false, handle_release_10},
-    {op(Opcode::mode_sense_10), {}, 10, Access::read, false, false, false, false, handle_mode_sense_10},
-    {op(Opcode::persistent_reserve_in), {}, 10, Access::none, false, false, false, false, handle_pr_in},
-    {op(Opcode::persistent_reserve_out), {}, 10, Access::none, false, false, false, false, handle_pr_out},
-    {op(Opcode::extended_copy), 0x00, 16, Access::write, true, false, false, false, handle_extended_copy},
+    {op(Opcode::mode_sense_10),
+     {},
+     10,
+     Access::read,
+     false,
+     false,
+     false,
+     false,
+     handle_mode_sense_10},
+    {op(Opcode::persistent_reserve_in),
+     {},
+     10,
+     Access::none,
+     false,
+     false,
+     false,
+     false,
+     handle_pr_in},
+    {op(Opcode::persistent_reserve_out),
+     {},
+     10,
+     Access::none,
+     false,
+     false,
+     false,
+     false,
+     handle_pr_out},
+    {op(Opcode::extended_copy), 0x00, 16, Access::write, true, false, false, false,
+     handle_extended_copy},
     {op(Opcode::receive_copy_results), 0x00, 16, Access::none, false, false, false, false,
      handle_receive_copy_results},
     {op(Opcode::receive_copy_results), 0x03, 16, Access::none, false, false, false, false,
      handle_receive_copy_results},
     {op(Opcode::read_16), {}, 16, Access::read, true, false, false, false, handle_read_16},
-    {op(Opcode::compare_and_write), {}, 16, Access::write, true, false, false, false, handle_compare_and_write},
+    {op(Opcode::compare_and_write),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_compare_and_write},
     {op(Opcode::write_16), {}, 16, Access::write, true, false, false, false, handle_write_16},
-    {op(Opcode::write_and_verify_16), {}, 16, Access::write, true, false, false, false, handle_write_verify_16},
+    {op(Opcode::write_and_verify_16),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_verify_16},
     {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
-    {op(Opcode::synchronize_cache_16), {}, 16, Access::write, true, false, false, false, handle_sync_cache_16},
-    {op(Opcode::write_same_16), {}, 16, Access::write, true, false, false, false, handle_write_same_16},
+    {op(Opcode::synchronize_cache_16),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_sync_cache_16},
+    {op(Opcode::write_same_16),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_same_16},
     {op(Opcode::service_action_in_16), 0x10, 16, Access::none, true, false, false, false,
      handle_read_capacity_16},
-    {op(Opcode::service_action_in_16), 0x12, 16, Access::read, true, false, false, false, handle_get_lba_status},
+    {op(Opcode::service_action_in_16), 0x12, 16, Access::read, true, false, false, false,
+     handle_get_lba_status},
     {op(Opcode::report_luns), {}, 12, Access::none, false, true, true, true, handle_report_luns},
-    {op(Opcode::maintenance_in), 0x0a, 12, Access::none, false, true, false, false, handle_report_tpg},
-    {op(Opcode::maintenance_in), 0x0c, 12, Access::none, false, true, false, false, handle_report_opcodes},
-    {op(Opcode::maintenance_in), 0x0d, 12, Access::none, false, true, false, false, handle_report_tmfs},
+    {op(Opcode::maintenance_in), 0x0a, 12, Access::none, false, true, false, false,
+     handle_report_tpg},
+    {op(Opcode::maintenance_in), 0x0c, 12, Access::none, false, true, false, false,
+     handle_report_opcodes},
+    {op(Opcode::maintenance_in), 0x0d, 12, Access::none, false, true, false, false,
+     handle_report_tmfs},
     {op(Opcode::read_12), {}, 12, Access::read, true, false, false, false, handle_read_12},
     {op(Opcode::write_12), {}, 12, Access::write, true, false, false, false, handle_write_12},
-    {op(Opcode::write_and_verify_12), {}, 12, Access::write, true, false, false, false, handle_write_verify_12},
+    {op(Opcode::write_and_verify_12),
+     {},
+     12,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_verify_12},
     {op(Opcode::verify_12), {}, 12, Access::read, true, false, false, false, handle_verify_12},
 };
 
@@ -87,7 +237,9 @@ TaskResult sense_result(const Lun* lun, const CheckCondition& cc) {
 
 }  // namespace
 
-std::span<const CommandSpec> command_table() { return table; }
+std::span<const CommandSpec> command_table() {
+    return table;
+}
 
 bool has_service_action(std::uint8_t opcode) {
     return opcode == op(Opcode::service_action_in_16) || opcode == op(Opcode::maintenance_in) ||
@@ -127,7 +279,8 @@ TaskResult dispatch(EngineCore& engine, const std::shared_ptr<Lun>& lun_in, cons
             if (lun->spc2_holder && !(*lun->spc2_holder == cmd.it) && !spec->spc2_allowed) {
                 throw StatusOnly{status::reservation_conflict};
             }
-            if (lun->pr.conflicts(cmd.it, spec->access)) throw StatusOnly{status::reservation_conflict};
+            if (lun->pr.conflicts(cmd.it, spec->access))
+                throw StatusOnly{status::reservation_conflict};
             if (!spec->ua_exempt) {
                 if (auto ua = lun->ua.take(cmd.it)) check(0x06, ua->asc, ua->ascq);
             }
@@ -149,12 +302,16 @@ TaskResult dispatch(EngineCore& engine, const std::shared_ptr<Lun>& lun_in, cons
             case Category::lba_out_of_range:
                 return sense_result(lun.get(), {0x05, 0x21, 0x00, {}, {}});
             case Category::data_protect:
-                return sense_result(lun.get(), {0x07, 0x27, 0x07, {}, {}});  // space allocation failed
+                return sense_result(lun.get(),
+                                    {0x07, 0x27, 0x07, {}, {}});  // space allocation failed
             case Category::malformed:
                 return sense_result(lun.get(), {0x05, 0x24, 0x00, {}, {}});
             default:
-                return sense_result(lun.get(), {0x03, 0x11, 0x00, {}, {}});  // unrecovered read error
+                return sense_result(lun.get(),
+                                    {0x03, 0x11, 0x00, {}, {}});  // unrecovered read error
         }
+    } catch (const std::exception&) {
+        return sense_result(lun.get(), {0x04, 0x44, 0x00, {}, {}});  // INTERNAL TARGET FAILURE
     }
 }
 
@@ -285,7 +442,8 @@ std::shared_ptr<Lun> EngineCore::resolve(const Tables& t, const std::string& por
     return li == t.luns.end() ? nullptr : li->second;
 }
 
-std::vector<std::uint64_t> EngineCore::visible_luns(const Tables& t, const std::string& port) const {
+std::vector<std::uint64_t> EngineCore::visible_luns(const Tables& t,
+                                                    const std::string& port) const {
     std::vector<std::uint64_t> out;
     auto pi = t.ports.find(port);
     if (pi == t.ports.end() || !pi->second.online) return out;
@@ -356,22 +514,27 @@ void validate(const LunConfig& c) {
     const auto& o = c.options;
     auto pow2 = [](std::uint32_t v) { return v != 0 && (v & (v - 1)) == 0; };
     if (!pow2(o.blocksize) || o.blocksize < 512 || o.blocksize > 65536) {
-        throw Error(Category::usage, fmt::format("blocksize {} is not a power of two in 512..65536", o.blocksize));
+        throw Error(Category::usage,
+                    fmt::format("blocksize {} is not a power of two in 512..65536", o.blocksize));
     }
     if (o.pblocksize != 0 && (!pow2(o.pblocksize) || o.pblocksize < o.blocksize)) {
-        throw Error(Category::usage, fmt::format("pblocksize {} is not a power-of-two multiple of the blocksize",
-                                                 o.pblocksize));
+        throw Error(Category::usage,
+                    fmt::format("pblocksize {} is not a power-of-two multiple of the blocksize",
+                                o.pblocksize));
     }
     if (c.backend == BackendKind::ramdisk && c.size_bytes < o.blocksize) {
         throw Error(Category::usage, "a ramdisk LUN needs a size of at least one block");
     }
     if (c.backend != BackendKind::ramdisk && c.path.empty()) {
-        throw Error(Category::usage, fmt::format("a {} LUN needs a path", backend_kind_name(c.backend)));
+        throw Error(Category::usage,
+                    fmt::format("a {} LUN needs a path", backend_kind_name(c.backend)));
     }
     if (o.vendor.size() > 8 || o.product.size() > 16 || o.revision.size() > 4) {
-        throw Error(Category::usage, "vendor, product or revision longer than 8, 16 or 4 characters");
+        throw Error(Category::usage,
+                    "vendor, product or revision longer than 8, 16 or 4 characters");
     }
-    if (!o.uuid.empty() && o.uuid.size() != 36) throw Error(Category::usage, "uuid must be 36 characters");
+    if (!o.uuid.empty() && o.uuid.size() != 36)
+        throw Error(Category::usage, "uuid must be 36 characters");
 }
 
 }  // namespace
@@ -388,9 +551,10 @@ void Engine::add_lun(const LunConfig& config) {
     }
     auto lun = std::make_shared<Lun>();
     lun->config = config;
-    lun->serial = config.options.serial.empty() ? fmt::format("CAMX{:08X}", config.id) : config.options.serial;
-    lun->naa = config.options.naa.value_or((0x3ull << 60) |
-                                           (fnv1a(fmt::format("{}/{}", lun->serial, config.id)) >> 4));
+    lun->serial = config.options.serial.empty() ? fmt::format("CAMX{:08X}", config.id)
+                                                : config.options.serial;
+    lun->naa = config.options.naa.value_or(
+        (0x3ull << 60) | (fnv1a(fmt::format("{}/{}", lun->serial, config.id)) >> 4));
     lun->modes = ModePages::make(config.options);
     lun->open_media();
     impl_->all_established(ua::reported_luns_changed);
@@ -421,11 +585,13 @@ void Engine::modify_lun(std::uint64_t id, const LunChange& change) {
     if (change.options) {
         bool wce = change.options->write_cache != lun->config.options.write_cache;
         lun->config.options = *change.options;
-        lun->state.read_only = lun->config.options.readonly || (lun->backend && lun->backend->read_only());
+        lun->state.read_only =
+            lun->config.options.readonly || (lun->backend && lun->backend->read_only());
         if (wce) {
             for (auto* pages : {&lun->modes.current, &lun->modes.defaults}) {
                 for (auto& p : *pages) {
-                    if (p.page_code == 0x08) scsi::set_field(p, "wce", change.options->write_cache ? 1 : 0);
+                    if (p.page_code == 0x08)
+                        scsi::set_field(p, "wce", change.options->write_cache ? 1 : 0);
                 }
             }
             lun->ua.establish_all(ua::mode_parameters_changed);
@@ -433,7 +599,8 @@ void Engine::modify_lun(std::uint64_t id, const LunChange& change) {
     }
     if (change.size_bytes) {
         if (lun->config.backend == BackendKind::ramdisk) {
-            if (*change.size_bytes < lun->block_size()) throw Error(Category::usage, "size below one block");
+            if (*change.size_bytes < lun->block_size())
+                throw Error(Category::usage, "size below one block");
             lun->config.size_bytes = *change.size_bytes;
         }
         if (lun->backend) {
@@ -483,13 +650,15 @@ std::vector<LunInfo> Engine::luns() const {
     return out;
 }
 
-LunInfo Engine::lun(std::uint64_t id) const { return info_of(*impl_->get(id)); }
+LunInfo Engine::lun(std::uint64_t id) const {
+    return info_of(*impl_->get(id));
+}
 
 LunStats Engine::stats(std::uint64_t id) const {
     auto lun = impl_->get(id);
     const auto& c = lun->counters;
-    return {c.commands.load(),      c.read_commands.load(),  c.write_commands.load(),
-            c.bytes_read.load(),    c.bytes_written.load(),  c.errors.load(),
+    return {c.commands.load(),       c.read_commands.load(), c.write_commands.load(),
+            c.bytes_read.load(),     c.bytes_written.load(), c.errors.load(),
             c.latency_ns_sum.load(), c.latency_ns_max.load()};
 }
 
@@ -503,19 +672,22 @@ void Engine::add_port(const PortConfig& port) {
 
 void Engine::remove_port(const std::string& name) {
     std::lock_guard admin(impl_->admin_mutex);
-    if (!impl_->tables()->ports.contains(name)) throw Error(Category::no_device, fmt::format("no port {}", name));
+    if (!impl_->tables()->ports.contains(name))
+        throw Error(Category::no_device, fmt::format("no port {}", name));
     impl_->change([&](Tables& t) { t.ports.erase(name); });
 }
 
 void Engine::set_port_online(const std::string& name, bool online) {
     std::lock_guard admin(impl_->admin_mutex);
-    if (!impl_->tables()->ports.contains(name)) throw Error(Category::no_device, fmt::format("no port {}", name));
+    if (!impl_->tables()->ports.contains(name))
+        throw Error(Category::no_device, fmt::format("no port {}", name));
     impl_->change([&](Tables& t) { t.ports[name].online = online; });
 }
 
 void Engine::map_lun(const std::string& port, std::uint64_t initiator_lun, std::uint64_t lun_id) {
     std::lock_guard admin(impl_->admin_mutex);
-    if (!impl_->tables()->ports.contains(port)) throw Error(Category::no_device, fmt::format("no port {}", port));
+    if (!impl_->tables()->ports.contains(port))
+        throw Error(Category::no_device, fmt::format("no port {}", port));
     impl_->get(lun_id);
     if (initiator_lun > 0x3fff) throw Error(Category::usage, "initiator LUN above 16383");
     impl_->change([&](Tables& t) {
@@ -528,7 +700,8 @@ void Engine::map_lun(const std::string& port, std::uint64_t initiator_lun, std::
 
 void Engine::unmap_lun(const std::string& port, std::uint64_t initiator_lun) {
     std::lock_guard admin(impl_->admin_mutex);
-    if (!impl_->tables()->ports.contains(port)) throw Error(Category::no_device, fmt::format("no port {}", port));
+    if (!impl_->tables()->ports.contains(port))
+        throw Error(Category::no_device, fmt::format("no port {}", port));
     impl_->change([&](Tables& t) {
         auto& p = t.ports[port];
         if (!p.lun_map) p.lun_map.emplace();
@@ -584,6 +757,8 @@ TmfResponse Engine::task_management(const Nexus& nexus, TmfFunction fn, std::uin
     return ctl::task_management(*impl_, nexus, fn, lun, referenced_tag);
 }
 
-void Engine::nexus_lost(const Nexus& nexus) { ctl::nexus_lost(*impl_, nexus); }
+void Engine::nexus_lost(const Nexus& nexus) {
+    ctl::nexus_lost(*impl_, nexus);
+}
 
 }  // namespace camx::ctl

@@ -24,8 +24,8 @@ struct LunOptions {
     std::string vendor = "CAMX";
     std::string product = "CTL DISK";
     std::string revision = "0001";
-    std::string serial;     // default: "CAMX" + LUN id in hex
-    std::string device_id;  // T10 vendor ID designator text; default: vendor + serial
+    std::string serial;                // default: "CAMX" + LUN id in hex
+    std::string device_id;             // T10 vendor ID designator text; default: vendor + serial
     std::optional<std::uint64_t> naa;  // NAA 6 IEEE registered (high 64 bits); default derived
     std::optional<std::uint64_t> eui;  // EUI-64
     std::string uuid;                  // "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
@@ -42,7 +42,7 @@ struct LunOptions {
 struct LunConfig {
     std::uint64_t id = 0;  // engine LUN id (ctladm -l), unique in the engine
     BackendKind backend = BackendKind::ramdisk;
-    std::string path;             // file or block device
+    std::string path;              // file or block device
     std::uint64_t size_bytes = 0;  // ramdisk: LUN size (required); file: 0 = the file's size
     // Ramdisk only: bytes of memory the LUN may allocate; nullopt = size_bytes; 0 = discard
     // writes and read zeros.
@@ -93,12 +93,13 @@ struct LunChange {
 };
 
 class Engine : public TaskSink {
-public:
+  public:
     struct Options {
         unsigned workers = 2;
         // Called (on an engine thread, no engine lock held) after each change of a LUN's
         // persistent reservation state, with the state to persist (see save_reservations).
-        std::function<void(std::uint64_t lun_id, const nlohmann::json& state)> on_reservation_change;
+        std::function<void(std::uint64_t lun_id, const nlohmann::json& state)>
+            on_reservation_change;
     };
 
     Engine();
@@ -144,7 +145,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -7,8 +7,8 @@
 
 namespace camx::ctl {
 
-void check(std::uint8_t key, std::uint8_t asc, std::uint8_t ascq, std::optional<std::uint64_t> information,
-           std::optional<scsi::SenseKeySpecific> sks) {
+void check(std::uint8_t key, std::uint8_t asc, std::uint8_t ascq,
+           std::optional<std::uint64_t> information, std::optional<scsi::SenseKeySpecific> sks) {
     throw CheckCondition{key, asc, ascq, information, sks};
 }
 void invalid_field_in_cdb(std::uint16_t byte, std::optional<std::uint8_t> bit) {
@@ -17,12 +17,24 @@ void invalid_field_in_cdb(std::uint16_t byte, std::optional<std::uint8_t> bit) {
 void invalid_field_in_parameters(std::uint16_t byte, std::optional<std::uint8_t> bit) {
     check(0x05, 0x26, 0x00, {}, scsi::SenseKeySpecific::field_pointer(false, byte, bit));
 }
-void parameter_list_length_error() { check(0x05, 0x1a, 0x00); }
-void invalid_opcode() { check(0x05, 0x20, 0x00, {}, scsi::SenseKeySpecific::field_pointer(true, 0, 7)); }
-void lba_out_of_range() { check(0x05, 0x21, 0x00); }
-void write_protected() { check(0x07, 0x27, 0x00); }
-void medium_not_present() { check(0x02, 0x3a, 0x00); }
-void reservation_conflict() { throw StatusOnly{status::reservation_conflict}; }
+void parameter_list_length_error() {
+    check(0x05, 0x1a, 0x00);
+}
+void invalid_opcode() {
+    check(0x05, 0x20, 0x00, {}, scsi::SenseKeySpecific::field_pointer(true, 0, 7));
+}
+void lba_out_of_range() {
+    check(0x05, 0x21, 0x00);
+}
+void write_protected() {
+    check(0x07, 0x27, 0x00);
+}
+void medium_not_present() {
+    check(0x02, 0x3a, 0x00);
+}
+void reservation_conflict() {
+    throw StatusOnly{status::reservation_conflict};
+}
 
 ItKey it_key(const Nexus& nexus) {
     ItKey k;
@@ -63,7 +75,8 @@ const scsi::ModePage* find(const std::vector<scsi::ModePage>& pages, std::uint8_
     return nullptr;
 }
 
-std::uint64_t field(const std::vector<scsi::ModePage>& pages, std::uint8_t code, std::string_view name) {
+std::uint64_t field(const std::vector<scsi::ModePage>& pages, std::uint8_t code,
+                    std::string_view name) {
     const auto* p = find(pages, code);
     return p ? p->field(name).value_or(0) : 0;
 }
@@ -109,9 +122,15 @@ const std::vector<scsi::ModePage>& ModePages::by_control(std::uint8_t pc) const 
     }
 }
 
-bool ModePages::descriptor_sense() const { return field(current, 0x0a, "d_sense") != 0; }
-bool ModePages::write_cache() const { return field(current, 0x08, "wce") != 0; }
-bool ModePages::software_write_protect() const { return field(current, 0x0a, "swp") != 0; }
+bool ModePages::descriptor_sense() const {
+    return field(current, 0x0a, "d_sense") != 0;
+}
+bool ModePages::write_cache() const {
+    return field(current, 0x08, "wce") != 0;
+}
+bool ModePages::software_write_protect() const {
+    return field(current, 0x0a, "swp") != 0;
+}
 
 void Lun::open_media() {
     try {

@@ -42,7 +42,8 @@ constexpr std::uint8_t good = 0x00, check_condition = 0x02, condition_met = 0x04
                         std::optional<std::uint64_t> information = {},
                         std::optional<scsi::SenseKeySpecific> sks = {});
 [[noreturn]] void invalid_field_in_cdb(std::uint16_t byte, std::optional<std::uint8_t> bit = {});
-[[noreturn]] void invalid_field_in_parameters(std::uint16_t byte, std::optional<std::uint8_t> bit = {});
+[[noreturn]] void invalid_field_in_parameters(std::uint16_t byte,
+                                              std::optional<std::uint8_t> bit = {});
 [[noreturn]] void parameter_list_length_error();
 [[noreturn]] void invalid_opcode();
 [[noreturn]] void lba_out_of_range();

@@ -37,15 +37,24 @@ ItKey key_of(const scsi::TransportId& t, std::uint16_t rtp) {
 
 bool valid_type(std::uint8_t type) {
     switch (type) {
-        case 1: case 3: case 5: case 6: case 7: case 8:
+        case 1:
+        case 3:
+        case 5:
+        case 6:
+        case 7:
+        case 8:
             return true;
         default:
             return false;
     }
 }
 
-bool registrants_only(std::uint8_t type) { return type == 5 || type == 6; }
-bool all_registrants(std::uint8_t type) { return type == 7 || type == 8; }
+bool registrants_only(std::uint8_t type) {
+    return type == 5 || type == 6;
+}
+bool all_registrants(std::uint8_t type) {
+    return type == 7 || type == 8;
+}
 
 }  // namespace
 
@@ -56,7 +65,9 @@ const Registration* PrState::find(const ItKey& it) const {
     return nullptr;
 }
 
-bool PrState::all_registrants_type() const { return reservation && all_registrants(reservation->type); }
+bool PrState::all_registrants_type() const {
+    return reservation && all_registrants(reservation->type);
+}
 
 bool PrState::is_holder(const ItKey& it) const {
     if (!reservation) return false;
@@ -90,8 +101,9 @@ Bytes PrState::read(std::uint8_t sa) const {
             scsi::PrReservation r;
             r.generation = generation;
             if (reservation) {
-                r.reservation = scsi::PrReservation::Holder{
-                    all_registrants_type() ? 0 : reservation->key, reservation->scope, reservation->type};
+                r.reservation =
+                    scsi::PrReservation::Holder{all_registrants_type() ? 0 : reservation->key,
+                                                reservation->scope, reservation->type};
             }
             return r.encode();
         }
@@ -104,7 +116,8 @@ Bytes PrState::read(std::uint8_t sa) const {
             c.tmv = true;
             c.allow_commands = 0;
             c.ptpl_a = aptpl;
-            for (std::uint8_t t : {1, 3, 5, 6, 7, 8}) c.type_mask |= scsi::PrCapabilities::mask_bit(t);
+            for (std::uint8_t t : {1, 3, 5, 6, 7, 8})
+                c.type_mask |= scsi::PrCapabilities::mask_bit(t);
             return c.encode();
         }
         case scsi::PrInAction::read_full_status: {
@@ -166,7 +179,9 @@ PrOutcome PrState::out(const ItKey& me, const scsi::TransportId& my_tid,
         if (p.all_tg_pt && !registering) invalid_field_in_parameters(20, 2);
     }
 
-    const Registration* mine = next.find(me);
+    // A copy: the registrations vector changes below.
+    std::optional<Registration> mine;
+    if (const Registration* r = next.find(me)) mine = *r;
     auto remove_where = [&](auto pred) {
         std::size_t before = next.registrations.size();
         std::vector<Registration> kept;
@@ -210,7 +225,8 @@ PrOutcome PrState::out(const ItKey& me, const scsi::TransportId& my_tid,
                 if (sa_key == 0) {
                     bool was_holder = next.is_holder(me);
                     ItKey who = mine->it;
-                    std::erase_if(next.registrations, [&](const Registration& r) { return r.it == who; });
+                    std::erase_if(next.registrations,
+                                  [&](const Registration& r) { return r.it == who; });
                     if (was_holder) {
                         bool ar = next.all_registrants_type();
                         if (!ar || next.registrations.empty()) {
@@ -258,7 +274,8 @@ PrOutcome PrState::out(const ItKey& me, const scsi::TransportId& my_tid,
         case PrOutAction::clear: {
             if (!mine || mine->key != key) reservation_conflict();
             for (const auto& r : next.registrations) {
-                if (!r.matches(me)) outcome.unit_attentions.emplace_back(r.it, ua::reservations_preempted);
+                if (!r.matches(me))
+                    outcome.unit_attentions.emplace_back(r.it, ua::reservations_preempted);
             }
             next.registrations.clear();
             next.reservation.reset();
@@ -271,7 +288,9 @@ PrOutcome PrState::out(const ItKey& me, const scsi::TransportId& my_tid,
             ItKey self = mine->it;
             if (!next.reservation) {
                 if (sa_key == 0) invalid_field_in_parameters(8);
-                if (remove_where([&](const Registration& r) { return r.key == sa_key && !(r.it == self); }) == 0 &&
+                if (remove_where([&](const Registration& r) {
+                        return r.key == sa_key && !(r.it == self);
+                    }) == 0 &&
                     mine->key != sa_key) {
                     reservation_conflict();
                 }
@@ -282,22 +301,28 @@ PrOutcome PrState::out(const ItKey& me, const scsi::TransportId& my_tid,
                     next.reservation = Reservation{self, key, cdb.type, cdb.scope};
                 } else if (remove_where([&](const Registration& r) {
                                return r.key == sa_key && !(r.it == self);
-                           }) == 0 && mine->key != sa_key) {
+                           }) == 0 &&
+                           mine->key != sa_key) {
                     reservation_conflict();
                 }
             } else if (sa_key == next.reservation->key) {
                 if (!valid_type(cdb.type)) invalid_field_in_cdb(2, 3);
-                remove_where([&](const Registration& r) { return r.key == sa_key && !(r.it == self); });
-                bool changed_type = next.reservation->type != cdb.type || next.reservation->scope != cdb.scope;
+                remove_where(
+                    [&](const Registration& r) { return r.key == sa_key && !(r.it == self); });
+                bool changed_type =
+                    next.reservation->type != cdb.type || next.reservation->scope != cdb.scope;
                 next.reservation = Reservation{self, key, cdb.type, cdb.scope};
                 if (changed_type) {
                     for (const auto& r : next.registrations) {
-                        if (!(r.it == self)) outcome.unit_attentions.emplace_back(r.it, ua::reservations_released);
+                        if (!(r.it == self))
+                            outcome.unit_attentions.emplace_back(r.it, ua::reservations_released);
                     }
                 }
             } else {
                 if (sa_key == 0) invalid_field_in_parameters(8);
-                if (remove_where([&](const Registration& r) { return r.key == sa_key && !(r.it == self); }) == 0 &&
+                if (remove_where([&](const Registration& r) {
+                        return r.key == sa_key && !(r.it == self);
+                    }) == 0 &&
                     mine->key != sa_key) {
                     reservation_conflict();
                 }
@@ -324,7 +349,8 @@ PrOutcome PrState::out(const ItKey& me, const scsi::TransportId& my_tid,
             next.reservation->key = sa_key;
             if (m.unreg) {
                 ItKey who = mine->it;
-                std::erase_if(next.registrations, [&](const Registration& r) { return r.it == who; });
+                std::erase_if(next.registrations,
+                              [&](const Registration& r) { return r.it == who; });
             }
             next.aptpl = want_aptpl;
             ++next.generation;
@@ -348,7 +374,9 @@ nlohmann::json PrState::to_json() const {
                         {"key", r.key},
                         {"transport_id", hex::compact(r.transport_id.encode())}});
     }
-    nlohmann::json j{{"generation", generation}, {"aptpl", aptpl}, {"registrations", regs},
+    nlohmann::json j{{"generation", generation},
+                     {"aptpl", aptpl},
+                     {"registrations", regs},
                      {"reservation", nullptr}};
     if (reservation) {
         j["reservation"] = {{"initiator", reservation->holder.initiator},

@@ -79,9 +79,8 @@ void handle_pr_out(Cmd& c) {
         for (const auto& [it, code] : outcome.unit_attentions) c.lun->ua.establish(it, code);
     }
     for (const auto& it : outcome.aborted) {
-        c.engine.abort_where(*c.lun, [&](const Pending& p) {
-            return p.task.nexus && it_key(*p.task.nexus) == it;
-        });
+        c.engine.abort_where(
+            *c.lun, [&](const Pending& p) { return p.task.nexus && it_key(*p.task.nexus) == it; });
     }
     if (outcome.changed) c.engine.reservation_changed(*c.lun);
 }

@@ -51,10 +51,12 @@ void write_blocks(Cmd& c, std::uint8_t wrprotect, bool fua, std::uint64_t lba, s
     c.lun->counters.bytes_written.fetch_add(n, std::memory_order_relaxed);
 }
 
-[[noreturn]] void miscompare(std::uint64_t offset) { check(0x0e, 0x1d, 0x00, offset); }
+[[noreturn]] void miscompare(std::uint64_t offset) {
+    check(0x0e, 0x1d, 0x00, offset);
+}
 
-void verify(Cmd& c, std::uint8_t vrprotect, std::uint8_t bytchk, std::uint64_t lba, std::uint64_t blocks,
-            std::uint16_t length_byte) {
+void verify(Cmd& c, std::uint8_t vrprotect, std::uint8_t bytchk, std::uint64_t lba,
+            std::uint64_t blocks, std::uint16_t length_byte) {
     if (vrprotect != 0) invalid_field_in_cdb(1, 7);
     if (bytchk == 2) invalid_field_in_cdb(1, 2);
     c.check_range(lba, blocks);
@@ -71,8 +73,8 @@ void verify(Cmd& c, std::uint8_t vrprotect, std::uint8_t bytchk, std::uint64_t l
     }
 }
 
-void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool ndob, std::uint64_t lba,
-                std::uint64_t blocks, std::uint16_t length_byte) {
+void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool ndob,
+                std::uint64_t lba, std::uint64_t blocks, std::uint16_t length_byte) {
     if (wrprotect != 0) invalid_field_in_cdb(1, 7);
     if (anchor) invalid_field_in_cdb(1, 4);
     if (unmap && !c.lun->config.options.unmap) invalid_field_in_cdb(1, 3);
@@ -98,7 +100,8 @@ void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool nd
     }
     std::uint64_t per = std::max<std::uint64_t>(1, (1u << 20) / bs);
     Bytes buffer;
-    for (std::uint64_t i = 0; i < std::min(per, blocks); ++i) buffer.insert(buffer.end(), block.begin(), block.end());
+    for (std::uint64_t i = 0; i < std::min(per, blocks); ++i)
+        buffer.insert(buffer.end(), block.begin(), block.end());
     for (std::uint64_t done = 0; done < blocks;) {
         std::uint64_t n = std::min(per, blocks - done);
         media->write((lba + done) * bs, ByteView(buffer).first(n * bs));
@@ -275,7 +278,9 @@ void handle_read_capacity_10(Cmd& c) {
     std::uint64_t total = 0;
     c.media(&total);
     scsi::ReadCapacity10Data d;
-    d.returned_lba = total == 0 ? 0 : static_cast<std::uint32_t>(std::min<std::uint64_t>(total - 1, 0xffffffffu));
+    d.returned_lba =
+        total == 0 ? 0
+                   : static_cast<std::uint32_t>(std::min<std::uint64_t>(total - 1, 0xffffffffu));
     d.block_length = c.lun->block_size();
     c.result.data_in = d.encode();
 }

@@ -20,8 +20,8 @@ namespace {
 
 namespace cdb = scsi::cdb;
 
-scsi::Designator designator(std::uint8_t type, std::uint8_t code_set, std::uint8_t association, Bytes value,
-                            std::uint8_t protocol = 0) {
+scsi::Designator designator(std::uint8_t type, std::uint8_t code_set, std::uint8_t association,
+                            Bytes value, std::uint8_t protocol = 0) {
     scsi::Designator d;
     d.designator_type = type;
     d.code_set = code_set;
@@ -75,7 +75,8 @@ scsi::VpdPage vpd_page(const Cmd& c, std::uint8_t page) {
             p.designators.push_back(designator(3, 1, 0, naa));
             bytes::Writer t10;
             t10.ascii(o.vendor, 8);
-            std::string id = o.device_id.empty() ? fmt::format("{} {}", o.product, lun.serial) : o.device_id;
+            std::string id =
+                o.device_id.empty() ? fmt::format("{} {}", o.product, lun.serial) : o.device_id;
             Bytes idb(id.begin(), id.end());
             t10.raw(idb);
             p.designators.push_back(designator(1, 2, 0, t10.take()));
@@ -85,17 +86,20 @@ scsi::VpdPage vpd_page(const Cmd& c, std::uint8_t page) {
                 p.designators.push_back(designator(2, 1, 0, e));
             }
             if (!o.uuid.empty()) p.designators.push_back(designator(0xa, 1, 0, uuid_value(o.uuid)));
-            if (!o.scsiname.empty()) p.designators.push_back(designator(8, 3, 0, text_bytes(o.scsiname, 4)));
+            if (!o.scsiname.empty())
+                p.designators.push_back(designator(8, 3, 0, text_bytes(o.scsiname, 4)));
             Bytes rtp(4), tpg(4);
             bytes::put_be16(rtp, 2, c.nexus.relative_target_port);
             bytes::put_be16(tpg, 2, 1);
             p.designators.push_back(designator(4, 1, 1, rtp, 5));
             p.designators.push_back(designator(5, 1, 1, tpg, 5));
             if (!c.nexus.target_name.empty()) {
-                p.designators.push_back(designator(
-                    8, 3, 1,
-                    text_bytes(fmt::format("{},t,0x{:04x}", c.nexus.target_name, c.nexus.relative_target_port), 4),
-                    5));
+                p.designators.push_back(
+                    designator(8, 3, 1,
+                               text_bytes(fmt::format("{},t,0x{:04x}", c.nexus.target_name,
+                                                      c.nexus.relative_target_port),
+                                          4),
+                               5));
                 p.designators.push_back(designator(8, 3, 2, text_bytes(c.nexus.target_name, 4), 5));
             }
             return p;
@@ -165,7 +169,9 @@ scsi::Inquiry standard_inquiry(const Cmd& c) {
 
 }  // namespace
 
-void handle_test_unit_ready(Cmd& c) { cdb::TestUnitReady::decode(c.cdb()); }
+void handle_test_unit_ready(Cmd& c) {
+    cdb::TestUnitReady::decode(c.cdb());
+}
 
 void handle_inquiry(Cmd& c) {
     auto q = cdb::Inquiry::decode(c.cdb());
@@ -189,15 +195,16 @@ void handle_request_sense(Cmd& c) {
             std::lock_guard lock(c.lun->mutex);
             ua = c.lun->ua.take(c.it);
         }
-        s = ua ? scsi::Sense::build(0x06, ua->asc, ua->ascq, q.desc) : scsi::Sense::build(0, 0, 0, q.desc);
+        s = ua ? scsi::Sense::build(0x06, ua->asc, ua->ascq, q.desc)
+               : scsi::Sense::build(0, 0, 0, q.desc);
     }
     c.reply(s.encode(), q.allocation_length);
 }
 
 namespace {
 
-void mode_sense(Cmd& c, scsi::ModeFormat format, bool dbd, bool llbaa, std::uint8_t pc, std::uint8_t page,
-                std::uint8_t subpage, std::size_t alloc) {
+void mode_sense(Cmd& c, scsi::ModeFormat format, bool dbd, bool llbaa, std::uint8_t pc,
+                std::uint8_t page, std::uint8_t subpage, std::size_t alloc) {
     scsi::ModeParameters m;
     m.format = format;
     std::lock_guard lock(c.lun->mutex);
@@ -216,14 +223,16 @@ void mode_sense(Cmd& c, scsi::ModeFormat format, bool dbd, bool llbaa, std::uint
         m.pages = pages;
     } else {
         if (subpage != 0) invalid_field_in_cdb(3);
-        auto it = std::find_if(pages.begin(), pages.end(), [&](const auto& p) { return p.page_code == page; });
+        auto it = std::find_if(pages.begin(), pages.end(),
+                               [&](const auto& p) { return p.page_code == page; });
         if (it == pages.end()) invalid_field_in_cdb(2, 5);
         m.pages.push_back(*it);
     }
     c.reply(m.encode(), alloc);
 }
 
-void mode_select(Cmd& c, scsi::ModeFormat format, bool sp, std::size_t length, std::uint16_t length_byte) {
+void mode_select(Cmd& c, scsi::ModeFormat format, bool sp, std::size_t length,
+                 std::uint16_t length_byte) {
     ByteView data = c.data_out(length, length_byte);
     if (length == 0) return;
     std::size_t header = format == scsi::ModeFormat::six ? 4 : 8;
@@ -233,17 +242,20 @@ void mode_select(Cmd& c, scsi::ModeFormat format, bool sp, std::size_t length, s
     std::lock_guard lock(c.lun->mutex);
     auto& modes = c.lun->modes;
     for (const auto& d : m.block_descriptors) {
-        if (d.block_length != c.lun->block_size()) invalid_field_in_parameters(static_cast<std::uint16_t>(header + 5));
+        if (d.block_length != c.lun->block_size())
+            invalid_field_in_parameters(static_cast<std::uint16_t>(header + 5));
     }
     std::size_t offset = header + m.header.block_descriptor_length;
     std::vector<scsi::ModePage> next = modes.current;
     for (const auto& p : m.pages) {
         if (p.spf || p.truncated()) invalid_field_in_parameters(static_cast<std::uint16_t>(offset));
-        auto cur = std::find_if(next.begin(), next.end(), [&](const auto& x) { return x.page_code == p.page_code; });
+        auto cur = std::find_if(next.begin(), next.end(),
+                                [&](const auto& x) { return x.page_code == p.page_code; });
         if (cur == next.end()) invalid_field_in_parameters(static_cast<std::uint16_t>(offset), 5);
         const auto& mask = *std::find_if(modes.changeable.begin(), modes.changeable.end(),
                                          [&](const auto& x) { return x.page_code == p.page_code; });
-        if (p.page_length != cur->page_length) invalid_field_in_parameters(static_cast<std::uint16_t>(offset + 1));
+        if (p.page_length != cur->page_length)
+            invalid_field_in_parameters(static_cast<std::uint16_t>(offset + 1));
         for (std::size_t i = 2; i < p.bytes.size(); ++i) {
             if ((p.bytes[i] ^ cur->bytes[i]) & ~mask.bytes[i]) {
                 invalid_field_in_parameters(static_cast<std::uint16_t>(offset + i));
@@ -269,8 +281,8 @@ void handle_mode_sense_6(Cmd& c) {
 
 void handle_mode_sense_10(Cmd& c) {
     auto q = cdb::ModeSense10::decode(c.cdb());
-    mode_sense(c, scsi::ModeFormat::ten, q.dbd, q.llbaa, q.page_control, q.page_code, q.subpage_code,
-               q.allocation_length);
+    mode_sense(c, scsi::ModeFormat::ten, q.dbd, q.llbaa, q.page_control, q.page_code,
+               q.subpage_code, q.allocation_length);
 }
 
 void handle_mode_select_6(Cmd& c) {
@@ -315,7 +327,8 @@ void handle_log_sense(Cmd& c) {
     const auto& k = c.lun->counters;
     switch (q.page_code) {
         case 0x00:
-            for (std::uint8_t p : {0x00, 0x02, 0x03, 0x0d, 0x2f}) page.supported_pages.push_back({p, 0});
+            for (std::uint8_t p : {0x00, 0x02, 0x03, 0x0d, 0x2f})
+                page.supported_pages.push_back({p, 0});
             break;
         case 0x02:
         case 0x03:
@@ -337,7 +350,8 @@ void handle_log_sense(Cmd& c) {
     }
     if (q.parameter_pointer != 0) {
         if (page.is_supported_list()) invalid_field_in_cdb(5);
-        std::erase_if(page.parameters, [&](const auto& p) { return p.parameter_code < q.parameter_pointer; });
+        std::erase_if(page.parameters,
+                      [&](const auto& p) { return p.parameter_code < q.parameter_pointer; });
     }
     c.reply(page.encode(), q.allocation_length);
 }
@@ -431,10 +445,12 @@ void handle_report_tpg(Cmd& c) {
     g.state = 0;
     g.ao_sup = true;
     g.group = 1;
-    for (const auto& [name, p] : c.engine.tables()->ports) g.relative_target_ports.push_back(p.relative_target_port);
+    for (const auto& [name, p] : c.engine.tables()->ports)
+        g.relative_target_ports.push_back(p.relative_target_port);
     std::sort(g.relative_target_ports.begin(), g.relative_target_ports.end());
-    g.relative_target_ports.erase(std::unique(g.relative_target_ports.begin(), g.relative_target_ports.end()),
-                                  g.relative_target_ports.end());
+    g.relative_target_ports.erase(
+        std::unique(g.relative_target_ports.begin(), g.relative_target_ports.end()),
+        g.relative_target_ports.end());
     t.groups.push_back(g);
     c.reply(t.encode(), q.allocation_length);
 }

@@ -19,8 +19,8 @@ bool running_matches(Lun& lun, const std::function<bool(const Pending&)>& pred) 
 
 }  // namespace
 
-TmfResponse task_management(EngineCore& engine, const Nexus& nexus, TmfFunction fn, std::uint64_t lun_int,
-                            std::uint32_t tag) {
+TmfResponse task_management(EngineCore& engine, const Nexus& nexus, TmfFunction fn,
+                            std::uint64_t lun_int, std::uint32_t tag) {
     auto tables = engine.tables();
     ItKey me = it_key(nexus);
     auto mine = [&](const Pending& p) { return p.task.nexus && p.task.nexus->id == nexus.id; };
@@ -77,7 +77,8 @@ TmfResponse task_management(EngineCore& engine, const Nexus& nexus, TmfFunction 
 void nexus_lost(EngineCore& engine, const Nexus& nexus) {
     ItKey me = it_key(nexus);
     for (const auto& [id, lun] : engine.tables()->luns) {
-        engine.abort_where(*lun, [&](const Pending& p) { return p.task.nexus && p.task.nexus->id == nexus.id; });
+        engine.abort_where(
+            *lun, [&](const Pending& p) { return p.task.nexus && p.task.nexus->id == nexus.id; });
         std::lock_guard lock(lun->mutex);
         if (lun->spc2_holder && *lun->spc2_holder == me) lun->spc2_holder.reset();
         lun->ua.establish(me, ua::nexus_loss);

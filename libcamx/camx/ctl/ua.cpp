@@ -42,6 +42,8 @@ std::optional<UaCode> UnitAttentions::take(const ItKey& it) {
     return c;
 }
 
-void UnitAttentions::clear(const ItKey& it) { queue(it).clear(); }
+void UnitAttentions::clear(const ItKey& it) {
+    queue(it).clear();
+}
 
 }  // namespace camx::ctl

@@ -17,7 +17,9 @@ struct ItKey {
     std::string isid;       // hex text, empty when the transport has none
     std::uint16_t relative_target_port = 0;
     auto operator<=>(const ItKey&) const = default;
-    bool same_initiator_port(const ItKey& o) const { return initiator == o.initiator && isid == o.isid; }
+    bool same_initiator_port(const ItKey& o) const {
+        return initiator == o.initiator && isid == o.isid;
+    }
 };
 
 struct UaCode {
@@ -44,7 +46,7 @@ constexpr UaCode medium_changed{0x28, 0x00};
 // replaces what was queued (SAM-5 6.2: it implies the others). A nexus seen for the first
 // time starts with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED.
 class UnitAttentions {
-public:
+  public:
     void establish(const ItKey& it, UaCode code);
     // For every nexus the LUN knows, except one.
     void establish_all(UaCode code, const ItKey* except = nullptr);
@@ -52,7 +54,7 @@ public:
     std::optional<UaCode> take(const ItKey& it);
     void clear(const ItKey& it);
 
-private:
+  private:
     std::deque<UaCode>& queue(const ItKey& it);
     std::map<ItKey, std::deque<UaCode>> queues_;
 };

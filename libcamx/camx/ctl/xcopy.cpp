@@ -32,7 +32,7 @@ Bytes ParameterList::encode() const {
         w.u8(0);
         w.u8(8);
         w.be64(c.naa);
-        w.zeros(12);  // rest of the 20-byte designator field
+        w.zeros(8);  // rest of the 20-byte designator field
         w.zeros(5);
         w.be24(c.block_length);  // disk block length (device type specific)
     }
@@ -134,10 +134,12 @@ namespace {
 constexpr std::uint16_t max_cscds = 16;
 constexpr std::uint16_t max_segments = 64;
 
-std::shared_ptr<Backend> media_of(const std::shared_ptr<Lun>& lun, std::uint64_t* blocks, bool write) {
+std::shared_ptr<Backend> media_of(const std::shared_ptr<Lun>& lun, std::uint64_t* blocks,
+                                  bool write) {
     std::lock_guard lock(lun->mutex);
     if (!lun->backend) check(0x0a, 0x0d, 0x02);  // COPY TARGET DEVICE NOT REACHABLE
-    if (write && (lun->state.read_only || lun->modes.software_write_protect())) check(0x0a, 0x27, 0x00);
+    if (write && (lun->state.read_only || lun->modes.software_write_protect()))
+        check(0x0a, 0x27, 0x00);
     *blocks = lun->blocks;
     return lun->backend;
 }
@@ -154,11 +156,15 @@ void run_copy(Cmd& c, ByteView p, CopyStatus& st) {
     std::vector<std::shared_ptr<Lun>> cscds;
     for (std::size_t off = 16; off < 16 + cscd_len; off += 32) {
         std::uint8_t type = p[off];
-        if (type != 0xe4) check(0x05, 0x26, 0x07, {}, scsi::SenseKeySpecific::field_pointer(false, static_cast<std::uint16_t>(off)));
-        if ((p[off + 1] & 0x1f) != 0) invalid_field_in_parameters(static_cast<std::uint16_t>(off + 1));
+        if (type != 0xe4)
+            check(0x05, 0x26, 0x07, {},
+                  scsi::SenseKeySpecific::field_pointer(false, static_cast<std::uint16_t>(off)));
+        if ((p[off + 1] & 0x1f) != 0)
+            invalid_field_in_parameters(static_cast<std::uint16_t>(off + 1));
         std::uint8_t desig_type = p[off + 5] & 0x0f;
         std::uint8_t desig_len = p[off + 7];
-        if (desig_type != 3 || desig_len != 8) invalid_field_in_parameters(static_cast<std::uint16_t>(off + 5));
+        if (desig_type != 3 || desig_len != 8)
+            invalid_field_in_parameters(static_cast<std::uint16_t>(off + 5));
         auto lun = c.engine.lun_by_naa(bytes::be64(p, off + 8));
         if (!lun) check(0x0a, 0x0d, 0x02);
         cscds.push_back(lun);
@@ -170,19 +176,24 @@ void run_copy(Cmd& c, ByteView p, CopyStatus& st) {
         std::uint8_t type = p[off];
         std::size_t len = 4u + bytes::be16(p, off + 2);
         if (type != 0x02) {
-            check(0x05, 0x26, 0x09, {}, scsi::SenseKeySpecific::field_pointer(false, static_cast<std::uint16_t>(off)));
+            check(0x05, 0x26, 0x09, {},
+                  scsi::SenseKeySpecific::field_pointer(false, static_cast<std::uint16_t>(off)));
         }
         if (len != 28 || off + len > p.size()) parameter_list_length_error();
         bool dc = (p[off + 1] & 0x02) != 0;
         std::uint16_t si = bytes::be16(p, off + 4), di = bytes::be16(p, off + 6);
-        if (si >= cscds.size() || di >= cscds.size()) check(0x05, 0x26, 0x00, {}, scsi::SenseKeySpecific::field_pointer(false, static_cast<std::uint16_t>(off + 4)));
+        if (si >= cscds.size() || di >= cscds.size())
+            check(
+                0x05, 0x26, 0x00, {},
+                scsi::SenseKeySpecific::field_pointer(false, static_cast<std::uint16_t>(off + 4)));
         std::uint64_t count = bytes::be16(p, off + 10);
         std::uint64_t slba = bytes::be64(p, off + 12), dlba = bytes::be64(p, off + 20);
         auto& src = cscds[si];
         auto& dst = cscds[di];
         std::uint32_t sbs = src->block_size(), dbs = dst->block_size();
         std::uint64_t bytes_total = count * (dc ? dbs : sbs);
-        if (bytes_total % sbs != 0 || bytes_total % dbs != 0) check(0x0a, 0x26, 0x0a);  // UNEXPECTED INEXACT SEGMENT
+        if (bytes_total % sbs != 0 || bytes_total % dbs != 0)
+            check(0x0a, 0x26, 0x0a);  // UNEXPECTED INEXACT SEGMENT
         std::uint64_t sblocks = 0, dblocks = 0;
         auto sm = media_of(src, &sblocks, false);
         auto dm = media_of(dst, &dblocks, true);
@@ -192,7 +203,8 @@ void run_copy(Cmd& c, ByteView p, CopyStatus& st) {
         }
         Bytes buf(std::min<std::uint64_t>(bytes_total, 1u << 20));
         for (std::uint64_t done = 0; done < bytes_total;) {
-            std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), bytes_total - done));
+            std::size_t n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), bytes_total - done));
             sm->read(slba * sbs + done, MutableByteView(buf).first(n));
             dm->write(dlba * dbs + done, ByteView(buf).first(n));
             done += n;
@@ -252,7 +264,8 @@ void handle_receive_copy_results(Cmd& c) {
     d.status = st.status;
     d.segments_processed = st.segments_processed;
     d.transfer_count_units = 0;  // bytes
-    d.transfer_count = static_cast<std::uint32_t>(std::min<std::uint64_t>(st.bytes_transferred, 0xffffffffu));
+    d.transfer_count =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(st.bytes_transferred, 0xffffffffu));
     c.reply(d.encode(), alloc);
 }
 

@@ -16,7 +16,7 @@ struct CscdId {  // CSCD descriptor 0xE4 with an NAA designator
     bool operator==(const CscdId&) const = default;
 };
 
-struct BlockSegment {  // segment descriptor 0x02, block device to block device
+struct BlockSegment {               // segment descriptor 0x02, block device to block device
     std::uint16_t source = 0;       // CSCD index
     std::uint16_t destination = 0;  // CSCD index
     std::uint16_t blocks = 0;       // in source blocks
@@ -41,7 +41,7 @@ Bytes extended_copy_cdb(std::uint32_t parameter_list_length);
 Bytes receive_copy_results_cdb(std::uint8_t service_action, std::uint8_t list_id,
                                std::uint32_t allocation_length);
 
-struct CopyStatusData {  // RECEIVE COPY RESULTS, COPY STATUS
+struct CopyStatusData {       // RECEIVE COPY RESULTS, COPY STATUS
     std::uint8_t status = 0;  // 0 in progress, 1 completed good, 2 completed with error
     std::uint16_t segments_processed = 0;
     std::uint8_t transfer_count_units = 0;
