@@ -26,7 +26,7 @@ struct LunOptions {
     std::string revision = "0001";
     std::string serial;                // default: "CAMX" + LUN id in hex
     std::string device_id;             // T10 vendor ID designator text; default: vendor + serial
-    std::optional<std::uint64_t> naa;  // NAA 6 IEEE registered (high 64 bits); default derived
+    std::optional<std::uint64_t> naa;  // 8-byte NAA designator (NAA 3 or 5); default: NAA 3 hashed from serial and id
     std::optional<std::uint64_t> eui;  // EUI-64
     std::string uuid;                  // "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
     std::string scsiname;              // SCSI name string designator (naa.…, iqn.…, eui.…)
