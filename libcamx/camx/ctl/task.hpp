@@ -17,32 +17,36 @@ enum class DataDirection : std::uint8_t { none, in, out, bidirectional };
 // Who talks to which target port. Frontends create one per login (I_T nexus) and keep it
 // alive while tasks of that nexus are in flight.
 struct Nexus {
-    std::uint64_t id = 0;                 // unique for the engine's lifetime
-    std::string initiator_name;           // iqn.1993-08.org.debian:01:abcd
-    Bytes initiator_transport_id;         // SPC TransportID (iSCSI: format 1, name,i,0xISID)
-    std::string target_name;              // the target the initiator logged into
-    std::string port;                     // the engine port the nexus arrived on (LUN map owner)
+    std::uint64_t id = 0;          // unique for the engine's lifetime
+    std::string initiator_name;    // iqn.1993-08.org.debian:01:abcd
+    Bytes initiator_transport_id;  // SPC TransportID (iSCSI: format 1, name,i,0xISID)
+    std::string target_name;       // the target the initiator logged into
+    std::string port;              // the engine port the nexus arrived on (LUN map owner)
     std::uint16_t relative_target_port = 1;
 };
 
 struct Task {
     std::shared_ptr<const Nexus> nexus;
-    std::uint64_t lun = 0;                // as the initiator addressed it (Linux int form)
+    std::uint64_t lun = 0;  // as the initiator addressed it (Linux int form)
     Bytes cdb;
-    std::uint32_t tag = 0;                // initiator task tag
+    std::uint32_t tag = 0;  // initiator task tag
     TaskAttribute attribute = TaskAttribute::simple;
     DataDirection direction = DataDirection::none;
     std::uint32_t expected_transfer_length = 0;  // from the frontend (iSCSI EDTL)
-    Bytes data_out;                       // the whole data-out buffer, gathered by the frontend
+    Bytes data_out;  // the whole data-out buffer, gathered by the frontend
 };
 
 struct TaskResult {
-    std::uint8_t status = 0;              // SAM status
-    Bytes sense;                          // with CHECK CONDITION
-    Bytes data_in;                        // at most expected_transfer_length bytes
+    std::uint8_t status = 0;  // SAM status
+    Bytes sense;              // with CHECK CONDITION
+    Bytes data_in;            // at most expected_transfer_length bytes
     // The frontend computes residuals from expected_transfer_length and data_in/data_out sizes;
     // the engine reports how many data-out bytes it used when fewer than were sent.
     std::uint32_t data_out_used = 0;
+    // The task was aborted by task management or a reset (status TASK ABORTED, 0x40). SAM:
+    // without TAS the frontend sends no response for it; `done` still runs so it can free
+    // what it holds.
+    bool aborted = false;
 };
 
 enum class TmfFunction : std::uint8_t {
@@ -68,7 +72,7 @@ enum class TmfResponse : std::uint8_t {
 // What a frontend feeds. Implemented by the engine. `done` may run on an engine thread;
 // tasks of one LUN complete in the order SAM requires for their attributes.
 class TaskSink {
-public:
+  public:
     virtual ~TaskSink() = default;
     virtual void submit(Task task, std::function<void(TaskResult)> done) = 0;
     virtual TmfResponse task_management(const Nexus& nexus, TmfFunction fn, std::uint64_t lun,
