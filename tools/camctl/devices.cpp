@@ -45,14 +45,16 @@ std::string type_short(int pdt) {
     }
 }
 
+// lsscsi -g's last two columns: the primary node (disk, cd, tape or changer), then the sg node.
 std::string nodes_text(const topo::Nodes& n) {
-    std::string s;
-    for (const auto* node : {&n.sd, &n.sr, &n.st, &n.ch, &n.sg}) {
-        if (node->empty()) continue;
-        if (!s.empty()) s += ' ';
-        s += *node;
+    std::string primary = "-";
+    for (const auto* node : {&n.sd, &n.sr, &n.st, &n.ch}) {
+        if (!node->empty()) {
+            primary = *node;
+            break;
+        }
     }
-    return s.empty() ? "-" : s;
+    return fmt::format("{:<10} {}", primary, n.sg.empty() ? "-" : n.sg);
 }
 
 std::string transport_text(const topo::TransportId& t) {
