@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string_view>
+
 #include "camx/bytes/hex.hpp"
 #include "camx/scsi/sense.hpp"
 
@@ -37,9 +40,31 @@ void add_common(CLI::App& app, Common& c, bool with_device, bool decodes) {
     }
 }
 
-int report(const camx::Error& e, const Common& c) {
+namespace {
+
+// libiscsi and others end messages with newlines or spread them over lines; one line reads
+// better on a terminal and in a JSON string.
+std::string one_line(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (char ch : s) {
+        if (ch == '\n' || ch == '\r') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += "; ";
+        space = false;
+        out += ch;
+    }
+    return out;
+}
+
+}  // namespace
+
+int report(const camx::Error& e, bool json) {
+    std::string message = one_line(e.what());
     nlohmann::json err{{"category", camx::category_name(e.category())},
-                       {"message", e.what()},
+                       {"message", message},
                        {"exit_code", e.exit_code()}};
     std::string summary;
     if (!e.sense().empty()) {
@@ -52,12 +77,12 @@ int report(const camx::Error& e, const Common& c) {
         }
     }
     if (e.scsi_status() != 0) err["scsi_status"] = e.scsi_status();
-    if (c.json) {
+    if (json) {
         nlohmann::json doc{{"version", 1}, {"error", err}};
         std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else {
-        std::cerr << "camctl: " << e.what() << '\n';
-        if (!summary.empty()) std::cerr << "  sense: " << summary << '\n';
+        std::cerr << "camctl: " << message << '\n';
+        if (!summary.empty()) std::cerr << "camctl: sense: " << summary << '\n';
     }
     return e.exit_code();
 }
@@ -74,18 +99,34 @@ Command& add_command(Registry& r, CLI::App& parent, const std::string& name,
 
 namespace camctl {
 
-camx::device::Device open_device(const Common& c) {
-    if (c.device.empty()) throw camx::Error(camx::Category::usage, "a device is required");
+camx::device::Device open_device(Output& out, const Common& c) {
+    if (c.device.empty()) {
+        throw camx::Error(camx::Category::usage, "a device is required (or --inhex FILE)");
+    }
     auto dev = camx::device::open_device(c.device);
     dev.set_timeout(std::chrono::seconds(c.timeout_s));
+    out.opened(dev.path());
     return dev;
 }
 
-camx::Bytes response(const Common& c,
+camx::Bytes response(Output& out, const Common& c,
                      const std::function<camx::Bytes(camx::device::Device&)>& ask) {
-    if (!c.inhex.empty()) return camx::hex::read_file(c.inhex, c.binary);
-    auto dev = open_device(c);
+    if (!c.inhex.empty()) {
+        out.doc()["inhex"] = c.inhex;
+        return camx::hex::read_file(c.inhex, c.binary);
+    }
+    auto dev = open_device(out, c);
     return ask(dev);
+}
+
+camx::Bytes ask_full(std::size_t first, std::size_t max, LengthField length,
+                     const std::function<camx::Bytes(std::size_t)>& ask) {
+    camx::Bytes b = ask(first);
+    if (b.size() < first || b.size() < length.offset + length.width) return b;
+    std::size_t declared = 0;
+    for (std::size_t i = 0; i < length.width; ++i) declared = declared << 8 | b[length.offset + i];
+    std::size_t want = std::min(declared + length.extra, max);
+    return want > b.size() ? ask(want) : b;
 }
 
 bool print_bytes(Output& out, const Common& c, camx::ByteView b) {
@@ -111,6 +152,11 @@ std::string scalar(const nlohmann::json& v) {
     return v.dump();
 }
 
+bool empty_value(const nlohmann::json& v) {
+    if (v.is_string()) return v.get_ref<const std::string&>().empty();
+    return v.is_null() || ((v.is_array() || v.is_object()) && v.empty());
+}
+
 bool simple_array(const nlohmann::json& a) {
     for (const auto& e : a) {
         if (e.is_object() || e.is_array()) return false;
@@ -125,6 +171,7 @@ void print_fields(std::ostream& os, const nlohmann::json& j, int verbose, int in
     for (const auto& [key, v] : j.items()) {
         if (key == "bytes" && verbose == 0) continue;
         if (key == "version" && indent == 0) continue;
+        if (verbose == 0 && empty_value(v)) continue;
         if (v.is_object()) {
             os << pad << key << ":\n";
             print_fields(os, v, verbose, indent + 2);

@@ -16,30 +16,45 @@ namespace topo = camx::topology;
 
 std::string type_short(int pdt) {
     switch (pdt) {
-        case 0x00: return "disk";
-        case 0x01: return "tape";
-        case 0x03: return "process";
-        case 0x05: return "cd/dvd";
-        case 0x07: return "optical";
-        case 0x08: return "changer";
-        case 0x0c: return "storage";
-        case 0x0d: return "enclosu";
-        case 0x0e: return "rbc";
-        case 0x14: return "zbc";
-        case 0x1e: return "wlun";
-        case 0x1f: return "no dev";
-        default: return fmt::format("type{:#x}", pdt);
+        case 0x00:
+            return "disk";
+        case 0x01:
+            return "tape";
+        case 0x03:
+            return "process";
+        case 0x05:
+            return "cd/dvd";
+        case 0x07:
+            return "optical";
+        case 0x08:
+            return "changer";
+        case 0x0c:
+            return "storage";
+        case 0x0d:
+            return "enclosu";
+        case 0x0e:
+            return "rbc";
+        case 0x14:
+            return "zbc";
+        case 0x1e:
+            return "wlun";
+        case 0x1f:
+            return "no dev";
+        default:
+            return fmt::format("type{:#x}", pdt);
     }
 }
 
+// lsscsi -g's last two columns: the primary node (disk, cd, tape or changer), then the sg node.
 std::string nodes_text(const topo::Nodes& n) {
-    std::string s;
-    for (const auto* node : {&n.sd, &n.sr, &n.st, &n.ch, &n.sg}) {
-        if (node->empty()) continue;
-        if (!s.empty()) s += ' ';
-        s += *node;
+    std::string primary = "-";
+    for (const auto* node : {&n.sd, &n.sr, &n.st, &n.ch}) {
+        if (!node->empty()) {
+            primary = *node;
+            break;
+        }
     }
-    return s.empty() ? "-" : s;
+    return fmt::format("{:<10} {}", primary, n.sg.empty() ? "-" : n.sg);
 }
 
 std::string transport_text(const topo::TransportId& t) {
@@ -59,7 +74,8 @@ void run_devlist(Output& out, const Common& c) {
     }
     std::string text;
     for (const auto& h : t.hosts) {
-        text += fmt::format("scsi{}: {} ({})\n", h.host, h.proc_name, topo::transport_type_name(h.transport));
+        text += fmt::format("scsi{}: {} ({})\n", h.host, h.proc_name,
+                            topo::transport_type_name(h.transport));
     }
     for (const auto& d : t.devices) {
         text += fmt::format("{:<13} {:<8} {:<8} {:<16} {:<4}  {}", "[" + d.hctl.str() + "]",
@@ -89,7 +105,8 @@ void run_rescan(Output& out, const std::string& what) {
     nlohmann::json done = nlohmann::json::array();
     auto host_number = [](const std::string& s) -> std::optional<std::uint32_t> {
         std::string digits = s.rfind("host", 0) == 0 ? s.substr(4) : s;
-        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+            return std::nullopt;
         return static_cast<std::uint32_t>(std::stoul(digits));
     };
     if (what == "all") {
@@ -156,7 +173,8 @@ void run_watch(const Common& c, double seconds) {
         if (!ev) continue;
         if (c.json) {
             nlohmann::json j{{"version", 1}, {"event", *ev}};
-            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << std::endl;
         } else {
             std::cout << fmt::format("{:<7} {:<13} {:<12} {:<12} {}", ev->action,
                                      ev->hctl ? ev->hctl->str() : "-", ev->subsystem,
@@ -171,7 +189,8 @@ void run_watch(const Common& c, double seconds) {
 
 void register_devices(Registry& r, CLI::App& app) {
     {
-        auto& cmd = add_command(r, app, "devlist", "List SCSI devices (-v: hosts, WWNs, transport)");
+        auto& cmd =
+            add_command(r, app, "devlist", "List SCSI devices (-v: hosts, WWNs, transport)");
         add_common(*cmd.app, cmd.common, false, false);
         cmd.run = [&c = cmd.common](Output& out) { run_devlist(out, c); };
     }

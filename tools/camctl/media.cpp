@@ -15,7 +15,7 @@ struct MediaOpts {
 
 void start_stop(Output& out, const Common& c, const MediaOpts& o, bool start, bool loej,
                 const char* what) {
-    auto dev = open_device(c);
+    auto dev = open_device(out, c);
     dev.no_data(cdb::StartStopUnit{.immed = o.immed, .loej = loej, .start = start}.encode());
     if (out.json()) {
         out.doc()["done"] = what;
@@ -32,10 +32,11 @@ struct SyncOpts {
 };
 
 void run_synccache(Output& out, const Common& c, const SyncOpts& o) {
-    auto dev = open_device(c);
+    auto dev = open_device(out, c);
     bool use16 = o.sixteen || o.lba > 0xffffffffULL || o.blocks > 0xffff;
     if (use16) {
-        dev.no_data(cdb::SynchronizeCache16{.immed = o.immed, .lba = o.lba, .blocks = o.blocks}.encode());
+        dev.no_data(
+            cdb::SynchronizeCache16{.immed = o.immed, .lba = o.lba, .blocks = o.blocks}.encode());
     } else {
         dev.no_data(cdb::SynchronizeCache10{.immed = o.immed,
                                             .lba = static_cast<std::uint32_t>(o.lba),
@@ -43,7 +44,8 @@ void run_synccache(Output& out, const Common& c, const SyncOpts& o) {
                         .encode());
     }
     if (out.json()) {
-        out.doc()["synchronized"] = {{"lba", o.lba}, {"blocks", o.blocks}, {"cdb_length", use16 ? 16 : 10}};
+        out.doc()["synchronized"] = {
+            {"lba", o.lba}, {"blocks", o.blocks}, {"cdb_length", use16 ? 16 : 10}};
     } else {
         out.text() << fmt::format("{}: cache synchronized\n", dev.path());
     }
@@ -70,7 +72,9 @@ void register_media(Registry& r, CLI::App& app) {
         auto o = std::make_shared<MediaOpts>();
         add_common(*cmd.app, cmd.common, true, false);
         cmd.app->add_flag("-i,--immed", o->immed, "Return before the operation completes");
-        cmd.run = [&c = cmd.common, o, &v](Output& out) { start_stop(out, c, *o, v.start, v.loej, v.done); };
+        cmd.run = [&c = cmd.common, o, &v](Output& out) {
+            start_stop(out, c, *o, v.start, v.loej, v.done);
+        };
     }
     auto& cmd = add_command(r, app, "synccache", "SYNCHRONIZE CACHE (10, or 16 when needed)");
     auto o = std::make_shared<SyncOpts>();

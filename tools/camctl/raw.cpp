@@ -34,7 +34,7 @@ void run_cmd(Output& out, const Common& c, const CmdOpts& o) {
     if (o.in_len > 0 && !o.out_file.empty()) {
         throw camx::Error(camx::Category::usage, "give -i LEN or -o FILE, not both");
     }
-    auto dev = open_device(c);
+    auto dev = open_device(out, c);
     Bytes data;
     if (o.in_len > 0) {
         data = dev.data_in(cdb, o.in_len);
@@ -44,7 +44,8 @@ void run_cmd(Output& out, const Common& c, const CmdOpts& o) {
         dev.no_data(cdb);
     }
     if (c.raw) {
-        std::cout.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+        std::cout.write(reinterpret_cast<const char*>(data.data()),
+                        static_cast<std::streamsize>(data.size()));
         return;
     }
     if (out.json()) {
@@ -83,8 +84,10 @@ void register_raw(Registry& r, CLI::App& app) {
         auto& cmd = add_command(r, app, "cmd", "Send a CDB given in hex");
         auto o = std::make_shared<CmdOpts>();
         add_common(*cmd.app, cmd.common, true, false);
-        cmd.app->add_option("-c,--cdb", o->cdb, "CDB bytes in hex, e.g. \"12 00 00 00 24 00\"")->required();
-        cmd.app->add_option("-i,--in", o->in_len, "Data-in: read up to LEN bytes")->check(CLI::Range(1, 16 << 20));
+        cmd.app->add_option("-c,--cdb", o->cdb, "CDB bytes in hex, e.g. \"12 00 00 00 24 00\"")
+            ->required();
+        cmd.app->add_option("-i,--in", o->in_len, "Data-in: read up to LEN bytes")
+            ->check(CLI::Range(1, 16 << 20));
         cmd.app->add_option("-o,--out", o->out_file, "Data-out: send the bytes of FILE");
         cmd.app->add_flag("-r,--raw", cmd.common.raw, "Write data-in bytes to stdout unchanged");
         cmd.run = [&c = cmd.common, o](Output& out) { run_cmd(out, c, *o); };
