@@ -1,0 +1,134 @@
+# Guest-side helpers for the VM cases: result lines, scsi_debug load/wait/unload, camctl calls.
+# Sourced by guest.sh and by every case (bash). Needs CAMX_OUT; cases also get CASE, CASE_OUT.
+
+VM_GUEST_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CAMCTL=${CAMX_BUILD:-/nonexistent}/tools/camctl/camctl
+COMPARE="/usr/bin/python3 $VM_GUEST_LIB/compare.py"
+SDEBUG_SYS=/sys/bus/pseudo/drivers/scsi_debug
+
+elapsed_since() {
+  local now
+  now=$(date +%s%N)
+  awk -v a="$1" -v b="$now" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'
+}
+
+result() {
+  echo "$1 ${CASE:-guest}: $2" >> "$CAMX_OUT/results.txt"
+  echo "$1: $2"
+}
+pass() { result PASS "$*"; }
+fail() { result FAIL "$*"; }
+skip() { result SKIP "$*"; }
+
+have_camctl() { [[ -x $CAMCTL ]]; }
+
+# check "<what>" cmd...: runs cmd (output into the case log), PASS on status 0.
+check() {
+  local what=$1
+  shift
+  echo "+ $*"
+  if "$@"; then
+    pass "$what"
+  else
+    fail "$what (status $?)"
+  fi
+}
+
+# camctl_check "<what>" cmd...: like check, but SKIP when camctl is not built.
+camctl_check() {
+  if ! have_camctl; then
+    skip "$1 -- SKIP: camctl not built"
+    return 0
+  fi
+  check "$@"
+}
+
+# save <file> cmd...: runs cmd with stdout into $CASE_OUT/<file>, stderr into <file>.err.
+save() {
+  local f=$CASE_OUT/$1
+  shift
+  echo "+ $* > $f"
+  "$@" > "$f" 2> "$f.err"
+}
+
+# cam <file> <camctl args...>: runs camctl, stdout to $CASE_OUT/<file>, exit status to
+# <file>.rc; returns camctl's status.
+cam() {
+  local f=$CASE_OUT/$1
+  shift
+  local rc=0
+  echo "+ camctl $* > $f"
+  "$CAMCTL" "$@" > "$f" 2> "$f.err" || rc=$?
+  echo "$rc" > "$f.rc"
+  return "$rc"
+}
+
+# H:C:T:L of every device on a scsi_debug host, sorted.
+sdebug_devices() {
+  local d h
+  for d in /sys/bus/scsi/devices/*:*:*:*; do
+    [[ -e $d ]] || continue
+    h=$(basename "$d")
+    [[ $(cat "/sys/class/scsi_host/host${h%%:*}/proc_name" 2> /dev/null) == scsi_debug ]] || continue
+    echo "$h"
+  done | sort -t: -k1,1n -k2,2n -k3,3n -k4,4n
+}
+
+sg_of() { ls "/sys/bus/scsi/devices/$1/scsi_generic" 2> /dev/null | head -1; }
+sd_of() { ls "/sys/bus/scsi/devices/$1/block" 2> /dev/null | head -1; }
+
+# Every scsi_debug device is probed and has the nodes its upper drivers give it.
+sdebug_settled() {
+  local want=$1 n=0 h type
+  for h in $(sdebug_devices); do
+    n=$((n + 1))
+    if [[ -d /sys/module/sg ]]; then
+      [[ -n $(sg_of "$h") && -e /dev/$(sg_of "$h") ]] || return 1
+    fi
+    type=$(cat "/sys/bus/scsi/devices/$h/type")
+    if [[ $type == 0 && -d /sys/module/sd_mod ]]; then
+      [[ -n $(sd_of "$h") && -e /dev/$(sd_of "$h") ]] || return 1
+      # sd finishes its probe (capacity read) before the size is set.
+      [[ $(cat "/sys/block/$(sd_of "$h")/size") != 0 ]] || return 1
+    fi
+  done
+  ((n == want))
+}
+
+# sdebug_wait <count> [seconds]: wait until <count> scsi_debug devices are settled.
+sdebug_wait() {
+  local want=$1 limit=${2:-120} start
+  start=$(date +%s)
+  until sdebug_settled "$want"; do
+    if (($(date +%s) - start > limit)); then
+      echo "sdebug_wait: wanted $want devices, have $(sdebug_devices | wc -l) after ${limit}s"
+      return 1
+    fi
+    sleep 0.2
+  done
+  return 0
+}
+
+# sdebug_load <expected devices> <scsi_debug parameters...>
+sdebug_load() {
+  local want=$1
+  shift
+  modprobe sg
+  modprobe sd_mod
+  echo "+ modprobe scsi_debug $*"
+  modprobe scsi_debug "$@" || return 1
+  sdebug_wait "$want"
+}
+
+# Unload scsi_debug (and nothing else); safe to call when it is not loaded.
+sdebug_cleanup() {
+  local i
+  [[ -d /sys/module/scsi_debug ]] || return 0
+  for i in $(seq 1 50); do
+    modprobe -r scsi_debug 2> /dev/null && return 0
+    sleep 0.2
+  done
+  echo "sdebug_cleanup: scsi_debug did not unload"
+  lsmod
+  return 1
+}
