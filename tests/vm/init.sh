@@ -56,6 +56,11 @@ mount -t sysfs sysfs /newroot/sys
 mount -t devtmpfs devtmpfs /newroot/dev
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
+# devtmpfs has no fd links; bash process substitution needs /dev/fd.
+ln -sf /proc/self/fd /newroot/dev/fd
+ln -sf /proc/self/fd/0 /newroot/dev/stdin
+ln -sf /proc/self/fd/1 /newroot/dev/stdout
+ln -sf /proc/self/fd/2 /newroot/dev/stderr
 mount -t tmpfs tmpfs /newroot/dev/shm
 # /tmp stays on the overlay (writable) so a build tree under the host /tmp is visible.
 mount -t tmpfs tmpfs /newroot/run

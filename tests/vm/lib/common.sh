@@ -24,13 +24,16 @@ have_camctl() { [[ -x $CAMCTL ]]; }
 
 # check "<what>" cmd...: runs cmd (output into the case log), PASS on status 0.
 check() {
-  local what=$1
+  local what=$1 t0 rc=0
   shift
+  t0=$(date +%s%N)
   echo "+ $*"
-  if "$@"; then
+  "$@" || rc=$?
+  echo "  ($(elapsed_since "$t0")s)"
+  if ((rc == 0)); then
     pass "$what"
   else
-    fail "$what (status $?)"
+    fail "$what (status $rc)"
   fi
 }
 
@@ -120,10 +123,15 @@ sdebug_load() {
   sdebug_wait "$want"
 }
 
-# Unload scsi_debug (and nothing else); safe to call when it is not loaded.
+# Unload scsi_debug (and nothing else); safe to call when it is not loaded. Devices are
+# deleted through sysfs first: ch keeps a reference on its device (and so on the module)
+# until it is unbound.
 sdebug_cleanup() {
-  local i
+  local i h
   [[ -d /sys/module/scsi_debug ]] || return 0
+  for h in $(sdebug_devices); do
+    echo 1 > "/sys/bus/scsi/devices/$h/delete" 2> /dev/null
+  done
   for i in $(seq 1 50); do
     modprobe -r scsi_debug 2> /dev/null && return 0
     sleep 0.2
@@ -132,3 +140,6 @@ sdebug_cleanup() {
   lsmod
   return 1
 }
+
+# shellcheck source=camctl.sh
+source "$VM_GUEST_LIB/camctl.sh"

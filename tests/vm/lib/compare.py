@@ -342,6 +342,8 @@ def cmd_peer(args):
         want = sorted(args.hctl) if args.hctl else None
         if want is not None:
             m.eq("devices", sorted(devs), want)
+        if args.count is not None:
+            m.eq("device count", len(devs), args.count)
         for hctl, d in devs.items():
             m.eq(f"{hctl} vendor", d["vendor"], sysfs(hctl, "vendor"))
             m.eq(f"{hctl} model", d["model"], sysfs(hctl, "model"))
@@ -403,7 +405,18 @@ def cmd_peer(args):
         m.eq("temperature parsed", "temperature_celsius" in f, True)
     else:
         sys.exit(f"unknown peer kind {args.kind}")
+    for e in args.expect:
+        key, _, value = e.partition("=")
+        parsed = PEER_PARSERS[args.kind](text)
+        got = parsed.get(key) if isinstance(parsed, dict) else None
+        m.eq(f"{key} (expected)", got, as_int(value) if re.fullmatch(r"(0x)?[0-9a-f]+", value) else value)
     return m.finish()
+
+
+PEER_PARSERS = {
+    "sg_inq": parse_sg_inq, "sg_vpd_lbpv": parse_vpd_lbpv, "sg_readcap": parse_sg_readcap,
+    "sg_logs_temperature": parse_sg_logs_temperature, "sg_modes": parse_sg_modes,
+}
 
 
 # ----------------------------------------------------------------------- camctl checks
@@ -698,6 +711,8 @@ def main():
     p.add_argument("hctl", nargs="*")
     p.add_argument("--page", type=lambda s: int(s, 0), default=0)
     p.add_argument("--count", type=int)
+    p.add_argument("--expect", action="append", default=[], metavar="KEY=VALUE",
+                   help="a parsed field must have this value")
     p.set_defaults(fn=cmd_peer)
 
     p = sub.add_parser("devlist")
