@@ -44,7 +44,7 @@ mount9p() {
   done
 }
 
-mount9p host /host ro || halt
+mount9p host /host ro,cache=loose || halt
 mount -t tmpfs -o size=1024m tmpfs /rw
 mkdir -p /rw/upper /rw/work
 mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work /newroot || {

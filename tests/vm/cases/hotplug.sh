@@ -55,7 +55,7 @@ fi
 victim=$(add_one)
 vsd=/dev/$(sd_of "$victim")
 rm -f "$CASE_OUT/holdopen.ready"
-/usr/bin/python3 "$VM_GUEST_LIB/holdopen.py" "$vsd" "$CASE_OUT/holdopen.ready" 60 \
+$PY "$VM_GUEST_LIB/holdopen.py" "$vsd" "$CASE_OUT/holdopen.ready" 60 \
   > "$CASE_OUT/holdopen.txt" 2>&1 &
 holder=$!
 for i in $(seq 1 100); do
@@ -117,7 +117,7 @@ if have_camctl; then
   json_error() {
     cc_tur_json tur-gone.json "$vsg"
     local rc=$(cat "$CASE_OUT/tur-gone.json.rc")
-    /usr/bin/python3 -c '
+    $PY -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))
 err = doc.get("error", {})

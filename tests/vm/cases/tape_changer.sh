@@ -18,7 +18,7 @@ camctl_check "camctl devlist --json exits 0" cc_devlist devlist.json
 camctl_check "camctl devlist --json agrees with lsscsi -g (types 1 and 8, st/nst/ch/sg nodes)" \
   $COMPARE devlist "$CASE_OUT/lsscsi-g.txt" "$CASE_OUT/devlist.json"
 has_types() {
-  /usr/bin/python3 -c '
+  $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))["devices"]
 by_type = {x.get("peripheral_device_type"): x.get("nodes", {}) for x in d}

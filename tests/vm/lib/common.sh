@@ -3,7 +3,8 @@
 
 VM_GUEST_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CAMCTL=${CAMX_BUILD:-/nonexistent}/tools/camctl/camctl
-COMPARE="/usr/bin/python3 $VM_GUEST_LIB/compare.py"
+PY="/usr/bin/python3 -I -S"
+COMPARE="$PY $VM_GUEST_LIB/compare.py"
 SDEBUG_SYS=/sys/bus/pseudo/drivers/scsi_debug
 
 elapsed_since() {
@@ -66,33 +67,51 @@ cam() {
   return "$rc"
 }
 
-# H:C:T:L of every device on a scsi_debug host, sorted.
+# H:C:T:L of every device on a scsi_debug host, sorted. Builtins only where it is polled:
+# every fork costs tens of milliseconds under TCG.
 sdebug_devices() {
-  local d h
+  local d h pn
   for d in /sys/bus/scsi/devices/*:*:*:*; do
     [[ -e $d ]] || continue
-    h=$(basename "$d")
-    [[ $(cat "/sys/class/scsi_host/host${h%%:*}/proc_name" 2> /dev/null) == scsi_debug ]] || continue
-    echo "$h"
+    h=${d##*/}
+    pn=
+    read -r pn < "/sys/class/scsi_host/host${h%%:*}/proc_name" 2> /dev/null
+    [[ $pn == scsi_debug ]] && echo "$h"
   done | sort -t: -k1,1n -k2,2n -k3,3n -k4,4n
 }
 
-sg_of() { ls "/sys/bus/scsi/devices/$1/scsi_generic" 2> /dev/null | head -1; }
-sd_of() { ls "/sys/bus/scsi/devices/$1/block" 2> /dev/null | head -1; }
+# first_entry <dir>: the first name in <dir>, or nothing.
+first_entry() {
+  local x
+  for x in "$1"/*; do
+    [[ -e $x ]] && echo "${x##*/}"
+    return
+  done
+}
+sg_of() { first_entry "/sys/bus/scsi/devices/$1/scsi_generic"; }
+sd_of() { first_entry "/sys/bus/scsi/devices/$1/block"; }
 
 # Every scsi_debug device is probed and has the nodes its upper drivers give it.
 sdebug_settled() {
-  local want=$1 n=0 h type
-  for h in $(sdebug_devices); do
+  local want=$1 n=0 d h pn type node size
+  for d in /sys/bus/scsi/devices/*:*:*:*; do
+    [[ -e $d ]] || continue
+    h=${d##*/}
+    pn=
+    read -r pn < "/sys/class/scsi_host/host${h%%:*}/proc_name" 2> /dev/null
+    [[ $pn == scsi_debug ]] || continue
     n=$((n + 1))
     if [[ -d /sys/module/sg ]]; then
-      [[ -n $(sg_of "$h") && -e /dev/$(sg_of "$h") ]] || return 1
+      node=$(sg_of "$h")
+      [[ -n $node && -e /dev/$node ]] || return 1
     fi
-    type=$(cat "/sys/bus/scsi/devices/$h/type")
+    read -r type < "$d/type" || return 1
     if [[ $type == 0 && -d /sys/module/sd_mod ]]; then
-      [[ -n $(sd_of "$h") && -e /dev/$(sd_of "$h") ]] || return 1
-      # sd finishes its probe (capacity read) before the size is set.
-      [[ $(cat "/sys/block/$(sd_of "$h")/size") != 0 ]] || return 1
+      node=$(sd_of "$h")
+      [[ -n $node && -e /dev/$node ]] || return 1
+      # sd sets the size once its probe (READ CAPACITY) is done.
+      read -r size < "/sys/block/$node/size" || return 1
+      [[ $size != 0 ]] || return 1
     fi
   done
   ((n == want))

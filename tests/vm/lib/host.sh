@@ -30,7 +30,7 @@ vm_check_tools() {
   done
   [[ -x /bin/busybox ]] || missing+=(/bin/busybox)
   ((${#missing[@]} == 0)) || vm_die "missing: ${missing[*]} (see tests/vm/README.md)"
-  /bin/busybox --list | grep -qx cpio || vm_die "/bin/busybox has no cpio applet (apt-get install busybox-static)"
+  [[ $'\n'$(/bin/busybox --list)$'\n' == *$'\ncpio\n'* ]] || vm_die "/bin/busybox has no cpio applet (apt-get install busybox-static)"
   [[ -r /boot/vmlinuz-$(vm_kernel_version) ]] ||
     vm_die "/boot/vmlinuz-$(vm_kernel_version) is not readable"
 }
