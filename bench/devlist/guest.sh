@@ -58,6 +58,7 @@ if have_camctl; then
   time_cmd camctl-devlist-json "$CAMCTL" devlist --json
   n=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["devices"]))' "$CAMX_OUT/camctl-devlist-json.out" 2>&1)
   say "camctl devlist --json lists $n devices"
+  [[ $n == "$(wc -l < "$CAMX_OUT/lsscsi-g.out")" ]] || say "WARNING: camctl and lsscsi list different numbers of devices"
   for l in camctl-devlist camctl-devlist-json; do
     [[ -n ${median[$l]:-} ]] && say "$(printf 'ratio %-20s / lsscsi -g: %.2f' "$l" \
       "$(awk -v a="${median[$l]}" -v b="${median[lsscsi-g]}" 'BEGIN{print a/b}')")"

@@ -8,7 +8,7 @@ export GUEST_DIR
 source "$GUEST_DIR/lib/common.sh"
 
 : > "$CAMX_OUT/results.txt"
-case_timeout=${CAMX_CASE_TIMEOUT:-420}
+case_timeout=600
 
 cases=()
 if [[ ${CAMX_ARGS:-none} == none || ${CAMX_ARGS} == all ]]; then

@@ -2,7 +2,7 @@
 # Real-kernel tests: boots the host's Debian kernel under qemu (TCG) with the host root
 # shared read-only, runs tests/vm/guest.sh with the named cases, prints the results.
 #   tests/vm/run.sh <builddir> [case...]        (no case = every case in tests/vm/cases)
-# Environment: CAMX_VM_TIMEOUT (seconds, default 900), CAMX_VM_KERNEL (<ver>),
+# Environment: CAMX_VM_TIMEOUT (seconds, default 1200), CAMX_VM_KERNEL (<ver>),
 # CAMX_VM_MEM (MiB, 2048), CAMX_VM_SMP (2).
 set -euo pipefail
 VM_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -21,7 +21,7 @@ args=$(IFS=,; echo "$*")
 outdir=$builddir/vm/out
 rm -rf "$outdir"
 mkdir -p "$outdir"
-timeout=${CAMX_VM_TIMEOUT:-900}
+timeout=${CAMX_VM_TIMEOUT:-1200}
 
 if [[ -x $builddir/tools/camctl/camctl ]]; then
   echo "vm: camctl: $builddir/tools/camctl/camctl"
