@@ -56,7 +56,7 @@ say "lsscsi -g lists $(wc -l < "$CAMX_OUT/lsscsi-g.out") devices"
 if have_camctl; then
   time_cmd camctl-devlist "$CAMCTL" devlist
   time_cmd camctl-devlist-json "$CAMCTL" devlist --json
-  n=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["devices"]))' "$CAMX_OUT/camctl-devlist-json.out" 2>&1)
+  n=$(py -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["devices"]))' "$CAMX_OUT/camctl-devlist-json.out" 2>&1)
   say "camctl devlist --json lists $n devices"
   [[ $n == "$(wc -l < "$CAMX_OUT/lsscsi-g.out")" ]] || say "WARNING: camctl and lsscsi list different numbers of devices"
   for l in camctl-devlist camctl-devlist-json; do

@@ -45,8 +45,8 @@ if have_camctl; then
   wait "$CC_WATCH_PID"
   camctl_check "camctl watch --json --timeout 25 ends by itself with status 0" \
     grep -qx 0 "$CASE_OUT/watch.json.rc"
-  camctl_check "camctl watch saw the add of $new" $COMPARE watch "$CASE_OUT/watch.json" add "$new"
-  camctl_check "camctl watch saw the remove of $new" $COMPARE watch "$CASE_OUT/watch.json" remove "$new"
+  camctl_check "camctl watch saw the add of $new" compare watch "$CASE_OUT/watch.json" add "$new"
+  camctl_check "camctl watch saw the remove of $new" compare watch "$CASE_OUT/watch.json" remove "$new"
 else
   skip "camctl watch add/remove events -- SKIP: camctl not built"
 fi
@@ -55,7 +55,7 @@ fi
 victim=$(add_one)
 vsd=/dev/$(sd_of "$victim")
 rm -f "$CASE_OUT/holdopen.ready"
-$PY "$VM_GUEST_LIB/holdopen.py" "$vsd" "$CASE_OUT/holdopen.ready" 60 \
+py "$VM_GUEST_LIB/holdopen.py" "$vsd" "$CASE_OUT/holdopen.ready" 60 \
   > "$CASE_OUT/holdopen.txt" 2>&1 &
 holder=$!
 for i in $(seq 1 100); do
@@ -116,8 +116,9 @@ if have_camctl; then
   check "camctl tur on the deleted $vsg: clean error exit naming the device" clean_exit
   json_error() {
     cc_tur_json tur-gone.json "$vsg"
-    local rc=$(cat "$CASE_OUT/tur-gone.json.rc")
-    $PY -c '
+    local rc
+    rc=$(cat "$CASE_OUT/tur-gone.json.rc")
+    py -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))
 err = doc.get("error", {})

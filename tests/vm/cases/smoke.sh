@@ -10,7 +10,7 @@ check "sg_inq /dev/$sg runs" save sg_inq.txt sg_inq "/dev/$sg"
 check "sg_inq reports the product" grep -q "Product identification: scsi_debug" "$CASE_OUT/sg_inq.txt"
 if have_camctl; then
   camctl_check "camctl devlist --json runs" cam devlist.json devlist --json
-  camctl_check "camctl devlist --json lists $h" $COMPARE has-device "$CASE_OUT/devlist.json" "$h"
+  camctl_check "camctl devlist --json lists $h" compare has-device "$CASE_OUT/devlist.json" "$h"
 else
   skip "camctl devlist -- SKIP: camctl not built"
 fi

@@ -9,16 +9,16 @@ set_ptype_add_host() {
 check "a second scsi_debug host with ptype=8 (changer)" set_ptype_add_host
 mapfile -t devs < <(sdebug_devices)
 check "lsscsi -g runs" save lsscsi-g.txt lsscsi -g
-check "lsscsi -g lists both devices as sysfs does" $COMPARE peer lsscsi "$CASE_OUT/lsscsi-g.txt" "${devs[@]}" --count 2
+check "lsscsi -g lists both devices as sysfs does" compare peer lsscsi "$CASE_OUT/lsscsi-g.txt" "${devs[@]}" --count 2
 check "lsscsi -g: tape with /dev/stN" grep -Eq '^\[[0-9:]+\] +tape +.* /dev/st[0-9]+ +/dev/sg[0-9]+ *$' "$CASE_OUT/lsscsi-g.txt"
 check "lsscsi -g: mediumx with /dev/schN" grep -Eq '^\[[0-9:]+\] +mediumx +.* /dev/sch[0-9]+ +/dev/sg[0-9]+ *$' "$CASE_OUT/lsscsi-g.txt"
 tape=$(grep -E ' tape ' "$CASE_OUT/lsscsi-g.txt" | grep -oE '/dev/st[0-9]+' | head -1)
 check "the tape has its no-rewind node ${tape/st/nst}" test -c "${tape/st/nst}"
 camctl_check "camctl devlist --json exits 0" cc_devlist devlist.json
 camctl_check "camctl devlist --json agrees with lsscsi -g (types 1 and 8, st/nst/ch/sg nodes)" \
-  $COMPARE devlist "$CASE_OUT/lsscsi-g.txt" "$CASE_OUT/devlist.json"
+  compare devlist "$CASE_OUT/lsscsi-g.txt" "$CASE_OUT/devlist.json"
 has_types() {
-  $PY -c '
+  py -c '
 import json, sys
 d = json.load(open(sys.argv[1]))["devices"]
 by_type = {x.get("peripheral_device_type"): x.get("nodes", {}) for x in d}

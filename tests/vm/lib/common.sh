@@ -3,8 +3,9 @@
 
 VM_GUEST_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CAMCTL=${CAMX_BUILD:-/nonexistent}/tools/camctl/camctl
-PY="/usr/bin/python3 -I -S"
-COMPARE="$PY $VM_GUEST_LIB/compare.py"
+# Isolated, no site packages: only the standard library, and faster to start under TCG.
+py() { /usr/bin/python3 -I -S "$@"; }
+compare() { py "$VM_GUEST_LIB/compare.py" "$@"; }
 SDEBUG_SYS=/sys/bus/pseudo/drivers/scsi_debug
 
 elapsed_since() {

@@ -44,7 +44,7 @@ vm_boot_modules() {
     while read -r line; do
       [[ $line == insmod* ]] || continue
       path=$(awk '{print $2}' <<< "$line")
-      path=${path#/lib/modules/$ver/}
+      path=${path#"/lib/modules/$ver/"}
       [[ -n ${seen[$path]:-} ]] && continue
       seen[$path]=1
       echo "$path"
