@@ -35,9 +35,10 @@ vm_boot "$builddir" "$outdir" "$VM_DIR/guest.sh" "${args:-all}" "$timeout" || rc
 elapsed=$(($(date +%s) - start))
 
 results=$outdir/results.txt
-[[ -f $results ]] && grep -v '^CASE ' "$results" || true
+[[ -f $results ]] || : > "$results"
+grep -v '^CASE ' "$results" || true
 echo "--- cases"
-[[ -f $results ]] && grep '^CASE ' "$results" || true
+grep '^CASE ' "$results" || true
 
 failed=0
 if ((rc == 124)); then
@@ -53,11 +54,11 @@ elif [[ $(cat "$outdir/exit_status") != 0 ]]; then
   failed=1
 fi
 
-npass=$(grep -c '^CASE .* PASS ' "$results" 2> /dev/null || true)
-nfail=$(grep -c '^CASE .* FAIL ' "$results" 2> /dev/null || true)
-nchk_pass=$(grep -c '^PASS ' "$results" 2> /dev/null || true)
-nchk_fail=$(grep -c '^FAIL ' "$results" 2> /dev/null || true)
-nchk_skip=$(grep -c '^SKIP ' "$results" 2> /dev/null || true)
+npass=$(grep -c '^CASE .* PASS ' "$results" || true)
+nfail=$(grep -c '^CASE .* FAIL ' "$results" || true)
+nchk_pass=$(grep -c '^PASS ' "$results" || true)
+nchk_fail=$(grep -c '^FAIL ' "$results" || true)
+nchk_skip=$(grep -c '^SKIP ' "$results" || true)
 # A requested case that left no CASE line (the VM died before it) counts as failed.
 if [[ -n $args ]]; then
   want=$#
