@@ -71,7 +71,9 @@ TEST(EnclosureControlPage, LocateOnOneSlotByteByByte) {
     EXPECT_EQ(page[at(20) + 3], 0x00);
     // Every other element: SELECT clear.
     for (std::size_t i = 0; i < 50; ++i) {
-        if (i != 20) EXPECT_EQ(page[at(i)] & 0x80, 0) << i;
+        if (i != 20) {
+            EXPECT_EQ(page[at(i)] & 0x80, 0) << i;
+        }
     }
     // And the page reads back with the request in place.
     const auto back = ses::EnclosureControl::decode(page, e.configuration);
@@ -112,7 +114,9 @@ TEST(EnclosureControlPage, AllSlots) {
     for (std::size_t i = 0; i < 50; ++i) {
         const bool slot = i >= 1 && i <= 24;
         EXPECT_EQ(page[at(i)] & 0x80, slot ? 0x80 : 0) << i;
-        if (slot) EXPECT_EQ(page[at(i) + 2] & 0x02, 0x02) << i;
+        if (slot) {
+            EXPECT_EQ(page[at(i) + 2] & 0x02, 0x02) << i;
+        }
     }
 }
 
