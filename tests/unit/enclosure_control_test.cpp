@@ -103,9 +103,9 @@ TEST(EnclosureControlPage, OthersKeepTheirState) {
     const auto page = led_control(e, select(e, "3"), Led::locate, false).encode();
     EXPECT_EQ(page[at(4)], 0x80);
     EXPECT_EQ(page[at(4) + 2] & 0x02, 0);     // turned off
-    EXPECT_EQ(page[at(5)] & 0x80, 0);          // not selected
-    EXPECT_EQ(page[at(5) + 2] & 0x02, 0x02);   // keeps its identify
-    EXPECT_EQ(page[at(5) + 3] & 0x20, 0x20);   // and its fault
+    EXPECT_EQ(page[at(5)] & 0x80, 0);         // not selected
+    EXPECT_EQ(page[at(5) + 2] & 0x02, 0x02);  // keeps its identify
+    EXPECT_EQ(page[at(5) + 3] & 0x20, 0x20);  // and its fault
 }
 
 TEST(EnclosureControlPage, AllSlots) {
@@ -176,8 +176,8 @@ class FakeSysfs {
         if (!vpd83.empty()) file(dev + "/vpd_pg83", vpd83);
         link("bus/scsi/devices/" + hctl, dev);
         link("class/scsi_device/" + hctl + "/device", dev);
-        for (const auto& [cls, name] : {std::pair{std::string("block"), sd},
-                                        std::pair{std::string("scsi_generic"), sg}}) {
+        for (const auto& [cls, name] :
+             {std::pair{std::string("block"), sd}, std::pair{std::string("scsi_generic"), sg}}) {
             fs::create_directories(root_ / (dev + "/" + cls + "/" + name));
             link(dev + "/" + cls + "/" + name + "/device", dev);
             link("class/" + cls + "/" + name, dev + "/" + cls + "/" + name);
@@ -196,9 +196,9 @@ std::string bytes_of(std::initializer_list<int> v) {
 }
 
 // VPD 0x83: the LU's NAA 5000c5003011cb2b and its SAS target port 5000c5003011cb29.
-const std::string kVpd83 = bytes_of({0x00, 0x83, 0x00, 0x18,
-                                     0x01, 0x03, 0x00, 0x08, 0x50, 0x00, 0xc5, 0x00, 0x30, 0x11, 0xcb, 0x2b,
-                                     0x61, 0x93, 0x00, 0x08, 0x50, 0x00, 0xc5, 0x00, 0x30, 0x11, 0xcb, 0x29});
+const std::string kVpd83 =
+    bytes_of({0x00, 0x83, 0x00, 0x18, 0x01, 0x03, 0x00, 0x08, 0x50, 0x00, 0xc5, 0x00, 0x30, 0x11,
+              0xcb, 0x2b, 0x61, 0x93, 0x00, 0x08, 0x50, 0x00, 0xc5, 0x00, 0x30, 0x11, 0xcb, 0x29});
 const std::string kVpd80 = bytes_of({0x00, 0x80, 0x00, 0x08}) + "Z1Z0ABCD";
 
 TEST(EnclosureDisks, Identifiers) {

@@ -109,7 +109,8 @@ TEST_F(Encctl, Map) {
         EXPECT_NE(r.out.find(want), std::string::npos) << want;
     }
     r = run(inhex_ + " -v map");
-    EXPECT_NE(r.out.find("\t\tPhysical path: id1,enc@nd5b401503fc0ec16/type@0/slot@12/elmdesc@SLOT_19_\n"),
+    EXPECT_NE(r.out.find(
+                  "\t\tPhysical path: id1,enc@nd5b401503fc0ec16/type@0/slot@12/elmdesc@SLOT_19_\n"),
               std::string::npos);
     r = run(inhex_ + " -j map");
     const auto j = nlohmann::json::parse(r.out);

@@ -228,7 +228,8 @@ TEST(EnclosureModel, PageHealthBits) {
 TEST(EnclosureModel, PhysicalPaths) {
     const auto e = areca();
     // Areca NUL-terminates "SLOT 01" inside its 8-byte descriptor: FreeBSD writes the NUL as '_'.
-    EXPECT_EQ(e.elements[1].physical_path, "id1,enc@nd5b401503fc0ec16/type@0/slot@0/elmdesc@SLOT_01_");
+    EXPECT_EQ(e.elements[1].physical_path,
+              "id1,enc@nd5b401503fc0ec16/type@0/slot@0/elmdesc@SLOT_01_");
     EXPECT_EQ(e.elements[24].physical_path,
               "id1,enc@nd5b401503fc0ec16/type@0/slot@17/elmdesc@SLOT_24_");
     EXPECT_TRUE(e.elements[0].physical_path.empty());   // overall
@@ -237,10 +238,11 @@ TEST(EnclosureModel, PhysicalPaths) {
     const Bytes odd{'a', ' ', 'b', '/', 'c', 0x01, 0x7f, 'Z'};
     EXPECT_EQ(physical_path(0x5000c50012345678u, 0x1a, 0xb, odd),
               "id1,enc@n5000c50012345678/type@1a/slot@b/elmdesc@a_b_c__Z");
-    EXPECT_EQ(physical_path(0x50000000000000ffu, 2, 3, {}), "id1,enc@n50000000000000ff/type@2/slot@3");
+    EXPECT_EQ(physical_path(0x50000000000000ffu, 2, 3, {}),
+              "id1,enc@n50000000000000ff/type@2/slot@3");
     // With the NAA from VPD 0x83, the path uses it instead of the logical identifier.
-    const auto withnaa = Enclosure::from_pages(Pages::split(test::capture("ses", kAreca)), "x",
-                                               0x5001b4d516ecc03fu);
+    const auto withnaa =
+        Enclosure::from_pages(Pages::split(test::capture("ses", kAreca)), "x", 0x5001b4d516ecc03fu);
     EXPECT_EQ(withnaa.elements[19].physical_path,
               "id1,enc@n5001b4d516ecc03f/type@0/slot@12/elmdesc@SLOT_19_");
 }
@@ -339,15 +341,17 @@ TEST(EnclosureChanges, StatusGenerationAndHealth) {
     ASSERT_EQ(changes.size(), 1u);  // critical before (page bit) and after (element)
     EXPECT_EQ(changes[0].kind, Change::Kind::element_status);
     EXPECT_EQ(changes[0].after->index, 19u);
-    EXPECT_EQ(describe(changes[0]),
-              "element 19 (Array device slot, SLOT 19): OK -> Critical [01 00 00 00 -> 02 00 00 00]");
+    EXPECT_EQ(
+        describe(changes[0]),
+        "element 19 (Array device slot, SLOT 19): OK -> Critical [01 00 00 00 -> 02 00 00 00]");
     const nlohmann::json j = changes[0];
     EXPECT_EQ(j["kind"], "element_status");
     EXPECT_EQ(j["status_after"]["status_code"], 2);
 
     auto p2 = Pages::split(test::capture("ses", kAreca));
     p2.status[1] = 0;
-    for (auto* b : {&p2.configuration, &p2.status, &p2.descriptors, &p2.additional, &p2.thresholds}) {
+    for (auto* b :
+         {&p2.configuration, &p2.status, &p2.descriptors, &p2.additional, &p2.thresholds}) {
         (*b)[7] = 5;  // generation code 5 everywhere
     }
     const auto regen = Enclosure::from_pages(std::move(p2));

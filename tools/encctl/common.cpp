@@ -13,10 +13,14 @@ namespace enc = camx::enclosure;
 
 int health_exit_code(enc::Health h) noexcept {
     switch (h) {
-        case enc::Health::ok: return kExitOk;
-        case enc::Health::noncritical: return kExitNoncritical;
-        case enc::Health::critical: return kExitCritical;
-        case enc::Health::unrecoverable: return kExitUnrecoverable;
+        case enc::Health::ok:
+            return kExitOk;
+        case enc::Health::noncritical:
+            return kExitNoncritical;
+        case enc::Health::critical:
+            return kExitCritical;
+        case enc::Health::unrecoverable:
+            return kExitUnrecoverable;
     }
     return kExitOk;
 }

@@ -9,8 +9,8 @@
 #include <functional>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "camx/bytes/hex.hpp"
 #include "camx/enclosure/changes.hpp"
@@ -110,8 +110,8 @@ int run_list(Output& out, const Options& o, const std::vector<std::string>& devi
     if (!devices.empty() && o.inhex.empty()) {
         for (const auto& name : devices) {
             auto dev = open(name, o);
-            all.push_back(enc::read(dev, {.thresholds = false, .descriptors = false,
-                                          .additional = false}));
+            all.push_back(
+                enc::read(dev, {.thresholds = false, .descriptors = false, .additional = false}));
         }
     } else {
         all = load_all(o, false);
@@ -129,8 +129,7 @@ int run_list(Output& out, const Options& o, const std::vector<std::string>& devi
                                   ses::element_type_key(c.type), c.count);
         }
         out.text() << fmt::format("{:<20} {:<8} {:<16} {:<4}  {:016x}  {:>5}  {}\n", e.device,
-                                  e.vendor, e.product, e.revision, e.naa, e.slots().size(),
-                                  counts);
+                                  e.vendor, e.product, e.revision, e.naa, e.slots().size(), counts);
     }
     out.doc()["enclosures"] = list;
     return 0;
@@ -216,7 +215,8 @@ void print_map(std::ostream& os, const enc::Enclosure& e, int verbose) {
         if (el.slot_number) os << "\t\tSlot: " << *el.slot_number << '\n';
         if (!el.sas_addresses.empty()) {
             std::string a;
-            for (auto s : el.sas_addresses) a += (a.empty() ? "" : " ") + enc::sas_address_string(s);
+            for (auto s : el.sas_addresses)
+                a += (a.empty() ? "" : " ") + enc::sas_address_string(s);
             os << "\t\tSAS addresses: " << a << '\n';
         }
         if (el.disk) os << "\t\tDevice: " << el.disk->node << '\n';
@@ -254,18 +254,18 @@ int run_show(Output& out, const Options& o) {
         auto slots = nlohmann::json::array();
         out.text() << fmt::format("{}: <{}>; id {:016x}; health {}\n", e.device, title(e), e.naa,
                                   enc::health_name(e.health()));
-        out.text() << fmt::format("  {:>4}  {:<16} {:<10} {:<20} {:<16} {:>9}  {:<14} {}\n",
-                                  "SLOT", "DESCRIPTOR", "DEVICE", "MODEL", "SERIAL", "SIZE",
-                                  "STATUS", "LEDS");
+        out.text() << fmt::format("  {:>4}  {:<16} {:<10} {:<20} {:<16} {:>9}  {:<14} {}\n", "SLOT",
+                                  "DESCRIPTOR", "DEVICE", "MODEL", "SERIAL", "SIZE", "STATUS",
+                                  "LEDS");
         for (const auto* el : e.slots()) {
             slots.push_back(*el);
             const auto* d = el->disk ? &*el->disk : nullptr;
-            out.text() << fmt::format(
-                "  {:>4}  {:<16} {:<10} {:<20} {:<16} {:>9}  {:<14} {}\n",
-                el->slot_number ? std::to_string(*el->slot_number) : "-", or_dash(el->descriptor),
-                d ? or_dash(d->node) : "-", d ? or_dash(d->model) : "-",
-                d ? or_dash(d->serial) : "-", d ? human_size(d->size_bytes) : "-",
-                el->status_name(), leds(*el));
+            out.text() << fmt::format("  {:>4}  {:<16} {:<10} {:<20} {:<16} {:>9}  {:<14} {}\n",
+                                      el->slot_number ? std::to_string(*el->slot_number) : "-",
+                                      or_dash(el->descriptor), d ? or_dash(d->node) : "-",
+                                      d ? or_dash(d->model) : "-", d ? or_dash(d->serial) : "-",
+                                      d ? human_size(d->size_bytes) : "-", el->status_name(),
+                                      leds(*el));
         }
         j["slots"] = slots;
         list.push_back(j);
@@ -419,8 +419,8 @@ int run_watch(Output& out, const Options& o, const WatchOptions& w) {
         for (std::size_t i = 0; i < names.size(); ++i) {
             try {
                 if (!devs[i]) devs[i].emplace(open(names[i], o));
-                auto e = enc::read(*devs[i], {.thresholds = false, .descriptors = true,
-                                              .additional = false});
+                auto e = enc::read(*devs[i],
+                                   {.thresholds = false, .descriptors = true, .additional = false});
                 if (!last[i]) {
                     emit(o, e.device,
                          {{"kind", "start"},
@@ -486,8 +486,7 @@ int run_page(Output& out, const Options& o, const std::string& which, bool raw) 
         auto pages = enc::Pages::split(camx::hex::read_file(o.inhex, o.binary));
         const auto p = pages.page(code);
         if (p.empty()) {
-            throw Error(Category::unsupported,
-                        fmt::format("no page {:#04x} in {}", code, o.inhex));
+            throw Error(Category::unsupported, fmt::format("no page {:#04x} in {}", code, o.inhex));
         }
         page.assign(p.begin(), p.end());
         config = pages.configuration;
@@ -596,7 +595,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 86400));
     watch->add_option("-c,--count", w.count, "Stop after this many polls (default: no limit)")
         ->check(CLI::Range(0, 1 << 30));
-    watch->add_option("-T,--timeout", w.timeout_s, "Stop after this many seconds (default: no limit)")
+    watch
+        ->add_option("-T,--timeout", w.timeout_s,
+                     "Stop after this many seconds (default: no limit)")
         ->check(CLI::Range(0, 1 << 30));
     commands.push_back({watch, [&](Output& out) { return run_watch(out, o, w); }});
 

@@ -33,10 +33,14 @@ std::string element_label(const Element& e) {
 
 std::string_view change_kind_name(Change::Kind k) noexcept {
     switch (k) {
-        case Change::Kind::generation_code: return "generation_code";
-        case Change::Kind::configuration: return "configuration";
-        case Change::Kind::element_status: return "element_status";
-        case Change::Kind::health: return "health";
+        case Change::Kind::generation_code:
+            return "generation_code";
+        case Change::Kind::configuration:
+            return "configuration";
+        case Change::Kind::element_status:
+            return "element_status";
+        case Change::Kind::health:
+            return "health";
     }
     return "element_status";
 }
@@ -94,8 +98,7 @@ std::string describe(const Change& c) {
             break;
     }
     return fmt::format("{}: {} -> {} [{} -> {}]", element_label(*c.after), c.before->status_name(),
-                       c.after->status_name(), raw_hex(c.before->status),
-                       raw_hex(c.after->status));
+                       c.after->status_name(), raw_hex(c.before->status), raw_hex(c.after->status));
 }
 
 void to_json(nlohmann::json& j, const Change& c) {

@@ -17,8 +17,8 @@ namespace camx::enclosure {
 struct Change {
     enum class Kind : std::uint8_t { generation_code, configuration, element_status, health };
     Kind kind = Kind::element_status;
-    std::uint32_t generation_before = 0, generation_after = 0;  // generation_code
-    std::optional<Element> before, after;                      // element_status
+    std::uint32_t generation_before = 0, generation_after = 0;     // generation_code
+    std::optional<Element> before, after;                          // element_status
     Health health_before = Health::ok, health_after = Health::ok;  // health
 };
 std::string_view change_kind_name(Change::Kind k) noexcept;

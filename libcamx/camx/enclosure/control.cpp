@@ -103,8 +103,8 @@ ses::EnclosureControl led_control(const Enclosure& e, const std::vector<std::siz
             throw Error(Category::unsupported,
                         fmt::format("element {} is missing from the status page", el.index));
         }
-        auto& c = el.number ? control.element(el.type_index, *el.number)
-                            : control.overall(el.type_index);
+        auto& c =
+            el.number ? control.element(el.type_index, *el.number) : control.overall(el.type_index);
         c.set_select(true);
         if (led == Led::locate) {
             c.request_ident(on);

@@ -63,7 +63,8 @@ std::vector<std::uint64_t> naa_identifiers(ByteView vpd83) {
     const std::size_t len = std::min<std::size_t>(bytes::be16(vpd83, 2), vpd83.size() - 4);
     const auto list = scsi::decode_designators(vpd83.subspan(4, len));
     for (const auto& d : list.designators) {
-        if (d.designator_type == 0x3 && d.value.size() >= 8) add_unique(ids, bytes::be64(d.value, 0));
+        if (d.designator_type == 0x3 && d.value.size() >= 8)
+            add_unique(ids, bytes::be64(d.value, 0));
     }
     return ids;
 }
@@ -100,10 +101,11 @@ std::vector<Disk> local_disks(const topology::Sysfs& sysfs) {
         }
         if (auto id = parse_identifier(d.wwid)) add_unique(disk.identifiers, *id);
         if (d.transport) {
-            if (auto id = parse_identifier(d.transport->sas_address)) add_unique(disk.identifiers, *id);
+            if (auto id = parse_identifier(d.transport->sas_address))
+                add_unique(disk.identifiers, *id);
         }
-        const auto size = topology::read_file(
-            sysfs.path("class/block/" + basename_of(d.nodes.sd) + "/size"));
+        const auto size =
+            topology::read_file(sysfs.path("class/block/" + basename_of(d.nodes.sd) + "/size"));
         if (size) {
             std::uint64_t sectors = 0;
             const auto* b = size->data();
@@ -140,8 +142,8 @@ std::vector<Disk> iscsi_disks(device::Device& enclosure, const std::string& url)
             scsi::cdb::Inquiry inq;
             inq.allocation_length = 96;
             const auto std_inq = scsi::Inquiry::decode(dev.data_in(inq.encode(), 96));
-            if (std_inq.peripheral_qualifier != 0 ||
-                (std_inq.peripheral_device_type != 0x00 && std_inq.peripheral_device_type != 0x14)) {
+            if (std_inq.peripheral_qualifier != 0 || (std_inq.peripheral_device_type != 0x00 &&
+                                                      std_inq.peripheral_device_type != 0x14)) {
                 continue;
             }
             Disk disk;
@@ -176,12 +178,11 @@ std::size_t attach_disks(Enclosure& e, const std::vector<Disk>& disks) {
         if (el.is_overall() || !el.is_slot()) continue;
         el.disk.reset();
         for (const auto& d : disks) {
-            const bool hit = std::any_of(el.sas_addresses.begin(), el.sas_addresses.end(),
-                                         [&](std::uint64_t a) {
-                                             return a != 0 && std::find(d.identifiers.begin(),
-                                                                        d.identifiers.end(),
-                                                                        a) != d.identifiers.end();
-                                         });
+            const bool hit =
+                std::any_of(el.sas_addresses.begin(), el.sas_addresses.end(), [&](std::uint64_t a) {
+                    return a != 0 && std::find(d.identifiers.begin(), d.identifiers.end(), a) !=
+                                         d.identifiers.end();
+                });
             if (hit) {
                 el.disk = d;
                 ++matched;

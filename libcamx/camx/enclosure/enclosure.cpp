@@ -29,10 +29,14 @@ Health worse(Health a, Health b) {
 
 Health health_of_code(std::uint8_t code) {
     switch (static_cast<ses::ElementStatusCode>(code)) {
-        case ses::ElementStatusCode::critical: return Health::critical;
-        case ses::ElementStatusCode::noncritical: return Health::noncritical;
-        case ses::ElementStatusCode::unrecoverable: return Health::unrecoverable;
-        default: return Health::ok;
+        case ses::ElementStatusCode::critical:
+            return Health::critical;
+        case ses::ElementStatusCode::noncritical:
+            return Health::noncritical;
+        case ses::ElementStatusCode::unrecoverable:
+            return Health::unrecoverable;
+        default:
+            return Health::ok;
     }
 }
 
@@ -87,10 +91,14 @@ std::optional<std::uint64_t> lu_naa(ByteView vpd83) {
 
 std::string_view health_name(Health h) noexcept {
     switch (h) {
-        case Health::ok: return "ok";
-        case Health::noncritical: return "noncritical";
-        case Health::critical: return "critical";
-        case Health::unrecoverable: return "unrecoverable";
+        case Health::ok:
+            return "ok";
+        case Health::noncritical:
+            return "noncritical";
+        case Health::critical:
+            return "critical";
+        case Health::unrecoverable:
+            return "unrecoverable";
     }
     return "ok";
 }
@@ -105,13 +113,26 @@ Pages Pages::split(ByteView buffer) {
         Bytes b(s.bytes.begin(), s.bytes.end());
         Bytes* slot = nullptr;
         switch (s.page_code) {
-            case kSupported: slot = &p.supported; break;
-            case kConfiguration: slot = &p.configuration; break;
-            case kStatus: slot = &p.status; break;
-            case kThresholds: slot = &p.thresholds; break;
-            case kDescriptors: slot = &p.descriptors; break;
-            case kAdditional: slot = &p.additional; break;
-            default: break;
+            case kSupported:
+                slot = &p.supported;
+                break;
+            case kConfiguration:
+                slot = &p.configuration;
+                break;
+            case kStatus:
+                slot = &p.status;
+                break;
+            case kThresholds:
+                slot = &p.thresholds;
+                break;
+            case kDescriptors:
+                slot = &p.descriptors;
+                break;
+            case kAdditional:
+                slot = &p.additional;
+                break;
+            default:
+                break;
         }
         // The first page of each code wins (a cut-short one still decodes partly).
         if (slot && slot->empty()) {
@@ -125,13 +146,20 @@ Pages Pages::split(ByteView buffer) {
 
 ByteView Pages::page(std::uint8_t code) const {
     switch (code) {
-        case kSupported: return supported;
-        case kConfiguration: return configuration;
-        case kStatus: return status;
-        case kThresholds: return thresholds;
-        case kDescriptors: return descriptors;
-        case kAdditional: return additional;
-        default: break;
+        case kSupported:
+            return supported;
+        case kConfiguration:
+            return configuration;
+        case kStatus:
+            return status;
+        case kThresholds:
+            return thresholds;
+        case kDescriptors:
+            return descriptors;
+        case kAdditional:
+            return additional;
+        default:
+            break;
     }
     for (const auto& o : others) {
         if (!o.empty() && o[0] == code) return o;
@@ -170,8 +198,7 @@ Enclosure Enclosure::from_pages(Pages pages, std::string device, std::optional<s
     e.additional = optional_page<ses::AdditionalElementStatus>(
         pages.additional, "Additional Element Status", e.warnings,
         [&](ByteView b) { return ses::AdditionalElementStatus::decode(b, config); });
-    const ses::PageSet set{e.status ? &*e.status : nullptr,
-                           e.thresholds ? &*e.thresholds : nullptr,
+    const ses::PageSet set{e.status ? &*e.status : nullptr, e.thresholds ? &*e.thresholds : nullptr,
                            e.descriptors ? &*e.descriptors : nullptr,
                            e.additional ? &*e.additional : nullptr};
     for (auto& w : ses::check_consistency(config, set)) e.warnings.push_back(std::move(w));
@@ -219,7 +246,8 @@ Enclosure Enclosure::from_pages(Pages pages, std::string device, std::optional<s
                     el.slot_number = static_cast<unsigned>(n - 1);
                     el.slot_number_source = "position";
                 }
-                if (e.naa != 0) el.physical_path = physical_path(e.naa, k, n - 1, el.descriptor_raw);
+                if (e.naa != 0)
+                    el.physical_path = physical_path(e.naa, k, n - 1, el.descriptor_raw);
             }
             e.elements.push_back(std::move(el));
         }
@@ -317,8 +345,9 @@ Bytes receive_page(device::Device& dev, std::uint8_t code) {
 
 namespace {
 
+// Without a Supported Diagnostic Pages page every page is worth asking for.
 bool listed(const Pages& p, std::uint8_t code) {
-    if (p.supported.size() < 4) return false;
+    if (p.supported.size() < 4) return true;
     const auto end = std::min<std::size_t>(p.supported.size(), 4u + bytes::be16(p.supported, 2));
     for (std::size_t i = 4; i < end; ++i) {
         if (p.supported[i] == code) return true;

@@ -44,12 +44,12 @@ struct Element {
     std::optional<std::size_t> number;            // within its type; nullopt: overall element
     ses::ElementType type = ses::ElementType::unspecified;
     std::uint8_t subenclosure_id = 0;
-    Bytes descriptor_raw;    // element descriptor as sent (page 0x07)
-    std::string descriptor;  // the same, trimmed and escaped
+    Bytes descriptor_raw;                      // element descriptor as sent (page 0x07)
+    std::string descriptor;                    // the same, trimmed and escaped
     std::optional<ses::ElementStatus> status;  // nullopt when the status page ends earlier
     std::optional<unsigned> slot_number;       // slots only
-    std::string slot_number_source;  // "additional_status", "slot_address" or "position"
-    std::vector<std::uint64_t> sas_addresses;           // of the device in the slot, per phy
+    std::string slot_number_source;            // "additional_status", "slot_address" or "position"
+    std::vector<std::uint64_t> sas_addresses;  // of the device in the slot, per phy
     std::vector<std::uint64_t> attached_sas_addresses;  // what each phy is attached to
     std::string physical_path;  // slots: FreeBSD's physical path, empty without an id
     std::optional<Disk> disk;   // set by attach_disks
@@ -126,8 +126,9 @@ std::string physical_path(std::uint64_t naa, std::size_t type_index, std::size_t
 std::string sas_address_string(std::uint64_t a);
 
 // Reading from a device. Asks page 0x00 first; reads 0x01, 0x02, then 0x05, 0x07, 0x0a when
-// listed (RECEIVE DIAGNOSTIC RESULTS with PCV, allocation grown to each page's length); reads
-// everything once more when the generation codes disagree. VPD 0x83 gives the NAA.
+// listed, or when page 0x00 is missing (RECEIVE DIAGNOSTIC RESULTS with PCV, allocation grown
+// to each page's length); reads everything once more when the generation codes disagree.
+// VPD 0x83 gives the NAA.
 struct ReadOptions {
     bool thresholds = true;
     bool descriptors = true;
