@@ -43,6 +43,10 @@ struct TaskResult {
     // The frontend computes residuals from expected_transfer_length and data_in/data_out sizes;
     // the engine reports how many data-out bytes it used when fewer than were sent.
     std::uint32_t data_out_used = 0;
+    // The task was aborted by task management or a reset (status TASK ABORTED, 0x40). SAM:
+    // without TAS the frontend sends no response for it; `done` still runs so it can free
+    // what it holds.
+    bool aborted = false;
 };
 
 enum class TmfFunction : std::uint8_t {

@@ -1,0 +1,151 @@
+// The SCSI target engine: LUNs on ramdisk, file and block backends, ports with LUN maps,
+// per-LUN ordered queues run by a small worker pool, SPC/SBC emulation and task management.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "camx/ctl/task.hpp"
+
+namespace camx::ctl {
+
+enum class BackendKind : std::uint8_t { ramdisk, file, block };
+std::string_view backend_kind_name(BackendKind k) noexcept;  // "ramdisk", "file", "block"
+
+// What ctladm(8) calls LUN options. Empty strings and nullopt get generated defaults.
+struct LunOptions {
+    std::string vendor = "CAMX";
+    std::string product = "CTL DISK";
+    std::string revision = "0001";
+    std::string serial;     // default: "CAMX" + LUN id in hex
+    std::string device_id;  // T10 vendor ID designator text; default: vendor + serial
+    std::optional<std::uint64_t> naa;  // NAA 6 IEEE registered (high 64 bits); default derived
+    std::optional<std::uint64_t> eui;  // EUI-64
+    std::string uuid;                  // "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+    std::string scsiname;              // SCSI name string designator (naa.…, iqn.…, eui.…)
+    std::uint32_t blocksize = 512;
+    std::uint32_t pblocksize = 0;  // physical block size; 0: same as blocksize
+    bool readonly = false;
+    bool removable = false;
+    bool unmap = true;        // thin provisioning: UNMAP, WRITE SAME UNMAP, GET LBA STATUS
+    bool write_cache = true;  // WCE of the caching mode page (default and current)
+    bool operator==(const LunOptions&) const = default;
+};
+
+struct LunConfig {
+    std::uint64_t id = 0;  // engine LUN id (ctladm -l), unique in the engine
+    BackendKind backend = BackendKind::ramdisk;
+    std::string path;             // file or block device
+    std::uint64_t size_bytes = 0;  // ramdisk: LUN size (required); file: 0 = the file's size
+    // Ramdisk only: bytes of memory the LUN may allocate; nullopt = size_bytes; 0 = discard
+    // writes and read zeros.
+    std::optional<std::uint64_t> capacity_bytes;
+    LunOptions options;
+};
+
+// The state ctladm devlist shows; several may hold (offline and read_only).
+struct LunState {
+    bool offline = false;    // set by the administrator: every command answers BUSY
+    bool no_media = false;   // the backend could not be opened
+    bool ejected = false;    // START STOP UNIT with LOEJ; LOAD reopens the media
+    bool read_only = false;  // by option or because the media only opened read-only
+    bool enabled() const { return !offline && !no_media && !ejected; }
+};
+
+struct LunStats {
+    std::uint64_t commands = 0;
+    std::uint64_t read_commands = 0;
+    std::uint64_t write_commands = 0;
+    std::uint64_t bytes_read = 0;
+    std::uint64_t bytes_written = 0;
+    std::uint64_t errors = 0;  // completions with a status other than GOOD
+    std::uint64_t latency_ns_sum = 0;
+    std::uint64_t latency_ns_max = 0;
+};
+
+struct LunInfo {
+    LunConfig config;
+    LunState state;
+    std::uint64_t blocks = 0;  // capacity in logical blocks (0 without media)
+    std::uint64_t naa = 0;     // the NAA designator actually reported
+    std::string serial;        // the serial actually reported
+};
+
+struct PortConfig {
+    std::string name;  // the name frontends put in Nexus::port
+    bool online = true;
+    std::uint16_t relative_target_port = 1;
+    // Initiator-visible LUN -> engine LUN id. nullopt: every engine LUN at its own id.
+    std::optional<std::map<std::uint64_t, std::uint64_t>> lun_map;
+};
+
+// Changes ctladm modify may make at runtime; unset members keep their value.
+struct LunChange {
+    std::optional<std::uint64_t> size_bytes;  // resize: ramdisk size, or re-read the file's size
+    std::optional<LunOptions> options;
+};
+
+class Engine : public TaskSink {
+public:
+    struct Options {
+        unsigned workers = 2;
+        // Called (on an engine thread, no engine lock held) after each change of a LUN's
+        // persistent reservation state, with the state to persist (see save_reservations).
+        std::function<void(std::uint64_t lun_id, const nlohmann::json& state)> on_reservation_change;
+    };
+
+    Engine();
+    explicit Engine(Options options);
+    ~Engine() override;
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // LUNs. Errors are camx::Error: usage (duplicate id, bad option), no_device (unknown id),
+    // file (the backing file or device cannot be opened).
+    void add_lun(const LunConfig& config);
+    void remove_lun(std::uint64_t id);
+    void modify_lun(std::uint64_t id, const LunChange& change);
+    void set_lun_online(std::uint64_t id, bool online);
+    void eject(std::uint64_t id);  // as START STOP UNIT LOEJ=1 START=0
+    // Reopens the media (the configured path, or a new one for file/block LUNs).
+    void load(std::uint64_t id, std::optional<std::string> path = {});
+    std::vector<LunInfo> luns() const;
+    LunInfo lun(std::uint64_t id) const;
+    LunStats stats(std::uint64_t id) const;
+
+    // Ports and LUN maps.
+    void add_port(const PortConfig& port);
+    void remove_port(const std::string& name);
+    void set_port_online(const std::string& name, bool online);
+    void map_lun(const std::string& port, std::uint64_t initiator_lun, std::uint64_t lun_id);
+    void unmap_lun(const std::string& port, std::uint64_t initiator_lun);
+    std::vector<PortConfig> ports() const;
+
+    // Persistent reservations of a LUN as JSON ({"generation", "aptpl", "registrations":
+    // [...], "reservation": {...}}), and back. restore_reservations replaces the state.
+    nlohmann::json save_reservations(std::uint64_t id) const;
+    void restore_reservations(std::uint64_t id, const nlohmann::json& state);
+
+    // TaskSink.
+    void submit(Task task, std::function<void(TaskResult)> done) override;
+    TmfResponse task_management(const Nexus& nexus, TmfFunction fn, std::uint64_t lun,
+                                std::uint32_t referenced_tag) override;
+    void nexus_lost(const Nexus& nexus) override;
+
+    // submit() and wait: for tools and tests.
+    TaskResult execute(Task task);
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace camx::ctl
