@@ -43,38 +43,54 @@ std::size_t cdb_length(const Bytes& cdb) {
     std::uint8_t op = cdb[0];
     std::size_t n = cdb.size();
     switch (op >> 5) {
-        case 0: n = 6; break;
+        case 0:
+            n = 6;
+            break;
         case 1:
-        case 2: n = 10; break;
-        case 4: n = 16; break;
-        case 5: n = 12; break;
+        case 2:
+            n = 10;
+            break;
+        case 4:
+            n = 16;
+            break;
+        case 5:
+            n = 12;
+            break;
         case 3:
             if (op == 0x7f && cdb.size() >= 8) n = 8 + cdb[7];
             break;
-        default: break;
+        default:
+            break;
     }
     return std::min(n, cdb.size());
 }
 
 ctl::TaskAttribute task_attribute(std::uint8_t a) {
     switch (static_cast<iscsi::TaskAttribute>(a)) {
-        case iscsi::TaskAttribute::ordered: return ctl::TaskAttribute::ordered;
-        case iscsi::TaskAttribute::head_of_queue: return ctl::TaskAttribute::head_of_queue;
-        case iscsi::TaskAttribute::aca: return ctl::TaskAttribute::aca;
-        default: return ctl::TaskAttribute::simple;
+        case iscsi::TaskAttribute::ordered:
+            return ctl::TaskAttribute::ordered;
+        case iscsi::TaskAttribute::head_of_queue:
+            return ctl::TaskAttribute::head_of_queue;
+        case iscsi::TaskAttribute::aca:
+            return ctl::TaskAttribute::aca;
+        default:
+            return ctl::TaskAttribute::simple;
     }
 }
 
 std::uint8_t tmf_response(ctl::TmfResponse r) {
     using R = iscsi::TmfResponse;
     switch (r) {
-        case ctl::TmfResponse::complete: return static_cast<std::uint8_t>(R::function_complete);
+        case ctl::TmfResponse::complete:
+            return static_cast<std::uint8_t>(R::function_complete);
         case ctl::TmfResponse::no_such_task:
             return static_cast<std::uint8_t>(R::task_does_not_exist);
-        case ctl::TmfResponse::no_such_lun: return static_cast<std::uint8_t>(R::lun_does_not_exist);
+        case ctl::TmfResponse::no_such_lun:
+            return static_cast<std::uint8_t>(R::lun_does_not_exist);
         case ctl::TmfResponse::not_supported:
             return static_cast<std::uint8_t>(R::function_not_supported);
-        default: return static_cast<std::uint8_t>(R::function_rejected);
+        default:
+            return static_cast<std::uint8_t>(R::function_rejected);
     }
 }
 
@@ -142,7 +158,9 @@ iscsi::ConnectionParams Connection::params() const {
     return {};
 }
 
-std::shared_ptr<Session> Connection::session() const { return session_; }
+std::shared_ptr<Session> Connection::session() const {
+    return session_;
+}
 
 void Connection::run() {
     int one = 1;
@@ -181,7 +199,8 @@ std::optional<iscsi::Pdu> Connection::read_pdu(bool allow_ping) {
             }
             need = framer_.needed(avail);
         } catch (const ProtocolError& e) {
-            if (e.reason() == RejectReason::none || !e.resumable()) {
+            // During login nothing but a Login Request is acceptable: any error ends it.
+            if (e.reason() == RejectReason::none || !e.resumable() || !session_) {
                 if (e.reason() != RejectReason::none)
                     send_reject(e.reason(), e.header().value_or(iscsi::Bhs{}));
                 return std::nullopt;
@@ -324,7 +343,8 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
         throw NegotiationError(LoginStatus::initiator_error, "login identity changed");
     }
     st.text.insert(st.text.end(), rq.data.begin(), rq.data.end());
-    if (st.text.size() > 65536) throw NegotiationError(LoginStatus::initiator_error, "too much text");
+    if (st.text.size() > 65536)
+        throw NegotiationError(LoginStatus::initiator_error, "too much text");
     iscsi::LoginResponse resp;
     resp.csg = rq.csg;
     resp.isid = rq.isid;
@@ -370,8 +390,8 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
             throw NegotiationError(LoginStatus::authorization_failure, "not admitted");
         st.auth_required =
             st.auth && (st.auth->type == AuthType::chap || st.auth->type == AuthType::chap_mutual);
-        tc.auth_methods = st.auth_required ? std::vector<std::string>{"CHAP"}
-                                           : std::vector<std::string>{"None"};
+        tc.auth_methods =
+            st.auth_required ? std::vector<std::string>{"CHAP"} : std::vector<std::string>{"None"};
         if (st.tsih != 0) {
             st.join = core_.find_session(st.tsih);
             if (!st.join || st.join->isid != st.isid || st.join->discovery != st.discovery ||
@@ -413,7 +433,8 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
                         if (c.initiator.name == user) return c;
                     return std::nullopt;
                 };
-                for (auto& kv : st.chap->verify(r.deferred, lookup)) answer.push_back(std::move(kv));
+                for (auto& kv : st.chap->verify(r.deferred, lookup))
+                    answer.push_back(std::move(kv));
                 st.authenticated = st.chap->authenticated();
                 chap_user_ = st.chap->user();
             }
@@ -432,11 +453,7 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
             throw NegotiationError(LoginStatus::initiator_error, "bad NSG");
         bool may = true;
         if (stage == Stage::security && st.auth_required) {
-            if (st.challenged && !st.authenticated)
-                may = false;  // the CHAP exchange is still going on
-            if (!st.challenged)
-                throw NegotiationError(LoginStatus::authentication_failure,
-                                       "authentication required");
+            if (!st.authenticated) may = false;  // the CHAP exchange is still to come
             if (negotiator_->connection().auth_method != "CHAP")
                 throw NegotiationError(LoginStatus::authentication_failure, "CHAP required");
         }
@@ -465,8 +482,8 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
                 n->id = next_nexus_id++;
                 n->initiator_name = s->params.initiator_name;
                 n->initiator_transport_id =
-                    scsi::TransportId::iscsi_initiator(s->params.initiator_name,
-                                                       fmt::format("{:02x}", fmt::join(st.isid, "")))
+                    scsi::TransportId::iscsi_initiator(
+                        s->params.initiator_name, fmt::format("{:02x}", fmt::join(st.isid, "")))
                         .encode();
                 n->target_name = st.target_name;
                 n->port = st.tp.port;
@@ -534,12 +551,18 @@ void Connection::dispatch(iscsi::Pdu pdu) {
         throw ProtocolError(RejectReason::protocol_error, "not in a discovery session", pdu.bhs,
                             true);
     switch (op) {
-        case Opcode::nop_out: return on_nop_out(pdu);
-        case Opcode::scsi_command: return on_command(pdu);
-        case Opcode::data_out: return on_data_out(pdu);
-        case Opcode::task_management_request: return on_tmf(pdu);
-        case Opcode::text_request: return on_text(pdu);
-        case Opcode::logout_request: return on_logout(pdu);
+        case Opcode::nop_out:
+            return on_nop_out(pdu);
+        case Opcode::scsi_command:
+            return on_command(pdu);
+        case Opcode::data_out:
+            return on_data_out(pdu);
+        case Opcode::task_management_request:
+            return on_tmf(pdu);
+        case Opcode::text_request:
+            return on_text(pdu);
+        case Opcode::logout_request:
+            return on_logout(pdu);
         case Opcode::snack_request:
             throw ProtocolError(RejectReason::snack_reject, "SNACK at ErrorRecoveryLevel 0",
                                 pdu.bhs, true);
@@ -577,7 +600,8 @@ void Connection::on_command(const iscsi::Pdu& pdu) {
         release();
         throw ProtocolError(why, msg, pdu.bhs, true);
     };
-    if (imm > 0 && (!cmd.write || !sp.immediate_data)) reject(RejectReason::protocol_error, "immediate data");
+    if (imm > 0 && (!cmd.write || !sp.immediate_data))
+        reject(RejectReason::protocol_error, "immediate data");
     if (imm > edtl || imm > sp.first_burst_length)
         reject(RejectReason::protocol_error, "immediate data beyond the first burst");
 
@@ -589,7 +613,8 @@ void Connection::on_command(const iscsi::Pdu& pdu) {
     t.immediate_length = imm;
     t.task.nexus = session_->nexus;
     t.task.lun = linux_lun(cmd.lun);
-    t.task.cdb.assign(cmd.cdb.begin(), cmd.cdb.begin() + static_cast<std::ptrdiff_t>(cdb_length(cmd.cdb)));
+    t.task.cdb.assign(cmd.cdb.begin(),
+                      cmd.cdb.begin() + static_cast<std::ptrdiff_t>(cdb_length(cmd.cdb)));
     t.task.tag = cmd.initiator_task_tag;
     t.task.attribute = task_attribute(cmd.attribute);
     t.task.expected_transfer_length = edtl;
@@ -607,7 +632,8 @@ void Connection::on_command(const iscsi::Pdu& pdu) {
         std::copy(cmd.immediate_data.begin(), cmd.immediate_data.end(), t.task.data_out.begin());
         t.received = imm;
         bool unsolicited = !sp.initial_r2t && !cmd.final_bit;
-        t.unsolicited_end = unsolicited ? std::max(imm, std::min(sp.first_burst_length, edtl)) : imm;
+        t.unsolicited_end =
+            unsolicited ? std::max(imm, std::min(sp.first_burst_length, edtl)) : imm;
         t.unsolicited_next = imm;
         t.unsolicited_done = t.unsolicited_end <= imm;
         t.next_r2t_offset = t.unsolicited_end;
@@ -675,11 +701,13 @@ void Connection::on_data_out(const iscsi::Pdu& pdu) {
                 t.next_r2t_offset = t.unsolicited_next;
             }
         } else {
-            auto r = std::find_if(t.r2ts.begin(), t.r2ts.end(),
-                                  [&](const R2tState& s) { return s.ttt == d.target_transfer_tag; });
+            auto r = std::find_if(t.r2ts.begin(), t.r2ts.end(), [&](const R2tState& s) {
+                return s.ttt == d.target_transfer_tag;
+            });
             if (r == t.r2ts.end()) fatal(pdu, "unknown target transfer tag");
             if (d.data_sn != r->next_data_sn) fatal(pdu, "DataSN out of order");
-            if (d.buffer_offset != r->offset + r->received) fatal(pdu, "Data-Out offset out of order");
+            if (d.buffer_offset != r->offset + r->received)
+                fatal(pdu, "Data-Out offset out of order");
             if (len > r->length - r->received) fatal(pdu, "beyond the R2T");
             ++r->next_data_sn;
             r->received += len;
@@ -725,7 +753,7 @@ void Connection::complete(std::uint32_t itt, ctl::TaskResult result) {
     }
     tasks_cv_.notify_all();
     if (t.counts) session_->finished();
-    if (t.aborted || closing_) return;
+    if (t.aborted || result.aborted || closing_) return;
     send_data_in(t, result);
 }
 
@@ -921,7 +949,8 @@ std::string Connection::send_targets(std::string_view which) {
     }
     for (const auto& t : cfg->targets) {
         if (session_->discovery) {
-            if (which != "All" && !(which.size() == t.name.size() && find_target(*cfg, which) == &t))
+            if (which != "All" &&
+                !(which.size() == t.name.size() && find_target(*cfg, which) == &t))
                 continue;
         } else if (find_target(*cfg, session_->params.target_name) != &t) {
             continue;
@@ -932,10 +961,8 @@ std::string Connection::send_targets(std::string_view which) {
             const AuthGroup* g = target_auth_group(*cfg, t, *tp);
             if (g && g->type == AuthType::deny) continue;
             if (g && !g->initiator_portals.empty() &&
-                !acl_admits(&AuthGroup{.name = {}, .type = AuthType::none, .chap = {},
-                                       .initiator_names = {},
-                                       .initiator_portals = g->initiator_portals},
-                            session_->params.initiator_name, peer_))
+                std::none_of(g->initiator_portals.begin(), g->initiator_portals.end(),
+                             [&](const std::string& p) { return portal_matches(p, peer_); }))
                 continue;
             if (here->discovery_filter != DiscoveryFilter::portal &&
                 !acl_admits(g, session_->params.initiator_name, peer_))
@@ -955,8 +982,9 @@ std::string Connection::send_targets(std::string_view which) {
                 SocketAddress a = b != bound.end() ? b->second : parse_listen_address(l);
                 std::string host = a.wildcard() ? local_.host() : a.host();
                 bool v6 = host.find(':') != std::string::npos;
-                out.push_back({"TargetAddress", v6 ? fmt::format("[{}]:{},{}", host, a.port(), pg->tag)
-                                                   : fmt::format("{}:{},{}", host, a.port(), pg->tag)});
+                out.push_back(
+                    {"TargetAddress", v6 ? fmt::format("[{}]:{},{}", host, a.port(), pg->tag)
+                                         : fmt::format("{}:{},{}", host, a.port(), pg->tag)});
             }
         }
     }

@@ -65,7 +65,7 @@ class Session {
 
 struct Listener {
     transport::UniqueFd fd;
-    std::string text;          // as configured
+    std::string text;  // as configured
     SocketAddress bound;
     std::string portal_group;  // current owner
 };
@@ -143,7 +143,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         bool write = false;
         bool submitted = false;
         bool aborted = false;
-        bool counts = false;  // holds a CmdSN slot
+        bool counts = false;            // holds a CmdSN slot
         std::uint32_t read_length = 0;  // expected Data-In bytes
         // Data-Out gathering
         std::uint32_t received = 0;

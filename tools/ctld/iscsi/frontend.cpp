@@ -4,9 +4,9 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
+#include <strings.h>
 #include <algorithm>
 #include <cstring>
-#include <strings.h>
 
 #include <fmt/format.h>
 
@@ -69,12 +69,11 @@ bool acl_admits(const AuthGroup* g, std::string_view initiator_name, const Socke
     if (!g) return true;
     if (g->type == AuthType::deny) return false;
     if (!g->initiator_names.empty()) {
-        bool found = std::any_of(g->initiator_names.begin(), g->initiator_names.end(),
-                                 [&](const std::string& n) {
-                                     return n.size() == initiator_name.size() &&
-                                            ::strncasecmp(n.data(), initiator_name.data(),
-                                                          n.size()) == 0;
-                                 });
+        bool found = std::any_of(
+            g->initiator_names.begin(), g->initiator_names.end(), [&](const std::string& n) {
+                return n.size() == initiator_name.size() &&
+                       ::strncasecmp(n.data(), initiator_name.data(), n.size()) == 0;
+            });
         if (!found) return false;
     }
     if (!g->initiator_portals.empty()) {
@@ -254,9 +253,9 @@ void IscsiFrontend::Core::register_session(const std::shared_ptr<Session>& s) {
         s->id = next_session_id++;
         do {
             s->tsih = next_tsih++;
-        } while (s->tsih == 0 ||
-                 std::any_of(sessions.begin(), sessions.end(),
-                             [&](const auto& kv) { return kv.second->tsih == s->tsih; }));
+        } while (s->tsih == 0 || std::any_of(sessions.begin(), sessions.end(), [&](const auto& kv) {
+                     return kv.second->tsih == s->tsih;
+                 }));
         sessions[s->id] = s;
     }
     for (auto& o : old) end_session(o);
@@ -301,12 +300,15 @@ bool IscsiFrontend::Core::still_admitted(const FrontendConfig& cfg, const Sessio
 
 IscsiFrontend::IscsiFrontend(ctl::TaskSink& sink) : core_(std::make_shared<Core>(sink)) {
     core_->wake.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!core_->wake) throw Error(Category::other, fmt::format("eventfd: {}", std::strerror(errno)));
+    if (!core_->wake)
+        throw Error(Category::other, fmt::format("eventfd: {}", std::strerror(errno)));
     core_->config = std::make_shared<FrontendConfig>();
     core_->acceptor = std::thread([core = core_.get()] { core->accept_loop(); });
 }
 
-IscsiFrontend::~IscsiFrontend() { stop(); }
+IscsiFrontend::~IscsiFrontend() {
+    stop();
+}
 
 void IscsiFrontend::apply(FrontendConfig config) {
     validate(config);
@@ -317,8 +319,8 @@ void IscsiFrontend::apply(FrontendConfig config) {
         for (const auto& l : pg.listen) {
             if (owner.count(l))
                 throw Error(Category::usage,
-                            fmt::format("listen {} appears in portal-groups {} and {}", l,
-                                        owner[l], pg.name));
+                            fmt::format("listen {} appears in portal-groups {} and {}", l, owner[l],
+                                        pg.name));
             owner[l] = pg.name;
         }
     {
@@ -413,8 +415,8 @@ std::size_t IscsiFrontend::logout(const LogoutFilter& f) {
         for (const auto& [id, s] : core_->sessions) {
             bool match = f.all;
             if (f.session_id && *f.session_id == id) match = true;
-            if (f.initiator_name && ::strcasecmp(f.initiator_name->c_str(),
-                                                 s->params.initiator_name.c_str()) == 0)
+            if (f.initiator_name &&
+                ::strcasecmp(f.initiator_name->c_str(), s->params.initiator_name.c_str()) == 0)
                 match = true;
             if (match) hit.push_back(s);
         }

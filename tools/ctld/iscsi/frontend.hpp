@@ -60,8 +60,8 @@ struct FrontendConfig {
     // Limits and preferences for every login; the portal group tag, alias and AuthMethod
     // are set per login from the target and its auth group.
     iscsi::TargetConfig negotiation = default_negotiation();
-    std::uint32_t command_window = 128;          // CmdSN window per session
-    std::uint32_t ping_interval_seconds = 10;    // NOP-In on an idle connection; 0: never
+    std::uint32_t command_window = 128;        // CmdSN window per session
+    std::uint32_t ping_interval_seconds = 10;  // NOP-In on an idle connection; 0: never
     std::uint32_t login_timeout_seconds = 30;
 
     static iscsi::TargetConfig default_negotiation();

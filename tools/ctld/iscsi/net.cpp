@@ -162,14 +162,17 @@ bool portal_matches(std::string_view entry, const SocketAddress& peer) {
         const auto* p6 = reinterpret_cast<const sockaddr_in6*>(p);
         if (!IN6_IS_ADDR_V4MAPPED(&p6->sin6_addr)) return false;
         mapped = *p6;
-        a = reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in*>(&want.storage)->sin_addr);
+        a = reinterpret_cast<const std::uint8_t*>(
+            &reinterpret_cast<const sockaddr_in*>(&want.storage)->sin_addr);
         b = mapped.sin6_addr.s6_addr + 12;
         width = 32;
     } else if (peer.family() != want.family()) {
         return false;
     } else if (want.family() == AF_INET) {
-        a = reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in*>(&want.storage)->sin_addr);
-        b = reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in*>(p)->sin_addr);
+        a = reinterpret_cast<const std::uint8_t*>(
+            &reinterpret_cast<const sockaddr_in*>(&want.storage)->sin_addr);
+        b = reinterpret_cast<const std::uint8_t*>(
+            &reinterpret_cast<const sockaddr_in*>(p)->sin_addr);
         width = 32;
     } else {
         a = reinterpret_cast<const sockaddr_in6*>(&want.storage)->sin6_addr.s6_addr;
