@@ -1,0 +1,150 @@
+// The ramdisk backend: memory allocated in chunks on first write, zeros where nothing was
+// written, an optional cap on the memory used, and a discard-everything mode (capacity 0).
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "camx/ctl/backend.hpp"
+
+namespace camx::ctl {
+namespace {
+
+constexpr std::uint64_t chunk_size = 1u << 20;
+
+class Ramdisk final : public Backend {
+public:
+    Ramdisk(std::uint64_t size, std::optional<std::uint64_t> capacity)
+        : size_(size), capacity_(capacity.value_or(size)) {
+        chunks_.resize(chunk_count(size_));
+    }
+
+    std::uint64_t size_bytes() const override {
+        std::lock_guard lock(mutex_);
+        return size_;
+    }
+    bool read_only() const override { return false; }
+
+    void read(std::uint64_t offset, MutableByteView out) override {
+        std::lock_guard lock(mutex_);
+        check(offset, out.size());
+        walk(offset, out.size(), [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t pos,
+                                     std::size_t n) {
+            const auto& c = chunks_[idx];
+            if (c) {
+                std::memcpy(out.data() + pos, c.get() + in_chunk, n);
+            } else {
+                std::memset(out.data() + pos, 0, n);
+            }
+        });
+    }
+
+    void write(std::uint64_t offset, ByteView data) override {
+        std::lock_guard lock(mutex_);
+        check(offset, data.size());
+        if (capacity_ == 0) return;
+        walk(offset, data.size(), [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t pos,
+                                      std::size_t n) {
+            auto& c = chunks_[idx];
+            if (!c) {
+                if (allocated_ + chunk_size > round_up(capacity_)) {
+                    throw Error(Category::data_protect, "ramdisk capacity exhausted");
+                }
+                c = std::make_unique<std::uint8_t[]>(chunk_size);
+                allocated_ += chunk_size;
+            }
+            std::memcpy(c.get() + in_chunk, data.data() + pos, n);
+        });
+    }
+
+    void flush() override {}
+
+    void unmap(std::uint64_t offset, std::uint64_t length) override {
+        std::lock_guard lock(mutex_);
+        check(offset, length);
+        walk(offset, length, [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t,
+                                 std::size_t n) {
+            auto& c = chunks_[idx];
+            if (!c) return;
+            if (n == chunk_size) {
+                c.reset();
+                allocated_ -= chunk_size;
+            } else {
+                std::memset(c.get() + in_chunk, 0, n);
+            }
+        });
+    }
+
+    Extent extent(std::uint64_t offset) const override {
+        std::lock_guard lock(mutex_);
+        if (offset >= size_) return {false, 0};
+        std::uint64_t idx = offset / chunk_size;
+        bool mapped = chunks_[idx] != nullptr;
+        std::uint64_t end = idx;
+        while (end < chunks_.size() && (chunks_[end] != nullptr) == mapped) ++end;
+        return {mapped, std::min(end * chunk_size, size_) - offset};
+    }
+
+    void resize(std::uint64_t size) override {
+        std::lock_guard lock(mutex_);
+        std::uint64_t n = chunk_count(size);
+        for (std::uint64_t i = n; i < chunks_.size(); ++i) {
+            if (chunks_[i]) allocated_ -= chunk_size;
+        }
+        chunks_.resize(n);
+        // The tail of a chunk cut short must read as zeros if the LUN grows again.
+        if (size % chunk_size != 0 && n > 0 && chunks_[n - 1]) {
+            std::memset(chunks_[n - 1].get() + size % chunk_size, 0, chunk_size - size % chunk_size);
+        }
+        size_ = size;
+    }
+
+private:
+    static std::uint64_t chunk_count(std::uint64_t size) { return (size + chunk_size - 1) / chunk_size; }
+    static std::uint64_t round_up(std::uint64_t v) { return chunk_count(v) * chunk_size; }
+
+    void check(std::uint64_t offset, std::uint64_t length) const {
+        if (offset > size_ || length > size_ - offset) {
+            throw Error(Category::lba_out_of_range, "ramdisk access past the end");
+        }
+    }
+
+    template <typename F>
+    void walk(std::uint64_t offset, std::uint64_t length, F&& f) {
+        std::size_t pos = 0;
+        while (length > 0) {
+            std::uint64_t idx = offset / chunk_size;
+            std::uint64_t in_chunk = offset % chunk_size;
+            std::size_t n = static_cast<std::size_t>(std::min(length, chunk_size - in_chunk));
+            f(idx, in_chunk, pos, n);
+            offset += n, pos += n, length -= n;
+        }
+    }
+
+    mutable std::mutex mutex_;
+    std::uint64_t size_;
+    std::uint64_t capacity_;
+    std::uint64_t allocated_ = 0;
+    std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_ramdisk(std::uint64_t size_bytes,
+                                      std::optional<std::uint64_t> capacity_bytes) {
+    return std::make_unique<Ramdisk>(size_bytes, capacity_bytes);
+}
+
+std::unique_ptr<Backend> open_backend(const LunConfig& config) {
+    switch (config.backend) {
+        case BackendKind::ramdisk:
+            return make_ramdisk(config.size_bytes, config.capacity_bytes);
+        case BackendKind::file:
+            return open_file_backend(config.path, false, config.options.readonly);
+        case BackendKind::block:
+            return open_file_backend(config.path, true, config.options.readonly);
+    }
+    throw Error(Category::usage, "unknown backend");
+}
+
+}  // namespace camx::ctl

@@ -1,0 +1,589 @@
+// The engine: dispatch table, checks before each handler, per-LUN queues served by a worker
+// pool (a LUN always runs on the same worker, so its tasks complete in order), and the
+// administrative API over copy-on-write LUN and port tables.
+#include "camx/ctl/engine.hpp"
+
+#include <algorithm>
+#include <future>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "camx/ctl/core.hpp"
+#include "camx/scsi/opcode.hpp"
+#include "camx/scsi/report_luns.hpp"
+
+namespace camx::ctl {
+namespace {
+
+using scsi::Opcode;
+constexpr std::uint8_t op(Opcode o) { return scsi::to_u8(o); }
+
+// opcode, service action, CDB length, access, needs media, SPC-2 allowed, UA exempt, no LUN.
+const CommandSpec table[] = {
+    {op(Opcode::test_unit_ready), {}, 6, Access::none, true, false, false, false, handle_test_unit_ready},
+    {op(Opcode::request_sense), {}, 6, Access::none, false, true, true, true, handle_request_sense},
+    {op(Opcode::read_6), {}, 6, Access::read, true, false, false, false, handle_read_6},
+    {op(Opcode::write_6), {}, 6, Access::write, true, false, false, false, handle_write_6},
+    {op(Opcode::inquiry), {}, 6, Access::none, false, true, true, true, handle_inquiry},
+    {op(Opcode::mode_select_6), {}, 6, Access::write, false, false, false, false, handle_mode_select_6},
+    {op(Opcode::reserve_6), {}, 6, Access::write, false, false, false, false, handle_reserve_6},
+    {op(Opcode::release_6), {}, 6, Access::write, false, true, false, false, handle_release_6},
+    {op(Opcode::mode_sense_6), {}, 6, Access::read, false, false, false, false, handle_mode_sense_6},
+    {op(Opcode::start_stop_unit), {}, 6, Access::write, false, false, false, false, handle_start_stop},
+    {op(Opcode::prevent_allow_medium_removal), {}, 6, Access::read, false, false, false, false,
+     handle_prevent_allow},
+    {op(Opcode::read_capacity_10), {}, 10, Access::none, true, false, false, false, handle_read_capacity_10},
+    {op(Opcode::read_10), {}, 10, Access::read, true, false, false, false, handle_read_10},
+    {op(Opcode::write_10), {}, 10, Access::write, true, false, false, false, handle_write_10},
+    {op(Opcode::write_and_verify_10), {}, 10, Access::write, true, false, false, false, handle_write_verify_10},
+    {op(Opcode::verify_10), {}, 10, Access::read, true, false, false, false, handle_verify_10},
+    {op(Opcode::synchronize_cache_10), {}, 10, Access::write, true, false, false, false, handle_sync_cache_10},
+    {op(Opcode::write_same_10), {}, 10, Access::write, true, false, false, false, handle_write_same_10},
+    {op(Opcode::unmap), {}, 10, Access::write, true, false, false, false, handle_unmap},
+    {op(Opcode::log_sense), {}, 10, Access::none, false, true, false, false, handle_log_sense},
+    {op(Opcode::mode_select_10), {}, 10, Access::write, false, false, false, false, handle_mode_select_10},
+    {op(Opcode::reserve_10), {}, 10, Access::write, false, false, false, false, handle_reserve_10},
+    {op(Opcode::release_10), {}, 10, Access::write, false, true, false, false, handle_release_10},
+    {op(Opcode::mode_sense_10), {}, 10, Access::read, false, false, false, false, handle_mode_sense_10},
+    {op(Opcode::persistent_reserve_in), {}, 10, Access::none, false, false, false, false, handle_pr_in},
+    {op(Opcode::persistent_reserve_out), {}, 10, Access::none, false, false, false, false, handle_pr_out},
+    {op(Opcode::extended_copy), 0x00, 16, Access::write, true, false, false, false, handle_extended_copy},
+    {op(Opcode::receive_copy_results), 0x00, 16, Access::none, false, false, false, false,
+     handle_receive_copy_results},
+    {op(Opcode::receive_copy_results), 0x03, 16, Access::none, false, false, false, false,
+     handle_receive_copy_results},
+    {op(Opcode::read_16), {}, 16, Access::read, true, false, false, false, handle_read_16},
+    {op(Opcode::compare_and_write), {}, 16, Access::write, true, false, false, false, handle_compare_and_write},
+    {op(Opcode::write_16), {}, 16, Access::write, true, false, false, false, handle_write_16},
+    {op(Opcode::write_and_verify_16), {}, 16, Access::write, true, false, false, false, handle_write_verify_16},
+    {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
+    {op(Opcode::synchronize_cache_16), {}, 16, Access::write, true, false, false, false, handle_sync_cache_16},
+    {op(Opcode::write_same_16), {}, 16, Access::write, true, false, false, false, handle_write_same_16},
+    {op(Opcode::service_action_in_16), 0x10, 16, Access::none, true, false, false, false,
+     handle_read_capacity_16},
+    {op(Opcode::service_action_in_16), 0x12, 16, Access::read, true, false, false, false, handle_get_lba_status},
+    {op(Opcode::report_luns), {}, 12, Access::none, false, true, true, true, handle_report_luns},
+    {op(Opcode::maintenance_in), 0x0a, 12, Access::none, false, true, false, false, handle_report_tpg},
+    {op(Opcode::maintenance_in), 0x0c, 12, Access::none, false, true, false, false, handle_report_opcodes},
+    {op(Opcode::maintenance_in), 0x0d, 12, Access::none, false, true, false, false, handle_report_tmfs},
+    {op(Opcode::read_12), {}, 12, Access::read, true, false, false, false, handle_read_12},
+    {op(Opcode::write_12), {}, 12, Access::write, true, false, false, false, handle_write_12},
+    {op(Opcode::write_and_verify_12), {}, 12, Access::write, true, false, false, false, handle_write_verify_12},
+    {op(Opcode::verify_12), {}, 12, Access::read, true, false, false, false, handle_verify_12},
+};
+
+TaskResult sense_result(const Lun* lun, const CheckCondition& cc) {
+    bool desc = false;
+    if (lun) {
+        std::lock_guard lock(lun->mutex);
+        desc = lun->modes.descriptor_sense();
+    }
+    TaskResult r;
+    r.status = status::check_condition;
+    r.sense = scsi::Sense::build(cc.key, cc.asc, cc.ascq, desc, cc.information, cc.sks).encode();
+    return r;
+}
+
+}  // namespace
+
+std::span<const CommandSpec> command_table() { return table; }
+
+bool has_service_action(std::uint8_t opcode) {
+    return opcode == op(Opcode::service_action_in_16) || opcode == op(Opcode::maintenance_in) ||
+           opcode == op(Opcode::maintenance_out) || opcode == op(Opcode::extended_copy) ||
+           opcode == op(Opcode::receive_copy_results);
+}
+
+const CommandSpec* find_command(std::uint8_t opcode, std::uint8_t service_action) {
+    bool sa = has_service_action(opcode);
+    for (const auto& c : table) {
+        if (c.opcode != opcode) continue;
+        if (!sa || c.service_action == service_action) return &c;
+    }
+    return nullptr;
+}
+
+TaskResult dispatch(EngineCore& engine, const std::shared_ptr<Lun>& lun_in, const Pending& p) {
+    const Task& task = p.task;
+    static const Nexus no_nexus;
+    const Nexus& nexus = task.nexus ? *task.nexus : no_nexus;
+    std::shared_ptr<Lun> lun = lun_in.get() == engine.no_lun.get() ? nullptr : lun_in;
+    Cmd cmd{engine, lun, task, nexus, it_key(nexus), p.initiator_lun, {}};
+    try {
+        if (task.cdb.empty()) invalid_field_in_cdb(0);
+        std::uint8_t opcode = task.cdb[0];
+        std::uint8_t sa = task.cdb.size() > 1 ? (task.cdb[1] & 0x1f) : 0;
+        const CommandSpec* spec = find_command(opcode, sa);
+        if (!lun && !(spec && spec->without_lun)) check(0x05, 0x25, 0x00);
+        if (!spec) {
+            if (has_service_action(opcode)) invalid_field_in_cdb(1, 4);
+            invalid_opcode();
+        }
+        if (task.cdb.size() < spec->cdb_length) invalid_field_in_cdb(0);
+        if (lun) {
+            std::unique_lock lock(lun->mutex);
+            if (lun->state.offline) throw StatusOnly{status::busy};
+            if (lun->spc2_holder && !(*lun->spc2_holder == cmd.it) && !spec->spc2_allowed) {
+                throw StatusOnly{status::reservation_conflict};
+            }
+            if (lun->pr.conflicts(cmd.it, spec->access)) throw StatusOnly{status::reservation_conflict};
+            if (!spec->ua_exempt) {
+                if (auto ua = lun->ua.take(cmd.it)) check(0x06, ua->asc, ua->ascq);
+            }
+            if (spec->needs_media && !lun->backend) {
+                lock.unlock();
+                medium_not_present();
+            }
+        }
+        spec->handler(cmd);
+        return std::move(cmd.result);
+    } catch (const CheckCondition& cc) {
+        return sense_result(lun.get(), cc);
+    } catch (const StatusOnly& s) {
+        TaskResult r;
+        r.status = s.status;
+        return r;
+    } catch (const Error& e) {
+        switch (e.category()) {
+            case Category::lba_out_of_range:
+                return sense_result(lun.get(), {0x05, 0x21, 0x00, {}, {}});
+            case Category::data_protect:
+                return sense_result(lun.get(), {0x07, 0x27, 0x07, {}, {}});  // space allocation failed
+            case Category::malformed:
+                return sense_result(lun.get(), {0x05, 0x24, 0x00, {}, {}});
+            default:
+                return sense_result(lun.get(), {0x03, 0x11, 0x00, {}, {}});  // unrecovered read error
+        }
+    }
+}
+
+EngineCore::EngineCore(Engine::Options opts) : options(std::move(opts)) {
+    tables_.store(std::make_shared<const Tables>());
+    no_lun = std::make_shared<Lun>();
+    no_lun->config.id = ~0ull;
+    unsigned n = std::max(1u, options.workers);
+    for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
+    for (auto& w : workers_) {
+        Worker* wp = w.get();
+        w->thread = std::thread([this, wp] { run_worker(*wp); });
+    }
+}
+
+EngineCore::~EngineCore() {
+    for (auto& w : workers_) {
+        {
+            std::lock_guard lock(w->mutex);
+            w->stop = true;
+        }
+        w->cv.notify_all();
+    }
+    for (auto& w : workers_) w->thread.join();
+}
+
+void EngineCore::enqueue(const std::shared_ptr<Lun>& lun, std::shared_ptr<Pending> pending) {
+    bool schedule = false;
+    {
+        std::lock_guard lock(lun->queue_mutex);
+        schedule = lun->queue.empty() && !lun->running;
+        lun->queue.push_back(std::move(pending));
+    }
+    if (!schedule) return;
+    Worker& w = *workers_[lun->config.id % workers_.size()];
+    {
+        std::lock_guard lock(w.mutex);
+        w.ready.push_back(lun);
+    }
+    w.cv.notify_one();
+}
+
+void EngineCore::run_worker(Worker& w) {
+    for (;;) {
+        std::shared_ptr<Lun> lun;
+        {
+            std::unique_lock lock(w.mutex);
+            w.cv.wait(lock, [&] { return w.stop || !w.ready.empty(); });
+            if (w.ready.empty()) return;
+            lun = std::move(w.ready.front());
+            w.ready.pop_front();
+        }
+        drain(lun);
+    }
+}
+
+void EngineCore::drain(const std::shared_ptr<Lun>& lun) {
+    for (;;) {
+        std::shared_ptr<Pending> p;
+        {
+            std::lock_guard lock(lun->queue_mutex);
+            if (lun->queue.empty()) {
+                lun->running.reset();
+                return;
+            }
+            p = lun->queue.front();
+            lun->queue.pop_front();
+            lun->running = p;
+        }
+        TaskResult r;
+        if (p->aborted->load()) {
+            r.status = status::task_aborted;
+            r.aborted = true;
+        } else {
+            r = dispatch(*this, lun, *p);
+        }
+        if (!p->task.cdb.empty() && r.data_in.size() > p->task.expected_transfer_length) {
+            r.data_in.resize(p->task.expected_transfer_length);
+        }
+        auto ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::steady_clock::now() - p->arrived)
+                                                 .count());
+        auto& c = lun->counters;
+        c.commands.fetch_add(1, std::memory_order_relaxed);
+        if (r.status != status::good) c.errors.fetch_add(1, std::memory_order_relaxed);
+        c.latency_ns_sum.fetch_add(ns, std::memory_order_relaxed);
+        std::uint64_t prev = c.latency_ns_max.load(std::memory_order_relaxed);
+        while (ns > prev && !c.latency_ns_max.compare_exchange_weak(prev, ns)) {
+        }
+        if (p->done) p->done(std::move(r));
+        {
+            std::lock_guard lock(lun->queue_mutex);
+            lun->running.reset();
+        }
+    }
+}
+
+std::size_t EngineCore::abort_where(Lun& lun, const std::function<bool(const Pending&)>& pred) {
+    std::lock_guard lock(lun.queue_mutex);
+    std::size_t n = 0;
+    for (auto& p : lun.queue) {
+        if (pred(*p) && !p->aborted->exchange(true)) ++n;
+    }
+    return n;
+}
+
+void EngineCore::reservation_changed(const Lun& lun) {
+    if (!options.on_reservation_change) return;
+    nlohmann::json j;
+    {
+        std::lock_guard lock(lun.mutex);
+        j = lun.pr.to_json();
+    }
+    options.on_reservation_change(lun.config.id, j);
+}
+
+std::shared_ptr<Lun> EngineCore::resolve(const Tables& t, const std::string& port,
+                                         std::uint64_t initiator_lun) const {
+    auto pi = t.ports.find(port);
+    if (pi == t.ports.end() || !pi->second.online) return nullptr;
+    std::uint64_t id = initiator_lun;
+    if (pi->second.lun_map) {
+        auto m = pi->second.lun_map->find(initiator_lun);
+        if (m == pi->second.lun_map->end()) return nullptr;
+        id = m->second;
+    }
+    auto li = t.luns.find(id);
+    return li == t.luns.end() ? nullptr : li->second;
+}
+
+std::vector<std::uint64_t> EngineCore::visible_luns(const Tables& t, const std::string& port) const {
+    std::vector<std::uint64_t> out;
+    auto pi = t.ports.find(port);
+    if (pi == t.ports.end() || !pi->second.online) return out;
+    if (pi->second.lun_map) {
+        for (const auto& [ilun, id] : *pi->second.lun_map) {
+            if (t.luns.contains(id)) out.push_back(ilun);
+        }
+    } else {
+        for (const auto& [id, lun] : t.luns) out.push_back(id);
+    }
+    return out;
+}
+
+std::shared_ptr<Lun> EngineCore::lun_by_naa(std::uint64_t naa) const {
+    auto t = tables();
+    for (const auto& [id, lun] : t->luns) {
+        if (lun->naa == naa) return lun;
+    }
+    return nullptr;
+}
+
+// ---- Engine -------------------------------------------------------------------------------
+
+struct Engine::Impl : EngineCore {
+    using EngineCore::EngineCore;
+
+    template <typename F>
+    void change(F&& f) {
+        auto next = std::make_shared<Tables>(*tables_.load());
+        f(*next);
+        tables_.store(std::move(next));
+    }
+    std::shared_ptr<Lun> get(std::uint64_t id) const {
+        auto t = tables();
+        auto i = t->luns.find(id);
+        if (i == t->luns.end()) throw Error(Category::no_device, fmt::format("no LUN {}", id));
+        return i->second;
+    }
+    void all_established(UaCode code) {
+        for (const auto& [id, lun] : tables()->luns) {
+            std::lock_guard lock(lun->mutex);
+            lun->ua.establish_all(code);
+        }
+    }
+};
+
+std::string_view backend_kind_name(BackendKind k) noexcept {
+    switch (k) {
+        case BackendKind::ramdisk:
+            return "ramdisk";
+        case BackendKind::file:
+            return "file";
+        case BackendKind::block:
+            return "block";
+    }
+    return "";
+}
+
+namespace {
+
+std::uint64_t fnv1a(std::string_view s) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+    return h;
+}
+
+void validate(const LunConfig& c) {
+    const auto& o = c.options;
+    auto pow2 = [](std::uint32_t v) { return v != 0 && (v & (v - 1)) == 0; };
+    if (!pow2(o.blocksize) || o.blocksize < 512 || o.blocksize > 65536) {
+        throw Error(Category::usage, fmt::format("blocksize {} is not a power of two in 512..65536", o.blocksize));
+    }
+    if (o.pblocksize != 0 && (!pow2(o.pblocksize) || o.pblocksize < o.blocksize)) {
+        throw Error(Category::usage, fmt::format("pblocksize {} is not a power-of-two multiple of the blocksize",
+                                                 o.pblocksize));
+    }
+    if (c.backend == BackendKind::ramdisk && c.size_bytes < o.blocksize) {
+        throw Error(Category::usage, "a ramdisk LUN needs a size of at least one block");
+    }
+    if (c.backend != BackendKind::ramdisk && c.path.empty()) {
+        throw Error(Category::usage, fmt::format("a {} LUN needs a path", backend_kind_name(c.backend)));
+    }
+    if (o.vendor.size() > 8 || o.product.size() > 16 || o.revision.size() > 4) {
+        throw Error(Category::usage, "vendor, product or revision longer than 8, 16 or 4 characters");
+    }
+    if (!o.uuid.empty() && o.uuid.size() != 36) throw Error(Category::usage, "uuid must be 36 characters");
+}
+
+}  // namespace
+
+Engine::Engine() : Engine(Options{}) {}
+Engine::Engine(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Engine::~Engine() = default;
+
+void Engine::add_lun(const LunConfig& config) {
+    validate(config);
+    std::lock_guard admin(impl_->admin_mutex);
+    if (impl_->tables()->luns.contains(config.id)) {
+        throw Error(Category::usage, fmt::format("LUN {} already exists", config.id));
+    }
+    auto lun = std::make_shared<Lun>();
+    lun->config = config;
+    lun->serial = config.options.serial.empty() ? fmt::format("CAMX{:08X}", config.id) : config.options.serial;
+    lun->naa = config.options.naa.value_or((0x3ull << 60) |
+                                           (fnv1a(fmt::format("{}/{}", lun->serial, config.id)) >> 4));
+    lun->modes = ModePages::make(config.options);
+    lun->open_media();
+    impl_->all_established(ua::reported_luns_changed);
+    impl_->change([&](Tables& t) { t.luns[config.id] = lun; });
+}
+
+void Engine::remove_lun(std::uint64_t id) {
+    std::lock_guard admin(impl_->admin_mutex);
+    auto lun = impl_->get(id);
+    impl_->change([&](Tables& t) { t.luns.erase(id); });
+    impl_->all_established(ua::reported_luns_changed);
+    std::lock_guard lock(lun->mutex);
+    lun->close_media();
+}
+
+void Engine::modify_lun(std::uint64_t id, const LunChange& change) {
+    std::lock_guard admin(impl_->admin_mutex);
+    auto lun = impl_->get(id);
+    if (change.options) {
+        LunConfig next = lun->config;
+        next.options = *change.options;
+        validate(next);
+        if (next.options.blocksize != lun->config.options.blocksize) {
+            throw Error(Category::usage, "the blocksize of an existing LUN cannot change");
+        }
+    }
+    std::lock_guard lock(lun->mutex);
+    if (change.options) {
+        bool wce = change.options->write_cache != lun->config.options.write_cache;
+        lun->config.options = *change.options;
+        lun->state.read_only = lun->config.options.readonly || (lun->backend && lun->backend->read_only());
+        if (wce) {
+            for (auto* pages : {&lun->modes.current, &lun->modes.defaults}) {
+                for (auto& p : *pages) {
+                    if (p.page_code == 0x08) scsi::set_field(p, "wce", change.options->write_cache ? 1 : 0);
+                }
+            }
+            lun->ua.establish_all(ua::mode_parameters_changed);
+        }
+    }
+    if (change.size_bytes) {
+        if (lun->config.backend == BackendKind::ramdisk) {
+            if (*change.size_bytes < lun->block_size()) throw Error(Category::usage, "size below one block");
+            lun->config.size_bytes = *change.size_bytes;
+        }
+        if (lun->backend) {
+            lun->backend->resize(*change.size_bytes);
+            std::uint64_t blocks = lun->backend->size_bytes() / lun->block_size();
+            if (blocks != lun->blocks) {
+                lun->blocks = blocks;
+                lun->ua.establish_all(ua::capacity_changed);
+            }
+        }
+    }
+}
+
+void Engine::set_lun_online(std::uint64_t id, bool online) {
+    auto lun = impl_->get(id);
+    std::lock_guard lock(lun->mutex);
+    lun->state.offline = !online;
+}
+
+void Engine::eject(std::uint64_t id) {
+    auto lun = impl_->get(id);
+    std::lock_guard lock(lun->mutex);
+    lun->close_media();
+    lun->state.ejected = true;
+}
+
+void Engine::load(std::uint64_t id, std::optional<std::string> path) {
+    auto lun = impl_->get(id);
+    std::lock_guard lock(lun->mutex);
+    if (path) lun->config.path = *path;
+    lun->close_media();
+    lun->open_media();
+    lun->state.ejected = false;
+    lun->ua.establish_all(ua::medium_changed);
+}
+
+namespace {
+LunInfo info_of(const Lun& lun) {
+    std::lock_guard lock(lun.mutex);
+    return {lun.config, lun.state, lun.blocks, lun.naa, lun.serial};
+}
+}  // namespace
+
+std::vector<LunInfo> Engine::luns() const {
+    std::vector<LunInfo> out;
+    for (const auto& [id, lun] : impl_->tables()->luns) out.push_back(info_of(*lun));
+    return out;
+}
+
+LunInfo Engine::lun(std::uint64_t id) const { return info_of(*impl_->get(id)); }
+
+LunStats Engine::stats(std::uint64_t id) const {
+    auto lun = impl_->get(id);
+    const auto& c = lun->counters;
+    return {c.commands.load(),      c.read_commands.load(),  c.write_commands.load(),
+            c.bytes_read.load(),    c.bytes_written.load(),  c.errors.load(),
+            c.latency_ns_sum.load(), c.latency_ns_max.load()};
+}
+
+void Engine::add_port(const PortConfig& port) {
+    std::lock_guard admin(impl_->admin_mutex);
+    if (impl_->tables()->ports.contains(port.name)) {
+        throw Error(Category::usage, fmt::format("port {} already exists", port.name));
+    }
+    impl_->change([&](Tables& t) { t.ports[port.name] = port; });
+}
+
+void Engine::remove_port(const std::string& name) {
+    std::lock_guard admin(impl_->admin_mutex);
+    if (!impl_->tables()->ports.contains(name)) throw Error(Category::no_device, fmt::format("no port {}", name));
+    impl_->change([&](Tables& t) { t.ports.erase(name); });
+}
+
+void Engine::set_port_online(const std::string& name, bool online) {
+    std::lock_guard admin(impl_->admin_mutex);
+    if (!impl_->tables()->ports.contains(name)) throw Error(Category::no_device, fmt::format("no port {}", name));
+    impl_->change([&](Tables& t) { t.ports[name].online = online; });
+}
+
+void Engine::map_lun(const std::string& port, std::uint64_t initiator_lun, std::uint64_t lun_id) {
+    std::lock_guard admin(impl_->admin_mutex);
+    if (!impl_->tables()->ports.contains(port)) throw Error(Category::no_device, fmt::format("no port {}", port));
+    impl_->get(lun_id);
+    if (initiator_lun > 0x3fff) throw Error(Category::usage, "initiator LUN above 16383");
+    impl_->change([&](Tables& t) {
+        auto& p = t.ports[port];
+        if (!p.lun_map) p.lun_map.emplace();
+        (*p.lun_map)[initiator_lun] = lun_id;
+    });
+    impl_->all_established(ua::reported_luns_changed);
+}
+
+void Engine::unmap_lun(const std::string& port, std::uint64_t initiator_lun) {
+    std::lock_guard admin(impl_->admin_mutex);
+    if (!impl_->tables()->ports.contains(port)) throw Error(Category::no_device, fmt::format("no port {}", port));
+    impl_->change([&](Tables& t) {
+        auto& p = t.ports[port];
+        if (!p.lun_map) p.lun_map.emplace();
+        p.lun_map->erase(initiator_lun);
+    });
+    impl_->all_established(ua::reported_luns_changed);
+}
+
+std::vector<PortConfig> Engine::ports() const {
+    std::vector<PortConfig> out;
+    for (const auto& [name, p] : impl_->tables()->ports) out.push_back(p);
+    return out;
+}
+
+nlohmann::json Engine::save_reservations(std::uint64_t id) const {
+    auto lun = impl_->get(id);
+    std::lock_guard lock(lun->mutex);
+    return lun->pr.to_json();
+}
+
+void Engine::restore_reservations(std::uint64_t id, const nlohmann::json& state) {
+    auto lun = impl_->get(id);
+    PrState s = PrState::from_json(state);
+    std::lock_guard lock(lun->mutex);
+    lun->pr = std::move(s);
+}
+
+void Engine::submit(Task task, std::function<void(TaskResult)> done) {
+    auto p = std::make_shared<Pending>();
+    p->arrived = std::chrono::steady_clock::now();
+    p->initiator_lun = scsi::Lun::from_int(task.lun).levels().front().lun;
+    p->task = std::move(task);
+    p->done = std::move(done);
+    auto t = impl_->tables();
+    std::shared_ptr<Lun> lun;
+    if (p->task.nexus) lun = impl_->resolve(*t, p->task.nexus->port, p->initiator_lun);
+    impl_->enqueue(lun ? lun : impl_->no_lun, std::move(p));
+}
+
+TaskResult Engine::execute(Task task) {
+    std::promise<TaskResult> promise;
+    auto f = promise.get_future();
+    submit(std::move(task), [&promise](TaskResult r) { promise.set_value(std::move(r)); });
+    return f.get();
+}
+
+}  // namespace camx::ctl
+
+namespace camx::ctl {
+
+TmfResponse Engine::task_management(const Nexus& nexus, TmfFunction fn, std::uint64_t lun,
+                                    std::uint32_t referenced_tag) {
+    return ctl::task_management(*impl_, nexus, fn, lun, referenced_tag);
+}
+
+void Engine::nexus_lost(const Nexus& nexus) { ctl::nexus_lost(*impl_, nexus); }
+
+}  // namespace camx::ctl

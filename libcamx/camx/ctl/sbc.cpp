@@ -1,0 +1,327 @@
+// SBC commands: READ/WRITE/VERIFY/WRITE AND VERIFY, WRITE SAME, UNMAP, GET LBA STATUS,
+// COMPARE AND WRITE, SYNCHRONIZE CACHE, READ CAPACITY, START STOP UNIT, PREVENT ALLOW.
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "camx/ctl/core.hpp"
+#include "camx/scsi/cdb.hpp"
+#include "camx/scsi/readcap.hpp"
+
+namespace camx::ctl {
+namespace {
+
+namespace cdb = scsi::cdb;
+
+std::uint64_t checked_bytes(const Cmd& c, std::uint64_t blocks, std::uint16_t length_byte) {
+    std::uint64_t n = blocks * c.lun->block_size();
+    if (n > max_transfer_bytes) invalid_field_in_cdb(length_byte);
+    return n;
+}
+
+void read_blocks(Cmd& c, std::uint8_t rdprotect, std::uint64_t lba, std::uint64_t blocks,
+                 std::uint16_t length_byte) {
+    if (rdprotect != 0) invalid_field_in_cdb(1, 7);
+    c.check_range(lba, blocks);
+    std::uint64_t n = checked_bytes(c, blocks, length_byte);
+    auto media = c.media();
+    Bytes data(n);
+    if (n) media->read(lba * c.lun->block_size(), data);
+    c.lun->counters.read_commands.fetch_add(1, std::memory_order_relaxed);
+    c.lun->counters.bytes_read.fetch_add(n, std::memory_order_relaxed);
+    c.result.data_in = std::move(data);
+}
+
+void write_blocks(Cmd& c, std::uint8_t wrprotect, bool fua, std::uint64_t lba, std::uint64_t blocks,
+                  std::uint16_t length_byte) {
+    if (wrprotect != 0) invalid_field_in_cdb(1, 7);
+    c.check_writable();
+    c.check_range(lba, blocks);
+    std::uint64_t n = checked_bytes(c, blocks, length_byte);
+    ByteView data = c.data_out(n, length_byte);
+    auto media = c.media();
+    if (n) media->write(lba * c.lun->block_size(), data);
+    bool wce;
+    {
+        std::lock_guard lock(c.lun->mutex);
+        wce = c.lun->modes.write_cache();
+    }
+    if (n && (fua || !wce)) media->flush();
+    c.lun->counters.write_commands.fetch_add(1, std::memory_order_relaxed);
+    c.lun->counters.bytes_written.fetch_add(n, std::memory_order_relaxed);
+}
+
+[[noreturn]] void miscompare(std::uint64_t offset) { check(0x0e, 0x1d, 0x00, offset); }
+
+void verify(Cmd& c, std::uint8_t vrprotect, std::uint8_t bytchk, std::uint64_t lba, std::uint64_t blocks,
+            std::uint16_t length_byte) {
+    if (vrprotect != 0) invalid_field_in_cdb(1, 7);
+    if (bytchk == 2) invalid_field_in_cdb(1, 2);
+    c.check_range(lba, blocks);
+    std::uint64_t n = checked_bytes(c, blocks, length_byte);
+    auto media = c.media();
+    if (bytchk == 0 || n == 0) return;
+    std::uint32_t bs = c.lun->block_size();
+    ByteView expect = c.data_out(bytchk == 3 ? bs : n, length_byte);
+    Bytes have(n);
+    media->read(lba * bs, have);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::uint8_t want = bytchk == 3 ? expect[i % bs] : expect[i];
+        if (have[i] != want) miscompare(i);
+    }
+}
+
+void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool ndob, std::uint64_t lba,
+                std::uint64_t blocks, std::uint16_t length_byte) {
+    if (wrprotect != 0) invalid_field_in_cdb(1, 7);
+    if (anchor) invalid_field_in_cdb(1, 4);
+    if (unmap && !c.lun->config.options.unmap) invalid_field_in_cdb(1, 3);
+    c.check_writable();
+    std::uint64_t total = 0;
+    auto media = c.media(&total);
+    if (blocks == 0) {
+        if (lba > total) lba_out_of_range();
+        blocks = total - lba;
+    }
+    c.check_range(lba, blocks);
+    if (blocks > max_transfer_bytes / c.lun->block_size()) invalid_field_in_cdb(length_byte);
+    std::uint32_t bs = c.lun->block_size();
+    Bytes block(bs, 0);
+    if (!ndob) {
+        ByteView d = c.data_out(bs, length_byte);
+        std::copy(d.begin(), d.end(), block.begin());
+    }
+    bool zero = std::all_of(block.begin(), block.end(), [](std::uint8_t b) { return b == 0; });
+    if (unmap && zero) {
+        media->unmap(lba * bs, blocks * bs);
+        return;
+    }
+    std::uint64_t per = std::max<std::uint64_t>(1, (1u << 20) / bs);
+    Bytes buffer;
+    for (std::uint64_t i = 0; i < std::min(per, blocks); ++i) buffer.insert(buffer.end(), block.begin(), block.end());
+    for (std::uint64_t done = 0; done < blocks;) {
+        std::uint64_t n = std::min(per, blocks - done);
+        media->write((lba + done) * bs, ByteView(buffer).first(n * bs));
+        done += n;
+    }
+    c.lun->counters.write_commands.fetch_add(1, std::memory_order_relaxed);
+    c.lun->counters.bytes_written.fetch_add(blocks * bs, std::memory_order_relaxed);
+}
+
+void sync_cache(Cmd& c, std::uint64_t lba, std::uint64_t blocks) {
+    std::uint64_t total = 0;
+    auto media = c.media(&total);
+    if (lba > total || (blocks != 0 && blocks > total - lba)) lba_out_of_range();
+    media->flush();
+}
+
+}  // namespace
+
+void handle_read_6(Cmd& c) {
+    auto q = cdb::Read6::decode(c.cdb());
+    read_blocks(c, 0, q.lba, q.transfer_length, 4);
+}
+void handle_read_10(Cmd& c) {
+    auto q = cdb::Read10::decode(c.cdb());
+    read_blocks(c, q.rdprotect, q.lba, q.transfer_length, 7);
+}
+void handle_read_12(Cmd& c) {
+    auto q = cdb::Read12::decode(c.cdb());
+    read_blocks(c, q.rdprotect, q.lba, q.transfer_length, 6);
+}
+void handle_read_16(Cmd& c) {
+    auto q = cdb::Read16::decode(c.cdb());
+    read_blocks(c, q.rdprotect, q.lba, q.transfer_length, 10);
+}
+void handle_write_6(Cmd& c) {
+    auto q = cdb::Write6::decode(c.cdb());
+    write_blocks(c, 0, false, q.lba, q.transfer_length, 4);
+}
+void handle_write_10(Cmd& c) {
+    auto q = cdb::Write10::decode(c.cdb());
+    write_blocks(c, q.wrprotect, q.fua, q.lba, q.transfer_length, 7);
+}
+void handle_write_12(Cmd& c) {
+    auto q = cdb::Write12::decode(c.cdb());
+    write_blocks(c, q.wrprotect, q.fua, q.lba, q.transfer_length, 6);
+}
+void handle_write_16(Cmd& c) {
+    auto q = cdb::Write16::decode(c.cdb());
+    write_blocks(c, q.wrprotect, q.fua, q.lba, q.transfer_length, 10);
+}
+void handle_verify_10(Cmd& c) {
+    auto q = cdb::Verify10::decode(c.cdb());
+    verify(c, q.vrprotect, q.bytchk, q.lba, q.verification_length, 7);
+}
+void handle_verify_12(Cmd& c) {
+    auto q = cdb::Verify12::decode(c.cdb());
+    verify(c, q.vrprotect, q.bytchk, q.lba, q.verification_length, 6);
+}
+void handle_verify_16(Cmd& c) {
+    auto q = cdb::Verify16::decode(c.cdb());
+    verify(c, q.vrprotect, q.bytchk, q.lba, q.verification_length, 10);
+}
+// The data written is the data-out buffer itself, so the byte-by-byte check cannot fail.
+void handle_write_verify_10(Cmd& c) {
+    auto q = cdb::WriteAndVerify10::decode(c.cdb());
+    if (q.bytchk > 1) invalid_field_in_cdb(1, 2);
+    write_blocks(c, q.wrprotect, true, q.lba, q.transfer_length, 7);
+}
+void handle_write_verify_12(Cmd& c) {
+    auto q = cdb::WriteAndVerify12::decode(c.cdb());
+    if (q.bytchk > 1) invalid_field_in_cdb(1, 2);
+    write_blocks(c, q.wrprotect, true, q.lba, q.transfer_length, 6);
+}
+void handle_write_verify_16(Cmd& c) {
+    auto q = cdb::WriteAndVerify16::decode(c.cdb());
+    if (q.bytchk > 1) invalid_field_in_cdb(1, 2);
+    write_blocks(c, q.wrprotect, true, q.lba, q.transfer_length, 10);
+}
+void handle_write_same_10(Cmd& c) {
+    auto q = cdb::WriteSame10::decode(c.cdb());
+    write_same(c, q.wrprotect, q.anchor, q.unmap, false, q.lba, q.blocks, 7);
+}
+void handle_write_same_16(Cmd& c) {
+    auto q = cdb::WriteSame16::decode(c.cdb());
+    write_same(c, q.wrprotect, q.anchor, q.unmap, q.ndob, q.lba, q.blocks, 10);
+}
+
+void handle_unmap(Cmd& c) {
+    auto q = cdb::Unmap::decode(c.cdb());
+    if (!c.lun->config.options.unmap) invalid_opcode();
+    if (q.anchor) invalid_field_in_cdb(1, 0);
+    c.check_writable();
+    ByteView data = c.data_out(q.parameter_list_length, 7);
+    if (data.empty()) return;
+    if (data.size() < 8) parameter_list_length_error();
+    auto list = scsi::cdb::UnmapParameterList::decode(data);
+    if (!list.warnings.empty()) parameter_list_length_error();
+    if (list.descriptors.size() > max_unmap_descriptors) invalid_field_in_parameters(2);
+    std::uint64_t total = 0;
+    auto media = c.media(&total);
+    for (const auto& d : list.descriptors) {
+        if (d.lba > total || d.blocks > total - d.lba) lba_out_of_range();
+    }
+    std::uint32_t bs = c.lun->block_size();
+    for (const auto& d : list.descriptors) {
+        if (d.blocks) media->unmap(d.lba * bs, std::uint64_t{d.blocks} * bs);
+    }
+}
+
+// GET LBA STATUS parameter data (SBC-4 5.7.2); the scsi codec has no model for it yet.
+void handle_get_lba_status(Cmd& c) {
+    auto q = cdb::GetLbaStatus::decode(c.cdb());
+    std::uint64_t total = 0;
+    auto media = c.media(&total);
+    if (q.starting_lba >= total) lba_out_of_range();
+    std::uint32_t bs = c.lun->block_size();
+    bytes::Writer w;
+    w.be32(0);
+    w.zeros(4);
+    std::uint64_t lba = q.starting_lba;
+    std::size_t room = q.allocation_length < 8 ? 0 : (q.allocation_length - 8) / 16;
+    std::size_t count = 0;
+    while (lba < total && count < std::max<std::size_t>(room, 1)) {
+        auto e = media->extent(lba * bs);
+        std::uint64_t blocks = std::max<std::uint64_t>(1, e.length / bs);
+        blocks = std::min<std::uint64_t>({blocks, total - lba, 0xffffffffu});
+        w.be64(lba);
+        w.be32(static_cast<std::uint32_t>(blocks));
+        w.u8(e.mapped ? 0 : 1);
+        w.zeros(3);
+        lba += blocks;
+        ++count;
+    }
+    Bytes out = w.take();
+    bytes::put_be32(out, 0, static_cast<std::uint32_t>(out.size() - 4));
+    c.reply(std::move(out), q.allocation_length);
+}
+
+void handle_compare_and_write(Cmd& c) {
+    auto q = cdb::CompareAndWrite::decode(c.cdb());
+    if (q.wrprotect != 0) invalid_field_in_cdb(1, 7);
+    if (q.blocks == 0) return;
+    c.check_writable();
+    c.check_range(q.lba, q.blocks);
+    std::uint32_t bs = c.lun->block_size();
+    std::uint64_t n = std::uint64_t{q.blocks} * bs;
+    ByteView data = c.data_out(2 * n, 13);
+    // Atomic against every other path into the medium of this LUN (EXTENDED COPY included).
+    std::lock_guard lock(c.lun->mutex);
+    if (!c.lun->backend) medium_not_present();
+    Bytes have(n);
+    c.lun->backend->read(q.lba * bs, have);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        if (have[i] != data[i]) miscompare(i);
+    }
+    c.lun->backend->write(q.lba * bs, data.subspan(n));
+    if (q.fua || !c.lun->modes.write_cache()) c.lun->backend->flush();
+    c.lun->counters.write_commands.fetch_add(1, std::memory_order_relaxed);
+    c.lun->counters.bytes_written.fetch_add(n, std::memory_order_relaxed);
+}
+
+void handle_sync_cache_10(Cmd& c) {
+    auto q = cdb::SynchronizeCache10::decode(c.cdb());
+    sync_cache(c, q.lba, q.blocks);
+}
+void handle_sync_cache_16(Cmd& c) {
+    auto q = cdb::SynchronizeCache16::decode(c.cdb());
+    sync_cache(c, q.lba, q.blocks);
+}
+
+void handle_read_capacity_10(Cmd& c) {
+    auto q = cdb::ReadCapacity10::decode(c.cdb());
+    if (!q.pmi && q.lba != 0) invalid_field_in_cdb(2);
+    std::uint64_t total = 0;
+    c.media(&total);
+    scsi::ReadCapacity10Data d;
+    d.returned_lba = total == 0 ? 0 : static_cast<std::uint32_t>(std::min<std::uint64_t>(total - 1, 0xffffffffu));
+    d.block_length = c.lun->block_size();
+    c.result.data_in = d.encode();
+}
+
+void handle_read_capacity_16(Cmd& c) {
+    auto q = cdb::ReadCapacity16::decode(c.cdb());
+    if (!q.pmi && q.lba != 0) invalid_field_in_cdb(2);
+    std::uint64_t total = 0;
+    c.media(&total);
+    const auto& o = c.lun->config.options;
+    scsi::ReadCapacity16Data d;
+    d.returned_lba = total == 0 ? 0 : total - 1;
+    d.block_length = o.blocksize;
+    std::uint32_t pb = o.pblocksize ? o.pblocksize : o.blocksize;
+    d.lbppbe = static_cast<std::uint8_t>(std::countr_zero(pb / o.blocksize));
+    d.lbpme = o.unmap;
+    d.lbprz = o.unmap;
+    c.reply(d.encode(), q.allocation_length);
+}
+
+void handle_start_stop(Cmd& c) {
+    auto q = cdb::StartStopUnit::decode(c.cdb());
+    if (!q.loej || q.power_condition != 0) return;
+    std::lock_guard lock(c.lun->mutex);
+    if (!c.lun->config.options.removable) invalid_field_in_cdb(4, 1);
+    if (q.start) {
+        if (c.lun->backend) return;
+        try {
+            c.lun->open_media();
+        } catch (const Error&) {
+            medium_not_present();
+        }
+        c.lun->state.ejected = false;
+        c.lun->ua.establish_all(ua::medium_changed, &c.it);
+        return;
+    }
+    if (c.lun->prevent_removal) check(0x05, 0x53, 0x02);  // MEDIUM REMOVAL PREVENTED
+    c.lun->close_media();
+    c.lun->state.ejected = true;
+}
+
+void handle_prevent_allow(Cmd& c) {
+    auto q = cdb::PreventAllowMediumRemoval::decode(c.cdb());
+    if (q.prevent > 1) invalid_field_in_cdb(4, 1);
+    std::lock_guard lock(c.lun->mutex);
+    c.lun->prevent_removal = q.prevent == 1;
+}
+
+}  // namespace camx::ctl
