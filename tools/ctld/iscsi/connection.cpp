@@ -99,10 +99,6 @@ void set_timeout(int fd, std::uint32_t seconds) {
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
-[[noreturn]] void fatal(const iscsi::Pdu& pdu, const std::string& why) {
-    throw ProtocolError(RejectReason::protocol_error, why, pdu.bhs);
-}
-
 }  // namespace
 
 struct Connection::LoginState {
@@ -680,6 +676,8 @@ void Connection::send_r2ts(PendingTask& t) {
 void Connection::on_data_out(const iscsi::Pdu& pdu) {
     auto d = iscsi::DataOut::decode(pdu);
     bool ready = false;
+    std::optional<PendingTask> failed;
+    std::uint8_t ascq = 0;
     {
         std::lock_guard g(tasks_mu_);
         auto it = tasks_.find(d.initiator_task_tag);
@@ -687,39 +685,64 @@ void Connection::on_data_out(const iscsi::Pdu& pdu) {
         PendingTask& t = it->second;
         auto len = static_cast<std::uint32_t>(d.data.size());
         std::uint32_t edtl = t.task.expected_transfer_length;
-        if (d.buffer_offset > edtl || len > edtl - d.buffer_offset)
-            fatal(pdu, "Data-Out beyond the expected data transfer length");
-        if (d.target_transfer_tag == reserved_tag) {
-            if (t.unsolicited_done) fatal(pdu, "unsolicited Data-Out not expected");
-            if (d.data_sn != t.unsolicited_data_sn) fatal(pdu, "DataSN out of order");
-            if (d.buffer_offset != t.unsolicited_next) fatal(pdu, "Data-Out offset out of order");
-            if (d.buffer_offset + len > t.unsolicited_end) fatal(pdu, "beyond the first burst");
-            ++t.unsolicited_data_sn;
-            t.unsolicited_next += len;
-            if (d.final_bit) {
-                t.unsolicited_done = true;
-                t.next_r2t_offset = t.unsolicited_next;
+        // A Data-Out out of sequence fails its task (ErrorRecoveryLevel 0 cannot ask for it
+        // again); the connection and the other tasks go on. ASCQ of DATA PHASE ERROR (4B/xx).
+        auto check = [&](bool ok, std::uint8_t q) {
+            if (!ok && ascq == 0) ascq = q;
+            return ok;
+        };
+        bool in_range = check(d.buffer_offset <= edtl && len <= edtl - d.buffer_offset, 0x02);
+        if (in_range && d.target_transfer_tag == reserved_tag) {
+            if (check(!t.unsolicited_done, 0x02) &&
+                check(d.data_sn == t.unsolicited_data_sn, 0x05) &&
+                check(d.buffer_offset == t.unsolicited_next, 0x05) &&
+                check(d.buffer_offset + len <= t.unsolicited_end, 0x02)) {
+                ++t.unsolicited_data_sn;
+                t.unsolicited_next += len;
+                if (d.final_bit) {
+                    t.unsolicited_done = true;
+                    t.next_r2t_offset = t.unsolicited_next;
+                }
             }
-        } else {
+        } else if (in_range) {
             auto r = std::find_if(t.r2ts.begin(), t.r2ts.end(), [&](const R2tState& s) {
                 return s.ttt == d.target_transfer_tag;
             });
-            if (r == t.r2ts.end()) fatal(pdu, "unknown target transfer tag");
-            if (d.data_sn != r->next_data_sn) fatal(pdu, "DataSN out of order");
-            if (d.buffer_offset != r->offset + r->received)
-                fatal(pdu, "Data-Out offset out of order");
-            if (len > r->length - r->received) fatal(pdu, "beyond the R2T");
-            ++r->next_data_sn;
-            r->received += len;
-            if (d.final_bit) {
-                if (r->received != r->length) fatal(pdu, "R2T sequence ended short");
-                t.r2ts.erase(r);
+            if (check(r != t.r2ts.end(), 0x01) && check(d.data_sn == r->next_data_sn, 0x05) &&
+                check(d.buffer_offset == r->offset + r->received, 0x05) &&
+                check(len <= r->length - r->received, 0x02)) {
+                ++r->next_data_sn;
+                r->received += len;
+                if (d.final_bit) {
+                    if (check(r->received == r->length, 0x05)) t.r2ts.erase(r);
+                }
             }
         }
-        std::copy(d.data.begin(), d.data.end(), t.task.data_out.begin() + d.buffer_offset);
-        t.received += len;
-        ready = t.unsolicited_done && t.r2ts.empty() && t.next_r2t_offset >= edtl;
-        if (!ready && t.unsolicited_done) send_r2ts(t);
+        if (ascq != 0) {
+            failed = std::move(t);
+            tasks_.erase(it);
+        } else {
+            std::copy(d.data.begin(), d.data.end(), t.task.data_out.begin() + d.buffer_offset);
+            t.received += len;
+            ready = t.unsolicited_done && t.r2ts.empty() && t.next_r2t_offset >= edtl;
+            if (!ready && t.unsolicited_done) send_r2ts(t);
+        }
+    }
+    if (failed) {
+        tasks_cv_.notify_all();
+        if (failed->counts) session_->finished();
+        ctl::TaskResult r;
+        r.status = 0x02;
+        r.sense = Bytes(18, 0);
+        r.sense[0] = 0x70;
+        r.sense[2] = 0x0b;  // ABORTED COMMAND
+        r.sense[7] = 10;
+        r.sense[12] = 0x4b;
+        r.sense[13] = ascq;
+        r.data_out_used = 0;
+        failed->read = false;
+        send_data_in(*failed, r);
+        return;
     }
     if (ready) submit(d.initiator_task_tag);
 }
