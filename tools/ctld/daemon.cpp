@@ -30,12 +30,14 @@ void log(const std::string& line) {
 
 }  // namespace
 
-DaemonConfig demo_config(const std::string& listen, std::uint64_t size_bytes) {
+DaemonConfig demo_config(const std::string& listen, std::uint64_t size_bytes,
+                         const std::string& file) {
     DaemonConfig c;
     ctl::LunConfig lun;
     lun.id = 0;
-    lun.backend = ctl::BackendKind::ramdisk;
-    lun.size_bytes = size_bytes;
+    lun.backend = file.empty() ? ctl::BackendKind::ramdisk : ctl::BackendKind::file;
+    lun.path = file;
+    lun.size_bytes = file.empty() ? size_bytes : 0;
     lun.options.serial = "CAMXDEMO0000";
     c.luns.push_back(lun);
     PortalGroup pg;
