@@ -20,7 +20,9 @@ for family in "${families[@]}"; do
     read -r _ total ran passed failed inactive <<<"$summary" || true
     skipped=$(grep -c '\[SKIPPED\]' "$out" || true)
     echo "$family: total=${total:-?} ran=${ran:-?} passed=${passed:-?} failed=${failed:-?} skipped_messages=$skipped"
-    grep -E '^  Test: .*(FAILED|Block|expected)' "$out" | sed 's/^/  /' || true
+    # CUnit ends a failed test with FAILED, on the test's line or a line of its own.
+    awk '/^Suite: /{s=$2} /^  Test: /{t=$2} /^  Test: .*\.\.\.FAILED$/ || /^FAILED$/{print "  failed: " s "." t}' "$out"
+    grep -E '^  Test: .*\[SKIPPED\]' "$out" | sed 's/^ */  skipped: /' || true
     if [ -z "${failed:-}" ] || [ "$failed" != 0 ]; then status=1; fi
 done
 rm -f "$out"
