@@ -16,6 +16,7 @@ tgt_ctl=$(free_port 26400 26499)
 pids=()
 cleanup() {
     tgtadm -C "$tgt_ctl" --lld iscsi --mode target --op delete --force --tid 1 >/dev/null 2>&1 || true
+    tgtadm -C "$tgt_ctl" --mode sys --op delete >/dev/null 2>&1 || true  # tgtd -f ignores SIGTERM
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     rm -rf "$work"
 }
