@@ -1,0 +1,29 @@
+#!/bin/bash
+# libiscsi's compliance suite (iscsi-test-cu, families SCSI and iSCSI) against ctld's demo
+# target on a free 127.0.0.1 port. Fails on any failed test; prints the pass/fail/skip counts.
+# Usage: tests/host/ctld_compliance.sh BUILD_DIR [FAMILY...]   (exit 77: no iscsi-test-cu)
+set -euo pipefail
+build=$(cd "${1:?usage: $0 BUILD_DIR [FAMILY...]}" && pwd)
+shift
+families=("$@")
+[ $# -gt 0 ] || families=(SCSI iSCSI)
+command -v iscsi-test-cu >/dev/null || { echo "iscsi-test-cu not found"; exit 77; }
+here=$(dirname "$0")
+. "$here/ctld_lib.sh"
+ctld_start
+status=0
+out=$(mktemp /tmp/ctld-compliance.XXXXXX)
+for family in "${families[@]}"; do
+    # The suite writes its XML report into the current directory; keep it out of the tree.
+    (cd /tmp && iscsi-test-cu -d "$url" --test="$family") >"$out" 2>&1 || true
+    summary=$(grep -E '^ +tests ' "$out" || true)
+    read -r _ total ran passed failed inactive <<<"$summary" || true
+    skipped=$(grep -c '\[SKIPPED\]' "$out" || true)
+    echo "$family: total=${total:-?} ran=${ran:-?} passed=${passed:-?} failed=${failed:-?} skipped_messages=$skipped"
+    # CUnit ends a failed test with FAILED, on the test's line or a line of its own.
+    awk '/^Suite: /{s=$2} /^  Test: /{t=$2} /^  Test: .*\.\.\.FAILED$/ || /^FAILED$/{print "  failed: " s "." t}' "$out"
+    grep -E '^  Test: .*\[SKIPPED\]' "$out" | sed 's/^ */  skipped: /' || true
+    if [ -z "${failed:-}" ] || [ "$failed" != 0 ]; then status=1; fi
+done
+rm -f "$out"
+exit $status

@@ -1,0 +1,1116 @@
+#include "iscsi/connection.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "camx/iscsi/chap.hpp"
+#include "camx/iscsi/text_params.hpp"
+#include "camx/scsi/persist.hpp"
+
+namespace camx::ctld {
+
+namespace {
+
+using iscsi::LoginStatus;
+using iscsi::NegotiationError;
+using iscsi::ProtocolError;
+using iscsi::RejectReason;
+using iscsi::reserved_tag;
+
+std::atomic<std::uint64_t> next_nexus_id{1};
+
+constexpr std::size_t read_buffer_bytes = 1u << 20;
+
+// The LUN in Linux's integer form (scsilun_to_int): each 2-byte level in turn, low first.
+std::uint64_t linux_lun(const iscsi::Lun& l) {
+    std::uint64_t v = 0;
+    for (unsigned i = 0; i < 4; ++i)
+        v |= std::uint64_t((l.raw[2 * i] << 8) | l.raw[2 * i + 1]) << (16 * i);
+    return v;
+}
+
+// The CDB's own length from its group code; the BHS pads short CDBs to 16 bytes.
+std::size_t cdb_length(const Bytes& cdb) {
+    if (cdb.empty()) return 0;
+    std::uint8_t op = cdb[0];
+    std::size_t n = cdb.size();
+    switch (op >> 5) {
+        case 0:
+            n = 6;
+            break;
+        case 1:
+        case 2:
+            n = 10;
+            break;
+        case 4:
+            n = 16;
+            break;
+        case 5:
+            n = 12;
+            break;
+        case 3:
+            if (op == 0x7f && cdb.size() >= 8) n = 8 + cdb[7];
+            break;
+        default:
+            break;
+    }
+    return std::min(n, cdb.size());
+}
+
+ctl::TaskAttribute task_attribute(std::uint8_t a) {
+    switch (static_cast<iscsi::TaskAttribute>(a)) {
+        case iscsi::TaskAttribute::ordered:
+            return ctl::TaskAttribute::ordered;
+        case iscsi::TaskAttribute::head_of_queue:
+            return ctl::TaskAttribute::head_of_queue;
+        case iscsi::TaskAttribute::aca:
+            return ctl::TaskAttribute::aca;
+        default:
+            return ctl::TaskAttribute::simple;
+    }
+}
+
+std::uint8_t tmf_response(ctl::TmfResponse r) {
+    using R = iscsi::TmfResponse;
+    switch (r) {
+        case ctl::TmfResponse::complete:
+            return static_cast<std::uint8_t>(R::function_complete);
+        case ctl::TmfResponse::no_such_task:
+            return static_cast<std::uint8_t>(R::task_does_not_exist);
+        case ctl::TmfResponse::no_such_lun:
+            return static_cast<std::uint8_t>(R::lun_does_not_exist);
+        case ctl::TmfResponse::not_supported:
+            return static_cast<std::uint8_t>(R::function_not_supported);
+        default:
+            return static_cast<std::uint8_t>(R::function_rejected);
+    }
+}
+
+void set_timeout(int fd, std::uint32_t seconds) {
+    timeval tv{static_cast<time_t>(seconds), 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+}  // namespace
+
+struct Connection::LoginState {
+    bool first = true;
+    std::shared_ptr<const FrontendConfig> cfg;
+    iscsi::Isid isid{};
+    std::uint16_t tsih = 0;
+    std::uint32_t itt = 0;
+    std::uint32_t cmd_sn = 0;
+    Bytes text;
+    bool discovery = false;
+    const AuthGroup* auth = nullptr;
+    bool auth_required = false;
+    bool authenticated = false;
+    bool challenged = false;
+    std::optional<iscsi::ChapTarget> chap;
+    TargetPortal tp;
+    std::string target_name;
+    std::shared_ptr<Session> join;
+};
+
+Connection::Connection(IscsiFrontend::Core& core, transport::UniqueFd fd, std::string portal_group)
+    : core_(core), fd_(std::move(fd)), portal_group_(std::move(portal_group)) {
+    peer_ = peer_address(fd_.get());
+    local_ = local_address(fd_.get());
+}
+
+Connection::~Connection() {
+    if (thread_.joinable()) {
+        if (thread_.get_id() == std::this_thread::get_id())
+            thread_.detach();
+        else
+            thread_.join();
+    }
+}
+
+void Connection::start() {
+    thread_ = std::thread([self = shared_from_this()] { self->run(); });
+}
+
+void Connection::shut() {
+    closing_ = true;
+    ::shutdown(fd_.get(), SHUT_RDWR);
+}
+
+void Connection::join() {
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+iscsi::ConnectionParams Connection::params() const {
+    std::lock_guard g(send_mu_);
+    if (negotiator_) return negotiator_->connection();
+    return {};
+}
+
+std::shared_ptr<Session> Connection::session() const {
+    return session_;
+}
+
+void Connection::run() {
+    int one = 1;
+    ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    rbuf_.resize(read_buffer_bytes);
+    try {
+        if (login() && !closing_) full_feature();
+    } catch (const std::exception&) {
+        // A connection's failure ends the connection, never the daemon.
+    }
+    closing_ = true;
+    ::shutdown(fd_.get(), SHUT_RDWR);
+    abort_matching(std::nullopt);
+    if (session_) {
+        session_->remove(this);
+        if (session_->connections().empty()) {
+            core_.unregister_session(session_.get());
+            if (session_->nexus) core_.sink.nexus_lost(*session_->nexus);
+        }
+    }
+    done_ = true;
+}
+
+// ---- reading ----
+
+std::optional<iscsi::Pdu> Connection::read_pdu(bool allow_ping) {
+    for (;;) {
+        if (closing_) return std::nullopt;
+        ByteView avail(rbuf_.data() + rstart_, rend_ - rstart_);
+        std::size_t need = 0;
+        try {
+            if (auto f = framer_.next(avail)) {
+                rstart_ += f->size;
+                if (rstart_ == rend_) rstart_ = rend_ = 0;
+                return std::move(f->pdu);
+            }
+            need = framer_.needed(avail);
+        } catch (const ProtocolError& e) {
+            // During login nothing but a Login Request is acceptable: any error ends it.
+            if (e.reason() == RejectReason::none || !e.resumable() || !session_) {
+                if (e.reason() != RejectReason::none)
+                    send_reject(e.reason(), e.header().value_or(iscsi::Bhs{}));
+                return std::nullopt;
+            }
+            send_reject(e.reason(), e.header().value_or(iscsi::Bhs{}));
+            rstart_ += std::min(e.skip(), rend_ - rstart_);
+            continue;
+        }
+        if (rstart_ + need > rbuf_.size()) {
+            std::memmove(rbuf_.data(), rbuf_.data() + rstart_, rend_ - rstart_);
+            rend_ -= rstart_;
+            rstart_ = 0;
+            if (need > rbuf_.size()) rbuf_.resize(need);
+        }
+        ssize_t n = ::recv(fd_.get(), rbuf_.data() + rend_, rbuf_.size() - rend_, 0);
+        if (n > 0) {
+            rend_ += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && allow_ping) {
+            if (ping_ttt_ != reserved_tag) return std::nullopt;  // the last ping went unanswered
+            iscsi::NopIn ping;
+            ping.target_transfer_tag = ping_ttt_ = next_ttt_++;
+            if (next_ttt_ == reserved_tag) next_ttt_ = 1;
+            send(std::move(ping), false);
+            continue;
+        }
+        return std::nullopt;
+    }
+}
+
+void Connection::send_reject(RejectReason reason, const iscsi::Bhs& header) {
+    iscsi::Reject r;
+    r.reason = static_cast<std::uint8_t>(reason);
+    r.header.assign(header.begin(), header.end());
+    send(std::move(r), true);
+}
+
+// ---- sending ----
+
+template <class P>
+void Connection::stamp(P& p, bool status) {
+    p.stat_sn = status ? stat_sn_++ : stat_sn_;
+    if (session_) {
+        auto [exp, max] = session_->window_now();
+        p.exp_cmd_sn = exp;
+        p.max_cmd_sn = max;
+    }
+}
+
+template <class P>
+void Connection::send(P p, bool status) {
+    std::lock_guard g(send_mu_);
+    stamp(p, status);
+    write_all({iscsi::serialize(p.encode(), digests_)});
+}
+
+void Connection::write_all(const std::vector<Bytes>& bufs) {
+    std::vector<iovec> iov;
+    iov.reserve(bufs.size());
+    for (const auto& b : bufs)
+        if (!b.empty()) iov.push_back({const_cast<std::uint8_t*>(b.data()), b.size()});
+    std::size_t at = 0;
+    while (at < iov.size()) {
+        msghdr m{};
+        m.msg_iov = iov.data() + at;
+        m.msg_iovlen = std::min<std::size_t>(iov.size() - at, IOV_MAX);
+        ssize_t n = ::sendmsg(fd_.get(), &m, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            closing_ = true;
+            ::shutdown(fd_.get(), SHUT_RDWR);
+            return;
+        }
+        auto left = static_cast<std::size_t>(n);
+        while (at < iov.size() && left >= iov[at].iov_len) left -= iov[at++].iov_len;
+        if (at < iov.size()) {
+            iov[at].iov_base = static_cast<std::uint8_t*>(iov[at].iov_base) + left;
+            iov[at].iov_len -= left;
+        }
+    }
+}
+
+// ---- login ----
+
+void Connection::login_fail(const iscsi::LoginRequest& rq, LoginStatus status, const std::string&) {
+    iscsi::LoginResponse r;
+    r.csg = rq.csg;
+    r.nsg = rq.nsg;
+    r.isid = rq.isid;
+    r.tsih = rq.tsih;
+    r.initiator_task_tag = rq.initiator_task_tag;
+    r.exp_cmd_sn = rq.cmd_sn;
+    r.max_cmd_sn = rq.cmd_sn;
+    r.set_status(status);
+    std::lock_guard g(send_mu_);
+    r.stat_sn = stat_sn_++;
+    write_all({iscsi::serialize(r.encode())});
+}
+
+bool Connection::login() {
+    LoginState st;
+    st.cfg = core_.snapshot();
+    set_timeout(fd_.get(), st.cfg->login_timeout_seconds);
+    for (;;) {
+        auto pdu = read_pdu(false);
+        if (!pdu) return false;
+        if (pdu->opcode() != static_cast<std::uint8_t>(iscsi::Opcode::login_request)) return false;
+        iscsi::LoginRequest rq;
+        try {
+            rq = iscsi::LoginRequest::decode(*pdu);
+        } catch (const Error&) {
+            return false;
+        }
+        try {
+            if (login_step(st, rq)) return true;
+        } catch (const NegotiationError& e) {
+            login_fail(rq, e.status(), e.what());
+            return false;
+        } catch (const Error& e) {
+            login_fail(rq, LoginStatus::initiator_error, e.what());
+            return false;
+        }
+    }
+}
+
+bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
+    using iscsi::Stage;
+    if (st.first) {
+        if (rq.version_min > 0)
+            throw NegotiationError(LoginStatus::unsupported_version, "iSCSI version");
+        st.isid = rq.isid;
+        st.tsih = rq.tsih;
+        st.itt = rq.initiator_task_tag;
+        st.cmd_sn = rq.cmd_sn;
+        cid_ = rq.cid;
+        stat_sn_ = rq.exp_stat_sn;
+    } else if (rq.isid != st.isid || rq.tsih != st.tsih || rq.cid != cid_) {
+        throw NegotiationError(LoginStatus::initiator_error, "login identity changed");
+    }
+    st.text.insert(st.text.end(), rq.data.begin(), rq.data.end());
+    if (st.text.size() > 65536)
+        throw NegotiationError(LoginStatus::initiator_error, "too much text");
+    iscsi::LoginResponse resp;
+    resp.csg = rq.csg;
+    resp.isid = rq.isid;
+    resp.tsih = rq.tsih;
+    resp.initiator_task_tag = rq.initiator_task_tag;
+    if (rq.continue_bit) {  // more text follows: acknowledge with an empty response
+        std::lock_guard g(send_mu_);
+        resp.stat_sn = stat_sn_++;
+        resp.exp_cmd_sn = st.cmd_sn;
+        resp.max_cmd_sn = st.cmd_sn + st.cfg->command_window - 1;
+        write_all({iscsi::serialize(resp.encode())});
+        return false;
+    }
+    iscsi::TextList offers = iscsi::decode_text(st.text);
+    st.text.clear();
+
+    if (st.first) {
+        st.first = false;
+        const std::string* initiator = iscsi::find_value(offers, "InitiatorName");
+        if (!initiator) throw NegotiationError(LoginStatus::missing_parameter, "no InitiatorName");
+        const std::string* type = iscsi::find_value(offers, "SessionType");
+        st.discovery = type && *type == "Discovery";
+        const PortalGroup* pg = find_portal_group(*st.cfg, portal_group_);
+        if (!pg) throw NegotiationError(LoginStatus::service_unavailable, "portal group gone");
+        iscsi::TargetConfig tc = st.cfg->negotiation;
+        tc.target_portal_group_tag = pg->tag;
+        if (st.discovery) {
+            st.auth = pg->discovery_auth_group.empty()
+                          ? nullptr
+                          : find_auth_group(*st.cfg, pg->discovery_auth_group);
+        } else {
+            const std::string* tn = iscsi::find_value(offers, "TargetName");
+            if (!tn) throw NegotiationError(LoginStatus::missing_parameter, "no TargetName");
+            const IscsiTarget* t = find_target(*st.cfg, *tn);
+            const TargetPortal* tp = t ? find_target_portal(*t, portal_group_) : nullptr;
+            if (!tp) throw NegotiationError(LoginStatus::not_found, "no such target here");
+            st.tp = *tp;
+            st.target_name = t->name;
+            tc.target_alias = t->alias;
+            st.auth = target_auth_group(*st.cfg, *t, *tp);
+        }
+        if (!acl_admits(st.auth, *initiator, peer_))
+            throw NegotiationError(LoginStatus::authorization_failure, "not admitted");
+        st.auth_required =
+            st.auth && (st.auth->type == AuthType::chap || st.auth->type == AuthType::chap_mutual);
+        tc.auth_methods =
+            st.auth_required ? std::vector<std::string>{"CHAP"} : std::vector<std::string>{"None"};
+        if (st.tsih != 0) {
+            st.join = core_.find_session(st.tsih);
+            if (!st.join || st.join->isid != st.isid || st.join->discovery != st.discovery ||
+                st.join->params.initiator_name != *initiator ||
+                st.join->params.target_name != st.target_name)
+                throw NegotiationError(LoginStatus::session_does_not_exist, "no such session");
+            auto conns = st.join->connections();
+            bool reinstating = std::any_of(conns.begin(), conns.end(),
+                                           [&](const auto& c) { return c->cid() == cid_; });
+            if (!reinstating && conns.size() >= st.join->params.max_connections)
+                throw NegotiationError(LoginStatus::too_many_connections, "MaxConnections");
+        }
+        std::lock_guard g(send_mu_);
+        negotiator_.emplace(tc, st.join == nullptr);
+    }
+
+    Stage stage = static_cast<Stage>(rq.csg);
+    iscsi::TextList answer;
+    if (stage == Stage::security) {
+        auto r = negotiator_->respond(offers, Stage::security);
+        answer = std::move(r.response);
+        if (!r.deferred.empty()) {
+            if (!st.auth_required || negotiator_->connection().auth_method != "CHAP")
+                throw NegotiationError(LoginStatus::initiator_error, "CHAP keys without CHAP");
+            if (const std::string* a = iscsi::find_value(r.deferred, "CHAP_A")) {
+                st.chap.emplace();
+                for (auto& kv : st.chap->challenge(*a)) answer.push_back(std::move(kv));
+                st.challenged = true;
+            } else if (iscsi::find_value(r.deferred, "CHAP_N") ||
+                       iscsi::find_value(r.deferred, "CHAP_R")) {
+                if (!st.chap) throw NegotiationError(LoginStatus::initiator_error, "no CHAP_A");
+                const AuthGroup* g = st.auth;
+                bool mutual_required = g->type == AuthType::chap_mutual;
+                if (mutual_required && !iscsi::find_value(r.deferred, "CHAP_I"))
+                    throw NegotiationError(LoginStatus::authentication_failure,
+                                           "mutual CHAP required");
+                auto lookup = [g](std::string_view user) -> std::optional<iscsi::ChapCredentials> {
+                    for (const auto& c : g->chap)
+                        if (c.initiator.name == user) return c;
+                    return std::nullopt;
+                };
+                for (auto& kv : st.chap->verify(r.deferred, lookup))
+                    answer.push_back(std::move(kv));
+                st.authenticated = st.chap->authenticated();
+                chap_user_ = st.chap->user();
+            }
+        }
+    } else if (stage == Stage::operational) {
+        if (st.auth_required && !st.authenticated)
+            throw NegotiationError(LoginStatus::authentication_failure, "authentication required");
+        answer = negotiator_->respond(offers, Stage::operational).response;
+    } else {
+        throw NegotiationError(LoginStatus::initiator_error, "bad CSG");
+    }
+
+    bool full_feature = false;
+    if (rq.transit) {
+        if (rq.nsg <= rq.csg || rq.nsg == 2)
+            throw NegotiationError(LoginStatus::initiator_error, "bad NSG");
+        bool may = true;
+        if (stage == Stage::security && st.auth_required) {
+            if (!st.authenticated) may = false;  // the CHAP exchange is still to come
+            if (negotiator_->connection().auth_method != "CHAP")
+                throw NegotiationError(LoginStatus::authentication_failure, "CHAP required");
+        }
+        if (may) {
+            resp.transit = true;
+            resp.nsg = rq.nsg;
+            full_feature = rq.nsg == static_cast<std::uint8_t>(Stage::full_feature);
+        }
+    }
+    if (full_feature) {
+        negotiator_->check_complete();
+        if (st.join) {
+            if (auto old = st.join->connection(cid_)) old->shut();  // connection reinstatement
+            session_ = st.join;
+        } else {
+            auto s = std::make_shared<Session>();
+            s->isid = st.isid;
+            s->discovery = st.discovery;
+            s->portal_group = portal_group_;
+            s->params = negotiator_->session();
+            s->portal = st.tp;
+            s->window = std::max<std::uint32_t>(1, st.cfg->command_window);
+            s->start(st.cmd_sn);
+            if (!st.discovery) {
+                auto n = std::make_shared<ctl::Nexus>();
+                n->id = next_nexus_id++;
+                n->initiator_name = s->params.initiator_name;
+                n->initiator_transport_id =
+                    scsi::TransportId::iscsi_initiator(
+                        s->params.initiator_name, fmt::format("{:02x}", fmt::join(st.isid, "")))
+                        .encode();
+                n->target_name = st.target_name;
+                n->port = st.tp.port;
+                n->relative_target_port = st.tp.relative_target_port;
+                s->nexus = std::move(n);
+            }
+            core_.register_session(s);
+            session_ = s;
+        }
+        session_->add(shared_from_this());
+        resp.tsih = session_->tsih;
+    }
+    resp.data = iscsi::encode_text(answer);
+    {
+        std::lock_guard g(send_mu_);
+        resp.stat_sn = stat_sn_++;
+        if (session_) {
+            auto [exp, max] = session_->window_now();
+            resp.exp_cmd_sn = exp;
+            resp.max_cmd_sn = max;
+        } else {
+            resp.exp_cmd_sn = st.cmd_sn;
+            resp.max_cmd_sn = st.cmd_sn + st.cfg->command_window - 1;
+        }
+        write_all({iscsi::serialize(resp.encode())});
+        if (full_feature) {
+            const auto& cp = negotiator_->connection();
+            digests_ = cp.digests;
+            max_send_ = cp.max_send_data_segment_length;
+            max_burst_ = session_->params.max_burst_length;
+            framer_.set({cp.digests, cp.max_recv_data_segment_length, iscsi::Sender::initiator});
+        }
+    }
+    return full_feature;
+}
+
+// ---- full feature phase ----
+
+void Connection::full_feature() {
+    auto cfg = core_.snapshot();
+    set_timeout(fd_.get(), cfg->ping_interval_seconds);
+    bool ping = cfg->ping_interval_seconds > 0;
+    while (!closing_) {
+        auto pdu = read_pdu(ping);
+        if (!pdu) return;
+        try {
+            dispatch(std::move(*pdu));
+        } catch (const ProtocolError& e) {
+            if (e.reason() != RejectReason::none)
+                send_reject(e.reason(), e.header().value_or(iscsi::Bhs{}));
+            if (!e.resumable()) return;
+        } catch (const NegotiationError&) {
+            return;
+        } catch (const Error&) {
+            send_reject(RejectReason::invalid_pdu_field, pdu->bhs);
+        }
+    }
+}
+
+void Connection::dispatch(iscsi::Pdu pdu) {
+    using iscsi::Opcode;
+    auto op = static_cast<Opcode>(pdu.opcode());
+    if (session_->discovery && op != Opcode::text_request && op != Opcode::logout_request &&
+        op != Opcode::nop_out)
+        throw ProtocolError(RejectReason::protocol_error, "not in a discovery session", pdu.bhs,
+                            true);
+    switch (op) {
+        case Opcode::nop_out:
+            return on_nop_out(pdu);
+        case Opcode::scsi_command:
+            return on_command(pdu);
+        case Opcode::data_out:
+            return on_data_out(pdu);
+        case Opcode::task_management_request:
+            return on_tmf(pdu);
+        case Opcode::text_request:
+            return on_text(pdu);
+        case Opcode::logout_request:
+            return on_logout(pdu);
+        case Opcode::snack_request:
+            throw ProtocolError(RejectReason::snack_reject, "SNACK at ErrorRecoveryLevel 0",
+                                pdu.bhs, true);
+        default:
+            throw ProtocolError(RejectReason::protocol_error, "unexpected opcode", pdu.bhs, true);
+    }
+}
+
+void Connection::on_nop_out(const iscsi::Pdu& pdu) {
+    auto n = iscsi::NopOut::decode(pdu);
+    if (n.initiator_task_tag == reserved_tag) {
+        if (n.target_transfer_tag != reserved_tag && n.target_transfer_tag == ping_ttt_)
+            ping_ttt_ = reserved_tag;
+        return;
+    }
+    if (!n.immediate && !session_->accept(n.cmd_sn, false)) return;
+    iscsi::NopIn r;
+    r.lun = n.lun;
+    r.initiator_task_tag = n.initiator_task_tag;
+    r.ping_data = std::move(n.ping_data);
+    if (r.ping_data.size() > max_send_) r.ping_data.resize(max_send_);
+    send(std::move(r), true);
+}
+
+void Connection::on_command(const iscsi::Pdu& pdu) {
+    auto cmd = iscsi::ScsiCommand::decode(pdu);
+    if (!cmd.immediate && !session_->accept(cmd.cmd_sn, true)) return;  // outside the window
+    const auto& sp = session_->params;
+    auto release = [&] {
+        if (!cmd.immediate) session_->finished();
+    };
+    std::uint32_t edtl = cmd.expected_data_transfer_length;
+    std::uint32_t imm = static_cast<std::uint32_t>(cmd.immediate_data.size());
+    auto reject = [&](RejectReason why, const char* msg) {
+        release();
+        throw ProtocolError(why, msg, pdu.bhs, true);
+    };
+    if (imm > 0 && (!cmd.write || !sp.immediate_data))
+        reject(RejectReason::protocol_error, "immediate data");
+    if (imm > edtl || imm > sp.first_burst_length)
+        reject(RejectReason::protocol_error, "immediate data beyond the first burst");
+
+    PendingTask t;
+    t.lun = cmd.lun;
+    t.read = cmd.read;
+    t.write = cmd.write;
+    t.counts = !cmd.immediate;
+    t.immediate_length = imm;
+    t.task.nexus = session_->nexus;
+    t.task.lun = linux_lun(cmd.lun);
+    t.task.cdb.assign(cmd.cdb.begin(),
+                      cmd.cdb.begin() + static_cast<std::ptrdiff_t>(cdb_length(cmd.cdb)));
+    t.task.tag = cmd.initiator_task_tag;
+    t.task.attribute = task_attribute(cmd.attribute);
+    t.task.expected_transfer_length = edtl;
+    if (cmd.read && cmd.write) {
+        t.task.direction = ctl::DataDirection::bidirectional;
+        t.read_length = cmd.bidirectional_read_length.value_or(0);
+    } else if (cmd.read) {
+        t.task.direction = ctl::DataDirection::in;
+        t.read_length = edtl;
+    } else if (cmd.write) {
+        t.task.direction = ctl::DataDirection::out;
+    }
+    if (cmd.write) {
+        t.task.data_out.resize(edtl);
+        std::copy(cmd.immediate_data.begin(), cmd.immediate_data.end(), t.task.data_out.begin());
+        t.received = imm;
+        bool unsolicited = !sp.initial_r2t && !cmd.final_bit;
+        t.unsolicited_end =
+            unsolicited ? std::max(imm, std::min(sp.first_burst_length, edtl)) : imm;
+        t.unsolicited_next = imm;
+        t.unsolicited_done = t.unsolicited_end <= imm;
+        t.next_r2t_offset = t.unsolicited_end;
+    }
+    std::uint32_t itt = cmd.initiator_task_tag;
+    bool ready = false;
+    {
+        std::lock_guard g(tasks_mu_);
+        if (tasks_.count(itt)) {
+            release();
+            throw ProtocolError(RejectReason::task_in_progress, "task tag in use", pdu.bhs, true);
+        }
+        auto& slot = tasks_[itt] = std::move(t);
+        ready = !slot.write || slot.received == edtl;
+        if (!ready && slot.unsolicited_done) send_r2ts(slot);
+    }
+    if (ready) submit(itt);
+}
+
+void Connection::send_r2ts(PendingTask& t) {
+    std::uint32_t edtl = t.task.expected_transfer_length;
+    std::uint32_t max_r2t = std::max<std::uint32_t>(1, session_->params.max_outstanding_r2t);
+    std::uint32_t burst = std::max<std::uint32_t>(512, session_->params.max_burst_length);
+    while (t.r2ts.size() < max_r2t && t.next_r2t_offset < edtl) {
+        std::uint32_t len = std::min(burst, edtl - t.next_r2t_offset);
+        R2tState s;
+        s.ttt = next_ttt_++;
+        if (next_ttt_ == reserved_tag) next_ttt_ = 1;
+        s.offset = t.next_r2t_offset;
+        s.length = len;
+        t.r2ts.push_back(s);
+        iscsi::R2t r;
+        r.lun = t.lun;
+        r.initiator_task_tag = t.task.tag;
+        r.target_transfer_tag = s.ttt;
+        r.r2t_sn = t.r2t_sn++;
+        r.buffer_offset = s.offset;
+        r.desired_data_transfer_length = len;
+        send(std::move(r), false);
+        t.next_r2t_offset += len;
+    }
+}
+
+void Connection::on_data_out(const iscsi::Pdu& pdu) {
+    auto d = iscsi::DataOut::decode(pdu);
+    bool ready = false;
+    std::optional<PendingTask> failed;
+    std::uint8_t ascq = 0;
+    {
+        std::lock_guard g(tasks_mu_);
+        auto it = tasks_.find(d.initiator_task_tag);
+        if (it == tasks_.end() || it->second.submitted || it->second.aborted) return;
+        PendingTask& t = it->second;
+        auto len = static_cast<std::uint32_t>(d.data.size());
+        std::uint32_t edtl = t.task.expected_transfer_length;
+        // A Data-Out out of sequence fails its task (ErrorRecoveryLevel 0 cannot ask for it
+        // again); the connection and the other tasks go on. ASCQ of DATA PHASE ERROR (4B/xx).
+        auto check = [&](bool ok, std::uint8_t q) {
+            if (!ok && ascq == 0) ascq = q;
+            return ok;
+        };
+        bool in_range = check(d.buffer_offset <= edtl && len <= edtl - d.buffer_offset, 0x02);
+        if (in_range && d.target_transfer_tag == reserved_tag) {
+            if (check(!t.unsolicited_done, 0x02) &&
+                check(d.data_sn == t.unsolicited_data_sn, 0x05) &&
+                check(d.buffer_offset == t.unsolicited_next, 0x05) &&
+                check(d.buffer_offset + len <= t.unsolicited_end, 0x02)) {
+                ++t.unsolicited_data_sn;
+                t.unsolicited_next += len;
+                if (d.final_bit) {
+                    t.unsolicited_done = true;
+                    t.next_r2t_offset = t.unsolicited_next;
+                }
+            }
+        } else if (in_range) {
+            auto r = std::find_if(t.r2ts.begin(), t.r2ts.end(), [&](const R2tState& s) {
+                return s.ttt == d.target_transfer_tag;
+            });
+            if (check(r != t.r2ts.end(), 0x01) && check(d.data_sn == r->next_data_sn, 0x05) &&
+                check(d.buffer_offset == r->offset + r->received, 0x05) &&
+                check(len <= r->length - r->received, 0x02)) {
+                ++r->next_data_sn;
+                r->received += len;
+                if (d.final_bit) {
+                    if (check(r->received == r->length, 0x05)) t.r2ts.erase(r);
+                }
+            }
+        }
+        if (ascq != 0) {
+            failed = std::move(t);
+            tasks_.erase(it);
+        } else {
+            std::copy(d.data.begin(), d.data.end(), t.task.data_out.begin() + d.buffer_offset);
+            t.received += len;
+            ready = t.unsolicited_done && t.r2ts.empty() && t.next_r2t_offset >= edtl;
+            if (!ready && t.unsolicited_done) send_r2ts(t);
+        }
+    }
+    if (failed) {
+        tasks_cv_.notify_all();
+        if (failed->counts) session_->finished();
+        ctl::TaskResult r;
+        r.status = 0x02;
+        r.sense = Bytes(18, 0);
+        r.sense[0] = 0x70;
+        r.sense[2] = 0x0b;  // ABORTED COMMAND
+        r.sense[7] = 10;
+        r.sense[12] = 0x4b;
+        r.sense[13] = ascq;
+        r.data_out_used = 0;
+        failed->read = false;
+        send_data_in(*failed, r);
+        return;
+    }
+    if (ready) submit(d.initiator_task_tag);
+}
+
+void Connection::submit(std::uint32_t itt) {
+    ctl::Task task;
+    {
+        std::lock_guard g(tasks_mu_);
+        auto it = tasks_.find(itt);
+        if (it == tasks_.end()) return;
+        it->second.submitted = true;
+        // The frontend keeps the task's header for the response; the data goes to the engine.
+        Bytes data = std::move(it->second.task.data_out);
+        it->second.task.data_out.clear();
+        task = it->second.task;
+        task.data_out = std::move(data);
+    }
+    core_.sink.submit(std::move(task), [self = shared_from_this(), itt](ctl::TaskResult r) {
+        self->complete(itt, std::move(r));
+    });
+}
+
+void Connection::complete(std::uint32_t itt, ctl::TaskResult result) {
+    PendingTask t;
+    {
+        std::lock_guard g(tasks_mu_);
+        auto it = tasks_.find(itt);
+        if (it == tasks_.end() || !it->second.submitted) return;
+        t = std::move(it->second);
+        tasks_.erase(it);
+    }
+    tasks_cv_.notify_all();
+    if (t.counts) session_->finished();
+    if (t.aborted || result.aborted || closing_) return;
+    send_data_in(t, result);
+}
+
+void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
+    std::uint32_t edtl = t.task.expected_transfer_length;
+    Bytes& data = r.data_in;
+    if (!t.read) data.clear();
+    if (data.size() > t.read_length) data.resize(t.read_length);
+    bool underflow = false;
+    std::uint32_t residual = 0;
+    if (t.read && !t.write) {
+        if (data.size() < t.read_length) {
+            underflow = true;
+            residual = t.read_length - static_cast<std::uint32_t>(data.size());
+        }
+    } else if (t.write) {
+        std::uint32_t used = r.data_out_used ? std::min(r.data_out_used, edtl) : edtl;
+        if (used < edtl) {
+            underflow = true;
+            residual = edtl - used;
+        }
+    } else if (edtl > 0) {
+        underflow = true;
+        residual = edtl;
+    }
+    bool collapse = r.status == 0 && r.sense.empty() && !data.empty();
+    std::vector<Bytes> wire;
+    std::lock_guard g(send_mu_);
+    std::uint32_t data_sn = 0;
+    std::uint32_t off = 0;
+    std::uint32_t burst_used = 0;
+    auto size = static_cast<std::uint32_t>(data.size());
+    std::uint32_t burst = std::max<std::uint32_t>(512, max_burst_);
+    while (off < size) {
+        std::uint32_t n = std::min({max_send_, size - off, burst - burst_used});
+        iscsi::DataIn d;
+        d.lun = t.lun;
+        d.initiator_task_tag = t.task.tag;
+        d.data_sn = data_sn++;
+        d.buffer_offset = off;
+        d.data.assign(data.begin() + off, data.begin() + off + n);
+        off += n;
+        burst_used += n;
+        bool last = off == size;
+        d.final_bit = last || burst_used == burst;
+        if (burst_used == burst) burst_used = 0;
+        if (last && collapse) {
+            d.status_present = true;
+            d.status = r.status;
+            d.underflow = underflow;
+            d.residual_count = residual;
+        }
+        stamp(d, last && collapse);
+        wire.push_back(iscsi::serialize(d.encode(), digests_));
+    }
+    if (!collapse) {
+        iscsi::ScsiResponse resp;
+        resp.status = r.status;
+        resp.initiator_task_tag = t.task.tag;
+        resp.sense = std::move(r.sense);
+        resp.underflow = underflow;
+        resp.residual_count = residual;
+        resp.exp_data_sn = data_sn + t.r2t_sn;
+        stamp(resp, true);
+        wire.push_back(iscsi::serialize(resp.encode(), digests_));
+    }
+    write_all(wire);
+}
+
+void Connection::abort_matching(std::optional<std::uint64_t> lun) {
+    std::vector<bool> release;
+    {
+        std::lock_guard g(tasks_mu_);
+        for (auto it = tasks_.begin(); it != tasks_.end();) {
+            PendingTask& t = it->second;
+            if (lun && t.task.lun != *lun) {
+                ++it;
+                continue;
+            }
+            if (t.counts) release.push_back(true);
+            t.counts = false;
+            if (t.submitted) {
+                t.aborted = true;
+                ++it;
+            } else {
+                it = tasks_.erase(it);
+            }
+        }
+    }
+    tasks_cv_.notify_all();
+    if (session_)
+        for (std::size_t i = 0; i < release.size(); ++i) session_->finished();
+}
+
+void Connection::abort_pending(std::uint32_t itt) {
+    bool release = false;
+    {
+        std::lock_guard g(tasks_mu_);
+        auto it = tasks_.find(itt);
+        if (it == tasks_.end()) return;
+        release = it->second.counts;
+        it->second.counts = false;
+        if (it->second.submitted)
+            it->second.aborted = true;
+        else
+            tasks_.erase(it);
+    }
+    tasks_cv_.notify_all();
+    if (release) session_->finished();
+}
+
+void Connection::on_tmf(const iscsi::Pdu& pdu) {
+    using F = iscsi::TmfFunction;
+    auto rq = iscsi::TaskManagementRequest::decode(pdu);
+    if (!rq.immediate && !session_->accept(rq.cmd_sn, false)) return;
+    iscsi::TaskManagementResponse resp;
+    resp.initiator_task_tag = rq.initiator_task_tag;
+    std::uint64_t lun = linux_lun(rq.lun);
+    const ctl::Nexus& nexus = *session_->nexus;
+    auto engine = [&](ctl::TmfFunction fn, std::uint32_t ref) {
+        return core_.sink.task_management(nexus, fn, lun, ref);
+    };
+    bool drop_connection = false;
+    switch (static_cast<F>(rq.function)) {
+        case F::abort_task: {
+            std::uint32_t ref = rq.referenced_task_tag;
+            bool in_frontend = false;
+            bool submitted = false;
+            {
+                std::lock_guard g(tasks_mu_);
+                auto it = tasks_.find(ref);
+                if (it != tasks_.end() && !it->second.aborted) {
+                    in_frontend = true;
+                    submitted = it->second.submitted;
+                }
+            }
+            if (!in_frontend) {
+                resp.response = static_cast<std::uint8_t>(iscsi::TmfResponse::task_does_not_exist);
+            } else if (!submitted) {
+                abort_pending(ref);
+                resp.response = static_cast<std::uint8_t>(iscsi::TmfResponse::function_complete);
+            } else {
+                auto r = engine(ctl::TmfFunction::abort_task, ref);
+                if (r == ctl::TmfResponse::complete) abort_pending(ref);
+                resp.response = tmf_response(r);
+            }
+            break;
+        }
+        case F::abort_task_set:
+        case F::clear_task_set:
+        case F::logical_unit_reset: {
+            auto fn = rq.function == static_cast<std::uint8_t>(F::abort_task_set)
+                          ? ctl::TmfFunction::abort_task_set
+                      : rq.function == static_cast<std::uint8_t>(F::clear_task_set)
+                          ? ctl::TmfFunction::clear_task_set
+                          : ctl::TmfFunction::lun_reset;
+            auto r = engine(fn, reserved_tag);
+            if (r == ctl::TmfResponse::complete) abort_matching(lun);
+            resp.response = tmf_response(r);
+            break;
+        }
+        case F::clear_aca:
+            resp.response = tmf_response(engine(ctl::TmfFunction::clear_aca, reserved_tag));
+            break;
+        case F::target_warm_reset:
+        case F::target_cold_reset: {
+            auto r = engine(ctl::TmfFunction::target_reset, reserved_tag);
+            if (r == ctl::TmfResponse::complete) abort_matching(std::nullopt);
+            resp.response = tmf_response(r);
+            drop_connection = rq.function == static_cast<std::uint8_t>(F::target_cold_reset);
+            break;
+        }
+        case F::task_reassign:
+            resp.response =
+                static_cast<std::uint8_t>(iscsi::TmfResponse::reassignment_not_supported);
+            break;
+        default:
+            resp.response = static_cast<std::uint8_t>(iscsi::TmfResponse::function_rejected);
+            break;
+    }
+    send(std::move(resp), true);
+    if (drop_connection) shut();
+}
+
+std::string Connection::send_targets(std::string_view which) {
+    auto cfg = core_.snapshot();
+    const PortalGroup* here = find_portal_group(*cfg, portal_group_);
+    iscsi::TextList out;
+    std::map<std::string, SocketAddress> bound;
+    {
+        std::lock_guard g(core_.mu);
+        for (const auto& [text, l] : core_.listeners) bound[text] = l.bound;
+    }
+    for (const auto& t : cfg->targets) {
+        if (session_->discovery) {
+            if (which != "All" &&
+                !(which.size() == t.name.size() && find_target(*cfg, which) == &t))
+                continue;
+        } else if (find_target(*cfg, session_->params.target_name) != &t) {
+            continue;
+        }
+        if (session_->discovery && here && here->discovery_filter != DiscoveryFilter::none) {
+            const TargetPortal* tp = find_target_portal(t, portal_group_);
+            if (!tp) continue;
+            const AuthGroup* g = target_auth_group(*cfg, t, *tp);
+            if (g && g->type == AuthType::deny) continue;
+            if (g && !g->initiator_portals.empty() &&
+                std::none_of(g->initiator_portals.begin(), g->initiator_portals.end(),
+                             [&](const std::string& p) { return portal_matches(p, peer_); }))
+                continue;
+            if (here->discovery_filter != DiscoveryFilter::portal &&
+                !acl_admits(g, session_->params.initiator_name, peer_))
+                continue;
+            if (here->discovery_filter == DiscoveryFilter::portal_name_auth && g &&
+                (g->type == AuthType::chap || g->type == AuthType::chap_mutual) &&
+                std::none_of(g->chap.begin(), g->chap.end(),
+                             [&](const auto& c) { return c.initiator.name == chap_user_; }))
+                continue;
+        }
+        out.push_back({"TargetName", t.name});
+        for (const auto& tp : t.portals) {
+            const PortalGroup* pg = find_portal_group(*cfg, tp.portal_group);
+            if (!pg) continue;
+            for (const auto& l : pg->listen) {
+                auto b = bound.find(l);
+                SocketAddress a = b != bound.end() ? b->second : parse_listen_address(l);
+                std::string host = a.wildcard() ? local_.host() : a.host();
+                bool v6 = host.find(':') != std::string::npos;
+                out.push_back(
+                    {"TargetAddress", v6 ? fmt::format("[{}]:{},{}", host, a.port(), pg->tag)
+                                         : fmt::format("{}:{},{}", host, a.port(), pg->tag)});
+            }
+        }
+    }
+    Bytes b = iscsi::encode_text(out);
+    return std::string(b.begin(), b.end());
+}
+
+void Connection::on_text(const iscsi::Pdu& pdu) {
+    auto rq = iscsi::TextRequest::decode(pdu);
+    if (!rq.immediate && !session_->accept(rq.cmd_sn, false)) return;
+    iscsi::TextResponse resp;
+    resp.initiator_task_tag = rq.initiator_task_tag;
+    resp.lun = rq.lun;
+    Bytes body;
+    if (rq.target_transfer_tag != reserved_tag) {
+        if (rq.target_transfer_tag != text_ttt_ || text_pending_.empty())
+            throw ProtocolError(RejectReason::invalid_pdu_field, "unknown Text TTT", pdu.bhs, true);
+        body = std::move(text_pending_);
+        text_pending_.clear();
+    } else {
+        text_pending_.clear();
+        text_request_.insert(text_request_.end(), rq.data.begin(), rq.data.end());
+        if (text_request_.size() > 65536)
+            throw ProtocolError(RejectReason::protocol_error, "Text request too long", pdu.bhs);
+        if (rq.continue_bit) {
+            resp.final_bit = false;
+            resp.target_transfer_tag = text_ttt_ = next_ttt_++;
+            send(std::move(resp), true);
+            return;
+        }
+        iscsi::TextList offers = iscsi::decode_text(text_request_);
+        text_request_.clear();
+        iscsi::NegotiationResult r;
+        {
+            std::lock_guard g(send_mu_);
+            negotiator_->begin_text_negotiation();
+            r = negotiator_->respond(offers, iscsi::Stage::full_feature);
+            max_send_ = negotiator_->connection().max_send_data_segment_length;
+        }
+        body = iscsi::encode_text(r.response);
+        for (const auto& kv : r.deferred)
+            if (kv.key == "SendTargets") {
+                std::string st = send_targets(kv.value);
+                body.insert(body.end(), st.begin(), st.end());
+            }
+    }
+    if (body.size() > max_send_) {
+        text_pending_.assign(body.begin() + max_send_, body.end());
+        body.resize(max_send_);
+        resp.final_bit = false;
+        resp.continue_bit = true;
+        resp.target_transfer_tag = text_ttt_ = next_ttt_++;
+    }
+    resp.data = std::move(body);
+    send(std::move(resp), true);
+}
+
+void Connection::wait_tasks_drained(int timeout_ms) {
+    std::unique_lock g(tasks_mu_);
+    tasks_cv_.wait_for(g, std::chrono::milliseconds(timeout_ms), [&] {
+        return std::all_of(tasks_.begin(), tasks_.end(),
+                           [](const auto& kv) { return kv.second.aborted; });
+    });
+}
+
+void Connection::on_logout(const iscsi::Pdu& pdu) {
+    auto rq = iscsi::LogoutRequest::decode(pdu);
+    if (!rq.immediate && !session_->accept(rq.cmd_sn, false)) return;
+    iscsi::LogoutResponse resp;
+    resp.initiator_task_tag = rq.initiator_task_tag;
+    resp.time2wait = 0;
+    resp.time2retain = 0;
+    bool close_self = false;
+    std::vector<std::shared_ptr<Connection>> others;
+    switch (static_cast<iscsi::LogoutReason>(rq.reason)) {
+        case iscsi::LogoutReason::close_session:
+            close_self = true;
+            for (auto& c : session_->connections())
+                if (c.get() != this) others.push_back(c);
+            break;
+        case iscsi::LogoutReason::close_connection:
+            if (rq.cid == cid_) {
+                close_self = true;
+            } else if (auto c = session_->connection(rq.cid)) {
+                others.push_back(c);
+            } else {
+                resp.response = static_cast<std::uint8_t>(iscsi::LogoutResponseCode::cid_not_found);
+            }
+            break;
+        default:
+            resp.response =
+                static_cast<std::uint8_t>(iscsi::LogoutResponseCode::recovery_not_supported);
+            break;
+    }
+    if (close_self) wait_tasks_drained(5000);
+    for (auto& c : others) c->shut();
+    if (close_self && rq.reason == static_cast<std::uint8_t>(iscsi::LogoutReason::close_session))
+        core_.unregister_session(session_.get());
+    send(std::move(resp), true);
+    if (close_self) {
+        closing_ = true;
+        ::shutdown(fd_.get(), SHUT_RD);
+    }
+}
+
+}  // namespace camx::ctld

@@ -1,0 +1,236 @@
+// The iSCSI frontend's moving parts: the state its threads share (Core), sessions with
+// their CmdSN window and nexus, and connections, each run by its own thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "camx/ctl/task.hpp"
+#include "camx/iscsi/framer.hpp"
+#include "camx/iscsi/negotiate.hpp"
+#include "camx/iscsi/pdu.hpp"
+#include "camx/transport/fd.hpp"
+#include "iscsi/frontend.hpp"
+#include "iscsi/net.hpp"
+
+namespace camx::ctld {
+
+class Connection;
+
+// One iSCSI session: its identity, negotiated parameters, nexus and command window.
+class Session {
+  public:
+    std::uint64_t id = 0;
+    std::uint16_t tsih = 0;
+    iscsi::Isid isid{};
+    bool discovery = false;
+    std::string portal_group;
+    iscsi::SessionParams params;
+    TargetPortal portal;  // normal sessions: how the target is reached
+    std::shared_ptr<const ctl::Nexus> nexus;
+    std::uint32_t window = 128;
+
+    // Opens the window at the leading login's CmdSN.
+    void start(std::uint32_t cmd_sn);
+    // A non-immediate CmdSN: true when it is new and inside [ExpCmdSN, MaxCmdSN]; then it
+    // counts as outstanding until finished() (commands) or right away (others).
+    bool accept(std::uint32_t cmd_sn, bool holds_slot);
+    void finished();
+    // ExpCmdSN and MaxCmdSN as of now.
+    std::pair<std::uint32_t, std::uint32_t> window_now();
+
+    void add(const std::shared_ptr<Connection>& c);
+    void remove(const Connection* c);
+    std::vector<std::shared_ptr<Connection>> connections();
+    std::shared_ptr<Connection> connection(std::uint16_t cid);
+
+  private:
+    std::mutex mu_;
+    std::uint32_t exp_cmd_sn_ = 0;
+    std::uint32_t max_cmd_sn_ = 0;
+    std::uint32_t outstanding_ = 0;
+    std::set<std::uint32_t> ahead_;  // received past a gap (several connections)
+    std::vector<std::weak_ptr<Connection>> connections_;
+};
+
+struct Listener {
+    transport::UniqueFd fd;
+    std::string text;  // as configured
+    SocketAddress bound;
+    std::string portal_group;  // current owner
+};
+
+struct IscsiFrontend::Core {
+    explicit Core(ctl::TaskSink& s) : sink(s) {}
+    ctl::TaskSink& sink;
+
+    mutable std::mutex mu;
+    std::shared_ptr<const FrontendConfig> config;
+    std::map<std::string, Listener> listeners;  // by configured text
+    std::map<std::uint64_t, std::shared_ptr<Session>> sessions;
+    std::vector<std::shared_ptr<Connection>> connections;
+    std::uint64_t next_session_id = 1;
+    std::uint16_t next_tsih = 1;
+    bool stopping = false;
+
+    transport::UniqueFd wake;  // eventfd: the acceptor re-reads listeners
+    std::thread acceptor;
+
+    std::shared_ptr<const FrontendConfig> snapshot() const;
+    void accept_loop();
+    void reap();
+    // Registers a session at the end of a successful leading login, reinstating (ending)
+    // an older one of the same initiator, ISID and target.
+    void register_session(const std::shared_ptr<Session>& s);
+    void unregister_session(const Session* s);
+    std::shared_ptr<Session> find_session(std::uint16_t tsih);
+    void end_session(const std::shared_ptr<Session>& s);
+    // Whether a session still has a place under cfg (target, portal group, ACL).
+    bool still_admitted(const FrontendConfig& cfg, const Session& s, const Connection& c) const;
+};
+
+// Lookups on a configuration, shared by login, discovery and reload.
+const AuthGroup* find_auth_group(const FrontendConfig& cfg, const std::string& name);
+const PortalGroup* find_portal_group(const FrontendConfig& cfg, const std::string& name);
+const IscsiTarget* find_target(const FrontendConfig& cfg, std::string_view name);
+const TargetPortal* find_target_portal(const IscsiTarget& t, const std::string& portal_group);
+// The auth group governing logins to t through tp; nullptr: no authentication.
+const AuthGroup* target_auth_group(const FrontendConfig& cfg, const IscsiTarget& t,
+                                   const TargetPortal& tp);
+// ACL check: initiator name and portal; an absent group admits everyone.
+bool acl_admits(const AuthGroup* g, std::string_view initiator_name, const SocketAddress& peer);
+
+class Connection : public std::enable_shared_from_this<Connection> {
+  public:
+    Connection(IscsiFrontend::Core& core, transport::UniqueFd fd, std::string portal_group);
+    ~Connection();
+
+    void start();
+    // From any thread: stops the connection (its thread then cleans up).
+    void shut();
+    bool done() const { return done_.load(); }
+    void join();
+
+    std::uint16_t cid() const { return cid_; }
+    const SocketAddress& peer() const { return peer_; }
+    const SocketAddress& local() const { return local_; }
+    const std::string& portal_group() const { return portal_group_; }
+    iscsi::ConnectionParams params() const;
+    std::shared_ptr<Session> session() const;
+
+  private:
+    struct R2tState {
+        std::uint32_t ttt = 0;
+        std::uint32_t offset = 0;
+        std::uint32_t length = 0;
+        std::uint32_t received = 0;
+        std::uint32_t next_data_sn = 0;
+    };
+    struct PendingTask {
+        ctl::Task task;
+        iscsi::Lun lun;
+        bool read = false;
+        bool write = false;
+        bool submitted = false;
+        bool aborted = false;
+        bool counts = false;            // holds a CmdSN slot
+        std::uint32_t read_length = 0;  // expected Data-In bytes
+        // Data-Out gathering
+        std::uint32_t received = 0;
+        std::uint32_t unsolicited_end = 0;
+        std::uint32_t unsolicited_next = 0;
+        std::uint32_t unsolicited_data_sn = 0;
+        bool unsolicited_done = true;
+        std::uint32_t next_r2t_offset = 0;
+        std::uint32_t r2t_sn = 0;
+        std::vector<R2tState> r2ts;
+        std::uint32_t immediate_length = 0;
+    };
+
+    void run();
+    bool login();
+    void full_feature();
+
+    // Reading: the next PDU, nullopt at end of stream or after a fatal protocol error.
+    std::optional<iscsi::Pdu> read_pdu(bool allow_ping);
+    void on_protocol_error(const iscsi::ProtocolError& e);
+
+    // Login
+    struct LoginState;
+    bool login_step(LoginState& st, const iscsi::LoginRequest& rq);
+    void login_fail(const iscsi::LoginRequest& rq, iscsi::LoginStatus status,
+                    const std::string& why);
+
+    // Full feature phase
+    void dispatch(iscsi::Pdu pdu);
+    void on_nop_out(const iscsi::Pdu& pdu);
+    void on_command(const iscsi::Pdu& pdu);
+    void on_data_out(const iscsi::Pdu& pdu);
+    void on_tmf(const iscsi::Pdu& pdu);
+    void on_text(const iscsi::Pdu& pdu);
+    void on_logout(const iscsi::Pdu& pdu);
+    void send_reject(iscsi::RejectReason reason, const iscsi::Bhs& header);
+    void send_r2ts(PendingTask& t);
+    void submit(std::uint32_t itt);
+    void complete(std::uint32_t itt, ctl::TaskResult result);
+    void abort_pending(std::uint32_t itt);
+    // Drops every task of this connection matching lun (nullopt: all), as TMF and nexus
+    // loss require; tasks in the engine are marked so their completions are not sent.
+    void abort_matching(std::optional<std::uint64_t> lun);
+    void wait_tasks_drained(int timeout_ms);
+    std::string send_targets(std::string_view which);
+
+    // Sending: StatSN, ExpCmdSN and MaxCmdSN are stamped under the send lock, so StatSN
+    // follows the order on the wire.
+    template <class P>
+    void stamp(P& p, bool status);
+    void write_all(const std::vector<Bytes>& bufs);
+    template <class P>
+    void send(P p, bool status);
+    void send_data_in(const PendingTask& t, ctl::TaskResult& r);
+
+    IscsiFrontend::Core& core_;
+    transport::UniqueFd fd_;
+    std::string portal_group_;
+    SocketAddress peer_;
+    SocketAddress local_;
+    std::thread thread_;
+    std::atomic<bool> done_{false};
+    std::atomic<bool> closing_{false};
+
+    iscsi::Framer framer_;
+    Bytes rbuf_;
+    std::size_t rstart_ = 0;
+    std::size_t rend_ = 0;
+    std::optional<iscsi::Negotiator> negotiator_;
+    std::shared_ptr<Session> session_;
+    std::uint16_t cid_ = 0;
+    Bytes text_pending_;  // the rest of a Text response too long for one PDU
+    Bytes text_request_;  // a Text request continued over several PDUs
+    std::uint32_t text_ttt_ = iscsi::reserved_tag;
+    std::string chap_user_;  // who authenticated, for discovery filtering
+
+    mutable std::mutex send_mu_;
+    iscsi::Digests digests_;  // in force on the wire (after login)
+    std::uint32_t max_send_ = 8192;
+    std::uint32_t max_burst_ = 262144;
+    std::uint32_t stat_sn_ = 0;
+    std::uint32_t ping_ttt_ = iscsi::reserved_tag;
+    std::uint32_t next_ttt_ = 1;
+
+    std::mutex tasks_mu_;
+    std::condition_variable tasks_cv_;
+    std::unordered_map<std::uint32_t, PendingTask> tasks_;
+};
+
+}  // namespace camx::ctld
