@@ -376,3 +376,30 @@ TEST(CtldConfig, EveryPrefixParsesOrThrows) {
         }
     }
 }
+
+// The example in ctl.conf(5) is a valid configuration.
+TEST(CtldConfig, ManPageExampleParses) {
+    std::filesystem::path man =
+        std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "man" /
+        "ctl.conf.5";
+    std::ifstream in(man);
+    if (!in) GTEST_SKIP() << man << " not found";
+    std::string line, text;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (line == ".Bd -literal") {
+            inside = true;
+        } else if (line == ".Ed") {
+            break;
+        } else if (inside) {
+            for (std::size_t p; (p = line.find("\\e")) != std::string::npos;) line.replace(p, 2, "\\");
+            text += line + "\n";
+        }
+    }
+    ASSERT_FALSE(text.empty());
+    Config c = parse(text, "ctl.conf.5", ParseOptions{false});
+    EXPECT_EQ(c.targets.size(), 2u);
+    EXPECT_EQ(c.auth_groups.at("ag0").type, AuthType::chap_mutual);
+    EXPECT_EQ(c.luns.at("shared").blocksize_bytes, 4096u);
+    EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+}
