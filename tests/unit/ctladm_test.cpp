@@ -357,7 +357,7 @@ TEST(CtladmNoDaemon, ClearMessageAndExitCode) {
     EXPECT_EQ(r.err,
               "ctladm: cannot connect to ctld at /nonexistent/ctld.sock: No such file or directory "
               "(is ctld running?)\n");
-    r = run({"--socket", "/nonexistent/ctld.sock", "devlist", "--json"});
+    r = run({"devlist", "--json", "--socket", "/nonexistent/ctld.sock"});
     EXPECT_EQ(r.rc, 35);
     EXPECT_EQ(json::parse(r.out)["error"]["category"], "transport");
     EXPECT_TRUE(r.err.empty());

@@ -372,6 +372,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "ctladm 0.1.0");
     app.require_subcommand(1);
     app.failure_message(CLI::FailureMessage::help);
+    app.fallthrough();  // --socket and --timeout may follow the command too
     std::string socket = std::string(ctl::kDefaultSocket);
     if (const char* env = std::getenv("CTLD_SOCKET"); env && *env) socket = env;
     int timeout_s = 60;
