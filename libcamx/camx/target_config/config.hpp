@@ -1,0 +1,172 @@
+// ctl.conf: the model of ctld's configuration (FreeBSD ctl.conf's auth-group, portal-group,
+// target and lun, in UCL syntax), its parser and its semantic checks.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "camx/target_config/ucl.hpp"
+
+namespace camx::target_config {
+
+using ucl::Location;
+
+enum class AuthType : std::uint8_t { none, deny, chap, chap_mutual };
+std::string_view auth_type_name(AuthType t);
+
+struct Chap {
+    std::string user;
+    std::string secret;
+    std::string mutual_user;    // empty unless chap-mutual
+    std::string mutual_secret;  // empty unless chap-mutual
+    bool operator==(const Chap&) const = default;
+};
+
+struct AuthGroup {
+    std::string name;
+    // Unset in the file: chap when chap entries exist, chap_mutual when chap-mutual ones do,
+    // deny otherwise (FreeBSD's rule).
+    AuthType type = AuthType::deny;
+    std::vector<Chap> chap;
+    std::vector<std::string> initiator_names;    // empty: any initiator name
+    std::vector<std::string> initiator_portals;  // "addr" or "addr/prefix"; empty: any
+    Location where;
+};
+
+struct Listen {
+    std::string address;  // "0.0.0.0", "::", "127.0.0.1", a host name
+    std::uint16_t port = 3260;
+    bool operator==(const Listen&) const = default;
+};
+// "host", "host:port", "[v6]", "[v6]:port"; Error(usage) otherwise.
+Listen parse_listen(std::string_view text);
+
+enum class DiscoveryFilter : std::uint8_t { none, portal, portal_name, portal_name_auth };
+std::string_view discovery_filter_name(DiscoveryFilter f);
+
+struct PortalGroup {
+    std::string name;
+    std::vector<Listen> listen;
+    std::string discovery_auth_group = "default";
+    DiscoveryFilter discovery_filter = DiscoveryFilter::none;
+    std::optional<std::uint16_t> tag;  // unset: ctld assigns one
+    std::string redirect;              // "addr[:port]"; empty: no redirection
+    bool foreign = false;              // listened on by the other HA node
+    std::optional<std::uint8_t> dscp;  // 0..63
+    std::optional<std::uint8_t> pcp;   // 0..7
+    std::map<std::string, std::string> options;
+    Location where;
+};
+
+enum class Backend : std::uint8_t { ramdisk, file, block };
+std::string_view backend_name(Backend b);
+// "ramdisk", "file" or "block"; Error(usage) otherwise.
+Backend parse_backend(std::string_view text);
+
+enum class DeviceType : std::uint8_t { disk, enclosure };
+std::string_view device_type_name(DeviceType t);
+
+struct Lun {
+    std::string name;  // global: as written; inline in a target: "TARGET,lun,N"
+    Backend backend = Backend::block;
+    std::string path;                         // file and block backends
+    std::optional<std::uint64_t> size_bytes;  // required for ramdisk; 0 = discard writes
+    std::uint32_t blocksize_bytes = 512;
+    std::string serial;     // empty: ctld derives one
+    std::string device_id;  // empty: ctld derives one
+    DeviceType device_type = DeviceType::disk;
+    std::optional<std::uint32_t> ctl_lun;        // the engine LUN number; unset: ctld assigns one
+    std::map<std::string, std::string> options;  // "option name value": vendor, product, ...
+    Location where;
+    bool operator==(const Lun& o) const;  // ignores where
+};
+
+struct TargetLun {
+    std::uint64_t id = 0;  // the LUN number initiators see
+    std::string lun;       // key into Config::luns
+    Location where;
+};
+
+struct PortalGroupRef {
+    std::string portal_group;
+    std::string auth_group;  // empty: the target's
+};
+
+struct Target {
+    std::string name;  // iqn.… or naa.…
+    std::string alias;
+    // The auth-group in effect: named, "default", or "TARGET,auth" for inline chap /
+    // initiator-name / initiator-portal / auth-type entries (kept in Config::auth_groups).
+    std::string auth_group = "default";
+    std::vector<PortalGroupRef> portal_groups;  // empty in the file: "default"
+    std::vector<std::string> ports;             // "port NAME": a local (kernel) port
+    std::string redirect;
+    std::vector<TargetLun> luns;  // sorted by id
+    Location where;
+};
+
+struct Global {
+    int debug = 0;
+    int timeout_seconds = 60;
+    int maxproc = 30;
+    std::string pidfile = "/run/ctld.pid";
+    std::vector<std::string> isns_servers;
+    int isns_period_seconds = 900;
+    int isns_timeout_seconds = 5;
+    // camx additions
+    std::string state_dir = "/var/lib/ctld";
+    std::string control_socket = "/run/ctld/ctld.sock";
+    std::string control_group;  // members may use the socket besides root; empty: root only
+};
+
+struct Config {
+    std::string file;
+    Global global;
+    std::map<std::string, AuthGroup> auth_groups;      // includes the predefined ones
+    std::map<std::string, PortalGroup> portal_groups;  // includes "default"
+    std::map<std::string, Lun> luns;                   // global and inline
+    std::vector<Target> targets;                       // in file order
+    std::vector<std::string> warnings;                 // "file:line:column: ..." not fatal
+};
+
+struct ParseOptions {
+    // Check that file and block backends' paths exist (and are regular files / block
+    // devices). ctld -t does; tools that only look at the structure may not.
+    bool check_files = true;
+};
+
+// Parses and checks a configuration. Throws camx::Error: usage for syntax and semantic
+// errors, file for a missing or wrong backing path; the message lists every problem found,
+// one per line, each starting with "file:line:column: ".
+Config parse(std::string_view text, const std::string& name, const ParseOptions& opt = {});
+// Reads path and parses it; Error(file) when it cannot be read.
+Config load(const std::string& path, const ParseOptions& opt = {});
+
+// The built-in demo: one 64 MiB ramdisk LUN as LUN 0 of iqn.2024-01.org.camx:demo on
+// 127.0.0.1:3260, no authentication.
+std::string_view demo_text();
+Config demo();
+
+// "4096", "64k", "10G", "1.5t" is rejected; suffixes k m g t p (optionally followed by b or
+// ib, any case) are powers of 1024. Error(usage) on anything else or on overflow.
+std::uint64_t parse_size(std::string_view text);
+// yes/no/true/false/on/off/1/0; Error(usage) otherwise.
+bool parse_bool(std::string_view text);
+
+// Secrets are shown as "secret_set": true, never in clear.
+void to_json(nlohmann::json& j, const AuthGroup& a);
+void to_json(nlohmann::json& j, const Listen& l);
+void to_json(nlohmann::json& j, const PortalGroup& p);
+void to_json(nlohmann::json& j, const Lun& l);
+void from_json(const nlohmann::json& j, Lun& l);
+void to_json(nlohmann::json& j, const Target& t);
+void to_json(nlohmann::json& j, const Global& g);
+void to_json(nlohmann::json& j, const Config& c);
+
+}  // namespace camx::target_config

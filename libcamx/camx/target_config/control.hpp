@@ -1,0 +1,289 @@
+// ctld's control protocol: the requests ctladm sends over the control socket, the results
+// ctld returns, their JSON encoding, and the interface the daemon implements to answer them.
+//
+// Transport: a Unix stream socket (default /run/ctld/ctld.sock). The client writes one
+// request per line (a JSON object followed by '\n'); the server writes one response line per
+// request, in order. Lines longer than 1 MiB close the connection. The server checks the
+// peer with SO_PEERCRED: root, the daemon's own uid, or a member of the control group.
+//
+// Request:   {"version": 1, "id": 7, "command": "lun.create", "args": {...}}
+//   "version" must be 1; "id" is any unsigned integer the client chooses, echoed back;
+//   "args" may be omitted when a command takes none. Unknown commands, unknown argument
+//   names and arguments of the wrong JSON type are errors (category "usage").
+// Response:  {"version": 1, "id": 7, "result": {...}}
+//        or  {"version": 1, "id": 7, "error": {"category": "usage", "message": "..."}}
+//   "category" is a camx category name (camx::category_name: usage, file, busy, no_device,
+//   unsupported, ...); ctladm exits with that category's exit code. A line that is not JSON
+//   gets an error with "id": 0 and category "malformed".
+//
+// Commands, their "args" and their "result" (keys not marked optional are required):
+//   ping          {}                                  -> {"server": "ctld", "version": "0.1.0"}
+//   lun.create    {"backend": "ramdisk"|"file"|"block",
+//                  "lun"?: N (engine LUN number; default: lowest free),
+//                  "name"?: S, "path"?: S (file, block), "size_bytes"?: N (required for
+//                  ramdisk; file: grows or sets the size), "blocksize_bytes"?: N,
+//                  "serial"?: S, "device_id"?: S, "device_type"?: "disk"|"enclosure",
+//                  "options"?: {name: value, ...}}   -> {"lun": LunInfo}
+//                  errors: LUN number in use (usage), missing path (file), bad option (usage)
+//   lun.remove    {"lun": N}                          -> {}            no such LUN: no_device
+//   lun.modify    {"lun": N, "size_bytes"?: N, "options"?: {name: value}}  -> {"lun": LunInfo}
+//   lun.list      {}                                  -> {"luns": [LunInfo, ...]}
+//   lun.online    {"lun"?: N}  (no "lun": every LUN)  -> {"luns": [N, ...]} the LUNs changed
+//   lun.offline   {"lun"?: N}  (offline LUNs answer BUSY) -> {"luns": [N, ...]}
+//   port.create   {"frontend": "iscsi"|"local", "name": S, "target"?: S,
+//                  "options"?: {name: value}}         -> {"port": PortInfo}
+//   port.remove   {"port": S}                         -> {}
+//   port.online   {"port"?: S} (no "port": every port) -> {"ports": [S, ...]}
+//   port.offline  {"port"?: S}                        -> {"ports": [S, ...]}
+//   port.list     {}                                  -> {"ports": [PortInfo, ...]}
+//                 A port is named by its name or by its decimal id.
+//   lunmap        {"port": S, "port_lun": N, "lun"?: N}  (no "lun": unmap) -> {"port": PortInfo}
+//   session.list  {}                                  -> {"sessions": [SessionInfo, ...]}
+//   session.logout {"all"?: bool, "connection_id"?: N, "initiator_name"?: S,
+//                  "initiator_address"?: S}  (exactly one selector) -> {"logged_out": N}
+//   stats         {"lun"?: N}                         -> {"luns": [LunStats, ...]}
+//   reload        {}  (same as SIGHUP)                -> {}
+//
+// LunInfo:   {"lun", "name", "backend", "path", "size_bytes", "blocksize_bytes", "blocks",
+//             "serial", "device_id", "device_type", "online", "readonly", "options": {}}
+// PortInfo:  {"id", "name", "frontend", "target", "online", "portal_group_tag",
+//             "lun_map": [{"port_lun", "lun"}], "initiators": [S]}
+// SessionInfo: {"connection_id", "session_id", "initiator_name", "initiator_alias",
+//             "initiator_address", "target_name", "target_portal", "port", "auth_method",
+//             "header_digest", "data_digest", "max_recv_data_segment_length_bytes",
+//             "max_burst_length_bytes", "first_burst_length_bytes", "immediate_data",
+//             "initial_r2t"}
+// LunStats:  {"lun", "read_commands", "write_commands", "other_commands", "read_bytes",
+//             "write_bytes", "read_time_ns", "write_time_ns", "other_time_ns"}
+//             (times: sums of command latencies, arrival to completion)
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "camx/error/error.hpp"
+
+namespace camx::target_config::control {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::size_t kMaxLine = 1u << 20;
+inline constexpr std::string_view kDefaultSocket = "/run/ctld/ctld.sock";
+
+using Options = std::map<std::string, std::string>;
+
+struct Ping {
+    bool operator==(const Ping&) const = default;
+};
+struct LunCreate {
+    std::string backend;  // "ramdisk", "file", "block"
+    std::optional<std::uint32_t> lun;
+    std::string name;
+    std::string path;
+    std::optional<std::uint64_t> size_bytes;
+    std::optional<std::uint32_t> blocksize_bytes;
+    std::string serial;
+    std::string device_id;
+    std::string device_type;  // empty: disk
+    Options options;
+    bool operator==(const LunCreate&) const = default;
+};
+struct LunRemove {
+    std::uint32_t lun = 0;
+    bool operator==(const LunRemove&) const = default;
+};
+struct LunModify {
+    std::uint32_t lun = 0;
+    std::optional<std::uint64_t> size_bytes;
+    Options options;
+    bool operator==(const LunModify&) const = default;
+};
+struct LunList {
+    bool operator==(const LunList&) const = default;
+};
+struct LunOnline {
+    std::optional<std::uint32_t> lun;
+    bool operator==(const LunOnline&) const = default;
+};
+struct LunOffline {
+    std::optional<std::uint32_t> lun;
+    bool operator==(const LunOffline&) const = default;
+};
+struct PortCreate {
+    std::string frontend;  // "iscsi", "local"
+    std::string name;
+    std::string target;
+    Options options;
+    bool operator==(const PortCreate&) const = default;
+};
+struct PortRemove {
+    std::string port;
+    bool operator==(const PortRemove&) const = default;
+};
+struct PortOnline {
+    std::optional<std::string> port;
+    bool operator==(const PortOnline&) const = default;
+};
+struct PortOffline {
+    std::optional<std::string> port;
+    bool operator==(const PortOffline&) const = default;
+};
+struct PortList {
+    bool operator==(const PortList&) const = default;
+};
+struct LunMap {
+    std::string port;
+    std::uint64_t port_lun = 0;
+    std::optional<std::uint32_t> lun;  // unset: remove the mapping
+    bool operator==(const LunMap&) const = default;
+};
+struct SessionList {
+    bool operator==(const SessionList&) const = default;
+};
+struct SessionLogout {
+    bool all = false;
+    std::optional<std::uint64_t> connection_id;
+    std::string initiator_name;
+    std::string initiator_address;
+    bool operator==(const SessionLogout&) const = default;
+};
+struct Stats {
+    std::optional<std::uint32_t> lun;
+    bool operator==(const Stats&) const = default;
+};
+struct Reload {
+    bool operator==(const Reload&) const = default;
+};
+
+using Command = std::variant<Ping, LunCreate, LunRemove, LunModify, LunList, LunOnline, LunOffline,
+                             PortCreate, PortRemove, PortOnline, PortOffline, PortList, LunMap,
+                             SessionList, SessionLogout, Stats, Reload>;
+
+// "lun.create" etc.
+std::string_view command_name(const Command& c);
+
+// Who sent a request (from SO_PEERCRED).
+struct Peer {
+    std::int32_t pid = 0;
+    std::uint32_t uid = 0;
+    std::uint32_t gid = 0;
+};
+
+struct Request {
+    std::uint64_t id = 0;
+    Command command;
+    Peer peer;
+};
+
+// Result models: what the handler returns (through to_json) and what ctladm renders.
+struct LunMapping {
+    std::uint64_t port_lun = 0;
+    std::uint32_t lun = 0;
+    bool operator==(const LunMapping&) const = default;
+};
+
+struct LunInfo {
+    std::uint32_t lun = 0;
+    std::string name;
+    std::string backend;
+    std::string path;
+    std::uint64_t size_bytes = 0;
+    std::uint32_t blocksize_bytes = 512;
+    std::uint64_t blocks = 0;
+    std::string serial;
+    std::string device_id;
+    std::string device_type = "disk";
+    bool online = true;
+    bool readonly = false;
+    Options options;
+    bool operator==(const LunInfo&) const = default;
+};
+
+struct PortInfo {
+    std::uint32_t id = 0;
+    std::string name;
+    std::string frontend;
+    std::string target;
+    bool online = false;
+    std::uint16_t portal_group_tag = 0;
+    std::vector<LunMapping> lun_map;
+    std::vector<std::string> initiators;
+    bool operator==(const PortInfo&) const = default;
+};
+
+struct SessionInfo {
+    std::uint64_t connection_id = 0;
+    std::uint64_t session_id = 0;  // ISID and TSIH as one number
+    std::string initiator_name;
+    std::string initiator_alias;
+    std::string initiator_address;
+    std::string target_name;
+    std::string target_portal;
+    std::string port;
+    std::string auth_method;  // "None", "CHAP"
+    std::string header_digest;
+    std::string data_digest;
+    std::uint32_t max_recv_data_segment_length_bytes = 0;
+    std::uint32_t max_burst_length_bytes = 0;
+    std::uint32_t first_burst_length_bytes = 0;
+    bool immediate_data = false;
+    bool initial_r2t = true;
+    bool operator==(const SessionInfo&) const = default;
+};
+
+struct LunStats {
+    std::uint32_t lun = 0;
+    std::uint64_t read_commands = 0;
+    std::uint64_t write_commands = 0;
+    std::uint64_t other_commands = 0;
+    std::uint64_t read_bytes = 0;
+    std::uint64_t write_bytes = 0;
+    std::uint64_t read_time_ns = 0;
+    std::uint64_t write_time_ns = 0;
+    std::uint64_t other_time_ns = 0;
+    bool operator==(const LunStats&) const = default;
+};
+
+// from_json throws camx::Error(malformed) naming the missing or mistyped key.
+void to_json(nlohmann::json& j, const LunMapping& m);
+void from_json(const nlohmann::json& j, LunMapping& m);
+void to_json(nlohmann::json& j, const LunInfo& l);
+void from_json(const nlohmann::json& j, LunInfo& l);
+void to_json(nlohmann::json& j, const PortInfo& p);
+void from_json(const nlohmann::json& j, PortInfo& p);
+void to_json(nlohmann::json& j, const SessionInfo& s);
+void from_json(const nlohmann::json& j, SessionInfo& s);
+void to_json(nlohmann::json& j, const LunStats& s);
+void from_json(const nlohmann::json& j, LunStats& s);
+
+// The daemon's side: answers one request. Returns the "result" object; throws camx::Error
+// to answer with an error (any other exception is reported as category "other").
+// Called from the control server's thread, one request at a time.
+class ControlHandler {
+  public:
+    virtual ~ControlHandler() = default;
+    virtual nlohmann::json handle(const Request& request) = 0;
+};
+
+// Codec. decode_request throws Error(malformed) for a line that is not a JSON object and
+// Error(usage) for an unknown command or bad arguments; the id is kept in *id when known so
+// the error response can carry it.
+Request decode_request(std::string_view line, std::uint64_t* id = nullptr);
+// One line including the trailing '\n'.
+std::string encode_request(std::uint64_t id, const Command& c);
+std::string encode_result(std::uint64_t id, const nlohmann::json& result);
+std::string encode_error(std::uint64_t id, const Error& e);
+// The result of a response line; throws the Error it carries (category from its name), or
+// Error(malformed) when the line is not a response to request `id`.
+nlohmann::json decode_response(std::string_view line, std::uint64_t id);
+
+// The category with that category_name(); Category::other for an unknown name.
+Category category_from_name(std::string_view name);
+
+}  // namespace camx::target_config::control

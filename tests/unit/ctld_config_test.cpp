@@ -1,0 +1,405 @@
+// ctl.conf: the UCL subset parser, the model built from it and its semantic checks.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "camx/error/error.hpp"
+#include "camx/target_config/config.hpp"
+#include "camx/target_config/ucl.hpp"
+
+using namespace camx;
+using namespace camx::target_config;
+
+namespace {
+
+// The message of the Error that parsing text throws; fails the test when it parses.
+std::string parse_error(const std::string& text, Category want = Category::usage) {
+    try {
+        parse(text, "t.conf", ParseOptions{false});
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), want) << e.what();
+        return e.what();
+    }
+    ADD_FAILURE() << "parsed without error:\n" << text;
+    return {};
+}
+
+Config ok(const std::string& text) {
+    return parse(text, "t.conf", ParseOptions{false});
+}
+
+}  // namespace
+
+TEST(CtldUcl, FormsOfEntries) {
+    auto o = ucl::parse(R"(a = 1; b: "two"
+c three
+d "x" y { e = [1, "2", { f = 3 }] }
+// comment
+/* multi
+   line */ g 'single \' quote' # trailing
+h { })",
+                        "u");
+    ASSERT_EQ(o.entries.size(), 6u);
+    EXPECT_TRUE(o.entries[0].assigned);
+    EXPECT_EQ(o.entries[0].args[0].text, "1");
+    EXPECT_EQ(o.entries[1].key.text, "b");
+    EXPECT_TRUE(o.entries[1].args[0].quoted);
+    EXPECT_EQ(o.entries[1].args[0].text, "two");
+    EXPECT_EQ(o.entries[2].args[0].text, "three");
+    ASSERT_EQ(o.entries[3].args.size(), 2u);
+    ASSERT_TRUE(o.entries[3].object);
+    const auto& e = o.entries[3].object->entries.at(0);
+    ASSERT_TRUE(e.array);
+    ASSERT_EQ(e.array->elements.size(), 3u);
+    EXPECT_TRUE(e.array->elements[2].object);
+    EXPECT_EQ(o.entries[4].key.text, "g");
+    EXPECT_EQ(o.entries[4].args[0].text, "single ' quote");
+    EXPECT_EQ(o.entries[4].key.where.line, 6);
+    EXPECT_EQ(o.entries[4].key.where.column, 12);
+    EXPECT_TRUE(o.entries[5].object);
+    EXPECT_TRUE(o.entries[5].object->entries.empty());
+}
+
+TEST(CtldUcl, EscapesAndBareWords) {
+    auto o = ucl::parse("s \"a\\tb\\u00e9\\\"\"\nn iqn.2012-06.com.example:t0\np /a//b\n", "u");
+    EXPECT_EQ(o.entries[0].args[0].text, "a\tb\xc3\xa9\"");
+    EXPECT_EQ(o.entries[1].args[0].text, "iqn.2012-06.com.example:t0");
+    EXPECT_EQ(o.entries[2].args[0].text, "/a//b");
+}
+
+TEST(CtldUcl, SyntaxErrorsCarryLineAndColumn) {
+    auto msg = [](const char* text) {
+        try {
+            ucl::parse(text, "f.conf");
+        } catch (const Error& e) {
+            EXPECT_EQ(e.category(), Category::usage);
+            return std::string(e.what());
+        }
+        return std::string("parsed");
+    };
+    EXPECT_EQ(msg("a {\n  b 1\n"), "f.conf:1:3: unterminated '{'");
+    EXPECT_EQ(msg("a \"x\n"), "f.conf:1:3: unterminated string");
+    EXPECT_EQ(msg("}"), "f.conf:1:1: unexpected '}'");
+    EXPECT_EQ(msg("a;\n"), "f.conf:1:1: 'a' has no value");
+    EXPECT_EQ(msg("x = ;"), "f.conf:1:5: expected a value for 'x', found ';'");
+    EXPECT_EQ(msg("a [1 2]"), "f.conf:1:6: expected ',' or ']', found '2'");
+    EXPECT_EQ(msg("/* open"), "f.conf:1:1: unterminated comment");
+    EXPECT_EQ(msg("a \"\\q\""), "f.conf:1:5: unknown escape '\\q'");
+    EXPECT_EQ(msg("a { b [ 1 }"), "f.conf:1:11: expected ',' or ']', found '}'");
+    EXPECT_EQ(msg("a 1 = 2"), "f.conf:1:5: expected ';' or a new line after 'a', found '='");
+    std::string deep;
+    for (int i = 0; i < 40; ++i) deep += "a { ";
+    EXPECT_NE(msg(deep.c_str()).find("nesting too deep"), std::string::npos);
+    EXPECT_EQ(msg("a \x01"), "f.conf:1:3: control character 0x01");
+}
+
+TEST(CtldConfig, FullExample) {
+    Config c = ok(R"(
+debug 2
+timeout = 30
+maxproc 50
+isns-server 10.0.0.1
+state-dir /var/lib/ctld-test
+
+auth-group ag0 {
+    chap-mutual "u1" "secret123456" "mu1" "msecret12345"
+    initiator-name iqn.1994-09.org.freebsd:a
+    initiator-portal 192.168.1.0/24
+}
+
+auth-group ag1 {
+    chap { user = u2; secret = "s2s2s2s2s2s2s2" }
+}
+
+portal-group pg0 {
+    discovery-auth-group ag1
+    discovery-filter portal-name
+    listen 0.0.0.0:3261
+    listen "[::1]:3262"
+    tag 7
+    option foo bar
+}
+
+lun shared {
+    backend ramdisk
+    size 1g
+    blocksize 4096
+    ctl-lun 10
+}
+
+target iqn.2012-06.com.example:target0 {
+    alias "Example target"
+    auth-group ag0
+    portal-group pg0
+    lun 0 {
+        backend ramdisk
+        size 64M
+        serial "0012"
+        device-id "my disk"
+        option vendor CAMX
+        option { product = "a disk" }
+    }
+    lun 1 shared
+}
+
+target iqn.2012-06.com.example:target1 {
+    chap user3 secret345678901
+    portal-group pg0 ag1
+    lun 5 shared
+}
+)");
+    EXPECT_EQ(c.global.debug, 2);
+    EXPECT_EQ(c.global.timeout_seconds, 30);
+    EXPECT_EQ(c.global.maxproc, 50);
+    EXPECT_EQ(c.global.isns_servers, std::vector<std::string>{"10.0.0.1"});
+    EXPECT_EQ(c.global.state_dir, "/var/lib/ctld-test");
+
+    const auto& ag0 = c.auth_groups.at("ag0");
+    EXPECT_EQ(ag0.type, AuthType::chap_mutual);
+    ASSERT_EQ(ag0.chap.size(), 1u);
+    EXPECT_EQ(ag0.chap[0].mutual_user, "mu1");
+    EXPECT_EQ(ag0.initiator_portals[0], "192.168.1.0/24");
+    EXPECT_EQ(c.auth_groups.at("ag1").type, AuthType::chap);
+    EXPECT_EQ(c.auth_groups.at("ag1").chap[0].user, "u2");
+    EXPECT_EQ(c.auth_groups.at("default").type, AuthType::deny);
+
+    const auto& pg = c.portal_groups.at("pg0");
+    ASSERT_EQ(pg.listen.size(), 2u);
+    EXPECT_EQ(pg.listen[0], (Listen{"0.0.0.0", 3261}));
+    EXPECT_EQ(pg.listen[1], (Listen{"::1", 3262}));
+    EXPECT_EQ(pg.tag, 7);
+    EXPECT_EQ(pg.discovery_filter, DiscoveryFilter::portal_name);
+    EXPECT_EQ(pg.options.at("foo"), "bar");
+
+    ASSERT_EQ(c.targets.size(), 2u);
+    const auto& t0 = c.targets[0];
+    EXPECT_EQ(t0.alias, "Example target");
+    EXPECT_EQ(t0.auth_group, "ag0");
+    ASSERT_EQ(t0.luns.size(), 2u);
+    EXPECT_EQ(t0.luns[1].lun, "shared");
+    const auto& l0 = c.luns.at(t0.luns[0].lun);
+    EXPECT_EQ(l0.name, "iqn.2012-06.com.example:target0,lun,0");
+    EXPECT_EQ(l0.backend, Backend::ramdisk);
+    EXPECT_EQ(l0.size_bytes, 64u << 20);
+    EXPECT_EQ(l0.serial, "0012");
+    EXPECT_EQ(l0.device_id, "my disk");
+    EXPECT_EQ(l0.options.at("vendor"), "CAMX");
+    EXPECT_EQ(l0.options.at("product"), "a disk");
+    EXPECT_EQ(c.luns.at("shared").blocksize_bytes, 4096u);
+    EXPECT_EQ(c.luns.at("shared").ctl_lun, 10u);
+
+    const auto& t1 = c.targets[1];
+    EXPECT_EQ(t1.auth_group, "iqn.2012-06.com.example:target1,auth");
+    EXPECT_EQ(c.auth_groups.at(t1.auth_group).type, AuthType::chap);
+    EXPECT_EQ(t1.portal_groups[0].auth_group, "ag1");
+
+    nlohmann::json j = c;
+    EXPECT_EQ(j["targets"][0]["luns"][0]["lun"], 0);
+    EXPECT_EQ(j.dump().find("secret123456"), std::string::npos);  // secrets never shown
+}
+
+TEST(CtldConfig, UclSectionSpelling) {
+    Config c = ok(R"(
+auth-group { ag { auth-type none } }
+target { "iqn.2000-01.x:y" { auth-group = ag; lun { 3 { backend = ramdisk; size = 0 } } } }
+)");
+    EXPECT_EQ(c.auth_groups.at("ag").type, AuthType::none);
+    ASSERT_EQ(c.targets.size(), 1u);
+    EXPECT_EQ(c.targets[0].luns.at(0).id, 3u);
+    EXPECT_EQ(c.luns.at("iqn.2000-01.x:y,lun,3").size_bytes, 0u);
+    EXPECT_EQ(c.targets[0].portal_groups.at(0).portal_group, "default");
+}
+
+TEST(CtldConfig, SemanticErrorsNameTheirLocation) {
+    EXPECT_EQ(parse_error("target iqn.2000-01.x:y {\n  lun 0 { backend ramdisk; sizee 1m }\n}"),
+              "t.conf:2:7: lun 'iqn.2000-01.x:y,lun,0': backend ramdisk needs 'size'\n"
+              "t.conf:2:28: unknown key 'sizee' in lun 'iqn.2000-01.x:y,lun,0'");
+    EXPECT_EQ(parse_error("target iqn.2000-01.x:y {\n lun 0 { backend ramdisk; size 1m }\n"
+                          " lun 0 { backend ramdisk; size 1m }\n}"),
+              "t.conf:3:6: target 'iqn.2000-01.x:y': duplicate LUN 0 (first at line 2)");
+    EXPECT_EQ(parse_error("target iqn.2000-01.x:y { auth-group nope; lun 0 missing }"),
+              "t.conf:1:37: unknown auth-group 'nope'\nt.conf:1:49: unknown lun 'missing'");
+    EXPECT_EQ(parse_error("bogus 1"), "t.conf:1:1: unknown key 'bogus'");
+    EXPECT_EQ(parse_error("portal-group p { listen 1.2.3.4:99999 }"),
+              "t.conf:1:25: bad port in listen address '1.2.3.4:99999'");
+    EXPECT_EQ(parse_error("portal-group p { discovery-auth-group x; listen a }"),
+              "t.conf:1:14: portal-group 'p': unknown discovery-auth-group 'x'");
+    EXPECT_EQ(parse_error("auth-group a { chap u s; chap-mutual u s m n }"),
+              "t.conf:1:26: cannot mix 'chap' and 'chap-mutual' in one auth group");
+    EXPECT_EQ(parse_error("auth-group a { auth-type none; chap u s }"),
+              "t.conf:1:12: auth-type none with chap entries");
+    EXPECT_EQ(parse_error("auth-group a { auth-type chap }"),
+              "t.conf:1:12: auth-type chap without any chap entry");
+    EXPECT_EQ(parse_error("auth-group a { auth-type none }\nauth-group a { auth-type none }"),
+              "t.conf:2:12: duplicate auth-group 'a' (first at line 1)");
+    EXPECT_EQ(parse_error("target iqn.2000-01.x:y { auth-group no-authentication; chap u s;"
+                          " lun 0 { backend ramdisk; size 1m } }"),
+              "t.conf:1:37: 'auth-group' cannot be combined with auth-type, chap, chap-mutual, "
+              "initiator-name or initiator-portal");
+    EXPECT_EQ(parse_error("lun a { backend file }\nlun b { backend ramdisk; size 1000 }"),
+              "t.conf:1:5: lun 'a': backend file needs 'path'\n"
+              "t.conf:2:31: lun 'b': size 1000 is not a multiple of blocksize 512");
+    EXPECT_EQ(parse_error("lun a { backend ramdisk; size 1m; ctl-lun 1 }\n"
+                          "lun b { backend ramdisk; size 1m; ctl-lun 1 }"),
+              "t.conf:2:5: lun 'b': ctl-lun 1 already used by lun 'a'");
+    EXPECT_EQ(parse_error("lun a { backend tape }"),
+              "t.conf:1:5: lun 'a': backend block needs 'path'\n"
+              "t.conf:1:17: backend must be ramdisk, file or block, not 'tape'");
+    EXPECT_EQ(parse_error("lun a { blocksize 1000; backend ramdisk; size 1m }"),
+              "t.conf:1:19: blocksize 1000 is not a power of two");
+    EXPECT_EQ(parse_error("timeout 1\ntimeout 2"),
+              "t.conf:2:1: duplicate 'timeout' (first at line 1)");
+    EXPECT_EQ(parse_error("state-dir relative"), "t.conf:1:11: state-dir must be an absolute path");
+}
+
+TEST(CtldConfig, MissingBackingFile) {
+    std::string text = "lun a { backend file; path /nonexistent/camx-test-file }";
+    try {
+        parse(text, "t.conf");
+        FAIL() << "parsed";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), Category::file);
+        EXPECT_EQ(std::string(e.what()),
+                  "t.conf:1:28: lun 'a': /nonexistent/camx-test-file: No such file or directory");
+    }
+    // Without file checks the same text is structurally fine.
+    EXPECT_NO_THROW(parse(text, "t.conf", ParseOptions{false}));
+
+    auto dir =
+        std::filesystem::temp_directory_path() / ("camx-config-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto file = dir / "disk.img";
+    std::ofstream(file) << "x";
+    Config c = parse("lun a { backend file; path " + file.string() + " }", "t.conf");
+    EXPECT_EQ(c.luns.at("a").path, file.string());
+    try {
+        parse("lun a { backend file; path " + dir.string() + " }", "t.conf");
+        ADD_FAILURE() << "a directory accepted as backing file";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), Category::file);
+        EXPECT_EQ(std::string(e.what()),
+                  "t.conf:1:28: lun 'a': " + dir.string() + " is not a regular file");
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST(CtldConfig, LoadReportsUnreadableFile) {
+    try {
+        load("/nonexistent/ctl.conf");
+        FAIL() << "loaded";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), Category::file);
+        EXPECT_EQ(std::string(e.what()), "/nonexistent/ctl.conf: No such file or directory");
+    }
+}
+
+TEST(CtldConfig, Warnings) {
+    Config c =
+        ok("lun unused { backend ramdisk; size 1m }\ntarget foo { auth-group no-access }\n"
+           "auth-group a { chap u short }");
+    ASSERT_EQ(c.warnings.size(), 4u);
+    EXPECT_EQ(c.warnings[0], "t.conf:1:5: lun 'unused' is not used by any target");
+    EXPECT_EQ(c.warnings[1],
+              "t.conf:2:8: target name 'foo' does not start with iqn., eui. or naa.");
+    EXPECT_EQ(c.warnings[2], "t.conf:2:8: target 'foo' has no LUNs");
+    EXPECT_EQ(c.warnings[3],
+              "t.conf:3:16: CHAP secret of 5 characters; many initiators accept only 12 to 16");
+}
+
+TEST(CtldConfig, Demo) {
+    Config c = demo();
+    ASSERT_EQ(c.targets.size(), 1u);
+    EXPECT_EQ(c.targets[0].name, "iqn.2024-01.org.camx:demo");
+    EXPECT_EQ(c.targets[0].auth_group, "no-authentication");
+    EXPECT_EQ(c.portal_groups.at("demo").listen.at(0), (Listen{"127.0.0.1", 3260}));
+    const auto& l = c.luns.at(c.targets[0].luns.at(0).lun);
+    EXPECT_EQ(l.backend, Backend::ramdisk);
+    EXPECT_EQ(l.size_bytes, 64u << 20);
+    EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST(CtldConfig, ParseSize) {
+    EXPECT_EQ(parse_size("0"), 0u);
+    EXPECT_EQ(parse_size("4096"), 4096u);
+    EXPECT_EQ(parse_size("4k"), 4096u);
+    EXPECT_EQ(parse_size("10G"), 10ull << 30);
+    EXPECT_EQ(parse_size("2TB"), 2ull << 40);
+    EXPECT_EQ(parse_size("3MiB"), 3ull << 20);
+    EXPECT_EQ(parse_size("1p"), 1ull << 50);
+    for (const char* bad :
+         {"", "k", "1.5g", "-1", "10x", "1kk", "16385p", "99999999999999999999"}) {
+        EXPECT_THROW(parse_size(bad), Error) << bad;
+    }
+}
+
+TEST(CtldConfig, ParseListenAndBool) {
+    EXPECT_EQ(parse_listen("127.0.0.1"), (Listen{"127.0.0.1", 3260}));
+    EXPECT_EQ(parse_listen("[::]:3261"), (Listen{"::", 3261}));
+    EXPECT_EQ(parse_listen("::1"), (Listen{"::1", 3260}));
+    EXPECT_EQ(parse_listen("host.example:1"), (Listen{"host.example", 1}));
+    for (const char* bad : {"", ":3260", "[::1", "[]:1", "[::1]x", "a:0", "a:", "[::1]:"})
+        EXPECT_THROW(parse_listen(bad), Error) << bad;
+    EXPECT_TRUE(parse_bool("Yes"));
+    EXPECT_FALSE(parse_bool("off"));
+    EXPECT_THROW(parse_bool("maybe"), Error);
+}
+
+TEST(CtldConfig, LunJsonRoundTrip) {
+    Lun l;
+    l.name = "x";
+    l.backend = Backend::file;
+    l.path = "/tmp/x";
+    l.size_bytes = 1 << 20;
+    l.blocksize_bytes = 4096;
+    l.serial = "S";
+    l.ctl_lun = 3;
+    l.options = {{"vendor", "V"}};
+    nlohmann::json j = l;
+    EXPECT_EQ(j.get<Lun>(), l);
+    j["backend"] = "tape";
+    EXPECT_THROW(j.get<Lun>(), Error);
+}
+
+// Every prefix of a real configuration parses or throws camx::Error; never anything else.
+TEST(CtldConfig, EveryPrefixParsesOrThrows) {
+    std::string text(demo_text());
+    text += "auth-group a { chap-mutual \"u\" 's' m \"n\\u00e9\" } /* c */ x = [1, {y 2}]\n";
+    for (std::size_t n = 0; n <= text.size(); ++n) {
+        try {
+            parse(text.substr(0, n), "p", ParseOptions{false});
+        } catch (const Error&) {
+        }
+    }
+}
+
+// The example in ctl.conf(5) is a valid configuration.
+TEST(CtldConfig, ManPageExampleParses) {
+    std::filesystem::path man =
+        std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "man" /
+        "ctl.conf.5";
+    std::ifstream in(man);
+    if (!in) GTEST_SKIP() << man << " not found";
+    std::string line, text;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (line == ".Bd -literal") {
+            inside = true;
+        } else if (line == ".Ed") {
+            break;
+        } else if (inside) {
+            for (std::size_t p; (p = line.find("\\e")) != std::string::npos;) line.replace(p, 2, "\\");
+            text += line + "\n";
+        }
+    }
+    ASSERT_FALSE(text.empty());
+    Config c = parse(text, "ctl.conf.5", ParseOptions{false});
+    EXPECT_EQ(c.targets.size(), 2u);
+    EXPECT_EQ(c.auth_groups.at("ag0").type, AuthType::chap_mutual);
+    EXPECT_EQ(c.luns.at("shared").blocksize_bytes, 4096u);
+    EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+}

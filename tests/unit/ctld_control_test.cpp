@@ -1,0 +1,315 @@
+// ctld's control protocol: request/response codec, the socket server with a fake handler,
+// the client, and the peer check.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "camx/error/error.hpp"
+#include "camx/target_config/control.hpp"
+#include "camx/target_config/control_socket.hpp"
+
+using namespace camx;
+using namespace camx::target_config::control;
+using nlohmann::json;
+
+namespace {
+
+Category error_category(const std::string& line) {
+    try {
+        decode_request(line);
+    } catch (const Error& e) {
+        return e.category();
+    }
+    return Category::other;
+}
+
+// Answers with what it was asked, so tests see the decoded request; fails on demand.
+class EchoHandler : public ControlHandler {
+  public:
+    json handle(const Request& r) override {
+        if (auto* c = std::get_if<LunCreate>(&r.command); c && c->lun == 7u)
+            throw Error(Category::usage, "LUN 7 already exists");
+        if (std::holds_alternative<Reload>(r.command)) throw std::runtime_error("boom");
+        return {{"command", command_name(r.command)}, {"uid", r.peer.uid}};
+    }
+};
+
+std::string temp_socket() {
+    return (std::filesystem::temp_directory_path() /
+            ("camx-ctl-test-" + std::to_string(::getpid()) + "/ctld.sock"))
+        .string();
+}
+
+struct Running {
+    EchoHandler handler;
+    ControlServer server;
+    std::thread thread;
+    explicit Running(const std::string& path) : server(ServerSettings{path, "", 4}, handler) {
+        thread = std::thread([this] { server.run(); });
+    }
+    ~Running() {
+        server.stop();
+        thread.join();
+    }
+};
+
+}  // namespace
+
+TEST(CtldControl, RequestRoundTrip) {
+    LunCreate c;
+    c.backend = "file";
+    c.lun = 3;
+    c.path = "/tmp/x";
+    c.size_bytes = 1 << 20;
+    c.blocksize_bytes = 4096;
+    c.serial = "S1";
+    c.device_id = "D1";
+    c.options = {{"vendor", "V"}};
+    std::vector<Command> all{Ping{},
+                             c,
+                             LunRemove{4},
+                             LunModify{4, 1 << 30, {{"readonly", "on"}}},
+                             LunList{},
+                             LunOnline{},
+                             LunOffline{2},
+                             PortCreate{"iscsi", "p0", "iqn.2000-01.x:y", {{"tag", "3"}}},
+                             PortRemove{"p0"},
+                             PortOnline{"1"},
+                             PortOffline{},
+                             PortList{},
+                             LunMap{"p0", 5, 3},
+                             LunMap{"p0", 5, std::nullopt},
+                             SessionList{},
+                             SessionLogout{false, 12, "", ""},
+                             SessionLogout{true, std::nullopt, "", ""},
+                             Stats{1},
+                             Reload{}};
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        std::string line = encode_request(100 + i, all[i]);
+        ASSERT_EQ(line.back(), '\n');
+        EXPECT_EQ(line.find('\n'), line.size() - 1);
+        Request r = decode_request(line);
+        EXPECT_EQ(r.id, 100 + i);
+        EXPECT_EQ(r.command, all[i]) << line;
+    }
+    EXPECT_EQ(encode_request(1, LunRemove{4}),
+              "{\"args\":{\"lun\":4},\"command\":\"lun.remove\",\"id\":1,\"version\":1}\n");
+}
+
+TEST(CtldControl, BadRequests) {
+    EXPECT_EQ(error_category("not json"), Category::malformed);
+    EXPECT_EQ(error_category("[1]"), Category::malformed);
+    EXPECT_EQ(error_category(R"({"version":2,"id":1,"command":"ping"})"), Category::unsupported);
+    EXPECT_EQ(error_category(R"({"version":1,"id":1,"command":"frob"})"), Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"id":1,"command":"lun.remove"})"), Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.remove","args":{"lun":-1}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.remove","args":{"lun":4294967296}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.remove","args":{"lun":1,"x":2}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.create","args":{"backend":"tape"}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.create","args":{"backend":"file",)"
+                             R"("options":{"a":1}}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.modify","args":{"lun":1}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"session.logout","args":{}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"session.logout","args":{"all":true,)"
+                             R"("initiator_name":"x"}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"ping","extra":1})"), Category::usage);
+    std::uint64_t id = 0;
+    EXPECT_THROW(decode_request(R"({"version":1,"id":42,"command":"frob"})", &id), Error);
+    EXPECT_EQ(id, 42u);
+}
+
+TEST(CtldControl, Responses) {
+    EXPECT_EQ(decode_response(encode_result(5, {{"a", 1}}), 5), (json{{"a", 1}}));
+    try {
+        decode_response(encode_error(5, Error(Category::no_device, "no LUN 9")), 5);
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), Category::no_device);
+        EXPECT_STREQ(e.what(), "no LUN 9");
+    }
+    EXPECT_EQ(encode_error(5, Error(Category::busy, "x")),
+              "{\"error\":{\"category\":\"busy\",\"message\":\"x\"},\"id\":5,\"version\":1}\n");
+    for (const char* bad : {"", "{}", "{\"id\":4,\"result\":{}}", "{\"id\":5,\"result\":1}",
+                            "{\"error\":{\"category\":1}}"}) {
+        try {
+            decode_response(bad, 5);
+            ADD_FAILURE() << bad;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.category(), Category::malformed) << bad;
+        }
+    }
+    EXPECT_EQ(category_from_name("reservation_conflict"), Category::reservation_conflict);
+    EXPECT_EQ(category_from_name("nonsense"), Category::other);
+}
+
+TEST(CtldControl, ResultModelsRoundTrip) {
+    LunInfo l{3,   "n", "ramdisk", "",   1 << 20, 512,         2048,
+              "S", "D", "disk",    true, false,   {{"a", "b"}}};
+    EXPECT_EQ(json(l).get<LunInfo>(), l);
+    PortInfo p{1, "p0", "iscsi", "iqn.x", true, 2, {{0, 3}, {1, 4}}, {"iqn.i"}};
+    EXPECT_EQ(json(p).get<PortInfo>(), p);
+    SessionInfo s;
+    s.connection_id = 9;
+    s.initiator_name = "iqn.i";
+    s.header_digest = "CRC32C";
+    EXPECT_EQ(json(s).get<SessionInfo>(), s);
+    LunStats st{3, 1, 2, 3, 4, 5, 6, 7, 8};
+    EXPECT_EQ(json(st).get<LunStats>(), st);
+    json broken = l;
+    broken.erase("blocks");
+    EXPECT_THROW(broken.get<LunInfo>(), Error);
+    broken = p;
+    broken["online"] = "yes";
+    EXPECT_THROW(broken.get<PortInfo>(), Error);
+}
+
+TEST(CtldControl, ServerAndClient) {
+    std::string path = temp_socket();
+    {
+        Running r(path);
+        ControlClient a(path);
+        ControlClient b(path);
+        EXPECT_EQ(a.call(Ping{})["command"], "ping");
+        EXPECT_EQ(b.call(LunList{})["command"], "lun.list");
+        EXPECT_EQ(a.call(Stats{})["uid"], ::getuid());
+        try {
+            LunCreate c;
+            c.backend = "ramdisk";
+            c.lun = 7;
+            a.call(c);
+            FAIL();
+        } catch (const Error& e) {
+            EXPECT_EQ(e.category(), Category::usage);
+            EXPECT_STREQ(e.what(), "LUN 7 already exists");
+        }
+        try {
+            a.call(Reload{});
+            FAIL();
+        } catch (const Error& e) {
+            EXPECT_EQ(e.category(), Category::other);
+            EXPECT_STREQ(e.what(), "boom");
+        }
+        // The connection survives errors.
+        EXPECT_EQ(a.call(PortList{})["command"], "port.list");
+
+        // A second server on a live socket refuses to start.
+        EchoHandler h;
+        try {
+            ControlServer again(ServerSettings{path, "", 4}, h);
+            FAIL();
+        } catch (const Error& e) {
+            EXPECT_EQ(e.category(), Category::busy);
+        }
+    }
+    EXPECT_FALSE(std::filesystem::exists(path));  // removed on shutdown
+    std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
+TEST(CtldControl, RawLinesAndLimits) {
+    std::string path = temp_socket();
+    Running r(path);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strcpy(a.sun_path, path.c_str());
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    // Two requests in one write, one of them garbage: two answers, in order.
+    std::string two = "garbage\n{\"version\":1,\"id\":3,\"command\":\"ping\"}\n";
+    ASSERT_EQ(::send(fd, two.data(), two.size(), 0), static_cast<ssize_t>(two.size()));
+    std::string got;
+    char buf[4096];
+    while (std::count(got.begin(), got.end(), '\n') < 2) {
+        ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+        ASSERT_GT(n, 0);
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    auto nl = got.find('\n');
+    json first = json::parse(got.substr(0, nl));
+    json second = json::parse(got.substr(nl + 1));
+    EXPECT_EQ(first["error"]["category"], "malformed");
+    EXPECT_EQ(first["id"], 0);
+    EXPECT_EQ(second["id"], 3);
+    EXPECT_EQ(second["result"]["command"], "ping");
+    // An endless line is cut off with an error and the connection closed.
+    std::string big(kMaxLine + 10, 'x');
+    std::size_t sent = 0;
+    while (sent < big.size()) {
+        ssize_t n = ::send(fd, big.data() + sent, big.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<std::size_t>(n);
+    }
+    got.clear();
+    while (true) {
+        ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0) break;
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    EXPECT_NE(got.find("request line too long"), std::string::npos);
+    ::close(fd);
+}
+
+TEST(CtldControl, NoDaemon) {
+    try {
+        ControlClient c("/nonexistent-dir/ctld.sock");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), Category::transport);
+        EXPECT_STREQ(e.what(),
+                     "cannot connect to ctld at /nonexistent-dir/ctld.sock: No such file or "
+                     "directory (is ctld running?)");
+    }
+}
+
+TEST(CtldControl, PeerCheckRejectsOtherUsers) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
+    std::string path = temp_socket();
+    Running r(path);
+    // Let uid 65534 reach the socket file, so that only the SO_PEERCRED check stops it.
+    ::chmod(std::filesystem::path(path).parent_path().c_str(), 0755);
+    ::chmod(path.c_str(), 0666);
+    int pipefd[2];
+    ASSERT_EQ(::pipe(pipefd), 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(pipefd[0]);
+        int rc = 1;
+        if (::setgid(65534) == 0 && ::setuid(65534) == 0) {
+            try {
+                ControlClient c(path);
+                c.call(Ping{});
+                rc = 2;
+            } catch (const Error& e) {
+                rc = e.category() == Category::file ? 0 : 3;
+                [[maybe_unused]] auto n = ::write(pipefd[1], e.what(), std::strlen(e.what()));
+            }
+        }
+        ::_exit(rc);
+    }
+    ::close(pipefd[1]);
+    char msg[256] = {};
+    [[maybe_unused]] auto n = ::read(pipefd[0], msg, sizeof(msg) - 1);
+    ::close(pipefd[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << msg;
+    EXPECT_EQ(std::string(msg), "permission denied: uid 65534 may not use " + path);
+}

@@ -1,0 +1,417 @@
+// ctladm: manage ctld's LUNs, ports, LUN maps and iSCSI sessions over its control socket.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "camx/error/error.hpp"
+#include "camx/target_config/config.hpp"
+#include "camx/target_config/control.hpp"
+#include "camx/target_config/control_socket.hpp"
+#include "render.hpp"
+
+namespace {
+
+namespace ctl = camx::target_config::control;
+using camx::Category;
+using camx::Error;
+using nlohmann::json;
+
+// One subcommand: how it builds its request and how it shows the result as text.
+struct Command {
+    CLI::App* app = nullptr;
+    bool as_json = false;
+    std::function<ctl::Command()> build;
+    std::function<void(const json&, std::ostream&)> show;
+};
+
+Command& add(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& parent, const std::string& name,
+             const std::string& help) {
+    auto c = std::make_unique<Command>();
+    c->app = parent.add_subcommand(name, help);
+    c->app->add_flag("-j,--json", c->as_json, "Print one JSON document");
+    cmds.push_back(std::move(c));
+    return *cmds.back();
+}
+
+// "-o name=value" arguments.
+ctl::Options parse_options(const std::vector<std::string>& raw) {
+    ctl::Options out;
+    for (const auto& o : raw) {
+        auto eq = o.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw Error(Category::usage, fmt::format("bad option '{}': expected name=value", o));
+        out[o.substr(0, eq)] = o.substr(eq + 1);
+    }
+    return out;
+}
+
+template <class T>
+std::vector<T> list_of(const json& r, const char* key) {
+    try {
+        return r.at(key).get<std::vector<T>>();
+    } catch (const json::exception& e) {
+        throw Error(Category::malformed, fmt::format("response: \"{}\": {}", key, e.what()));
+    }
+}
+
+template <class T>
+T one_of(const json& r, const char* key) {
+    try {
+        return r.at(key).get<T>();
+    } catch (const json::exception& e) {
+        throw Error(Category::malformed, fmt::format("response: \"{}\": {}", key, e.what()));
+    }
+}
+
+void print_lun_created(const ctl::LunInfo& l, std::ostream& os, const char* what) {
+    fmt::print(os, "LUN {} successfully\n", what);
+    fmt::print(os, "backend:       {}\n", l.backend);
+    fmt::print(os, "device type:   {}\n", l.device_type);
+    fmt::print(os, "LUN size:      {} bytes\n", l.size_bytes);
+    fmt::print(os, "blocksize      {} bytes\n", l.blocksize_bytes);
+    fmt::print(os, "LUN ID:        {}\n", l.lun);
+    fmt::print(os, "Serial Number: {}\n", l.serial);
+    fmt::print(os, "Device ID:     {}\n", l.device_id);
+}
+
+void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
+    {
+        auto& c = add(cmds, app, "create", "Create a LUN");
+        auto backend = std::make_shared<std::string>();
+        auto size = std::make_shared<std::string>();
+        auto blocksize = std::make_shared<std::uint32_t>(0);
+        auto lun = std::make_shared<std::uint32_t>(0);
+        auto opts = std::make_shared<std::vector<std::string>>();
+        auto serial = std::make_shared<std::string>();
+        auto devid = std::make_shared<std::string>();
+        auto type = std::make_shared<std::string>();
+        c.app->add_option("-b,--backend", *backend, "ramdisk, file or block")
+            ->required()
+            ->check(CLI::IsMember({"ramdisk", "file", "block"}));
+        c.app->add_option("-s,--size", *size, "Size in bytes; suffixes k, m, g, t, p");
+        c.app->add_option("-B,--blocksize", *blocksize, "Logical block size in bytes");
+        auto* lopt = c.app->add_option("-l,--lun", *lun, "LUN number (default: lowest free)");
+        c.app->add_option("-o,--option", *opts, "Backend or LUN option name=value (file=PATH)")
+            ->allow_extra_args(false);
+        c.app->add_option("-S,--serial", *serial, "Serial number");
+        c.app->add_option("-d,--device-id", *devid, "Device ID");
+        c.app->add_option("-t,--device-type", *type, "disk or enclosure")
+            ->check(CLI::IsMember({"disk", "enclosure"}));
+        c.build = [=]() -> ctl::Command {
+            ctl::LunCreate r;
+            r.backend = *backend;
+            if (!size->empty()) r.size_bytes = camx::target_config::parse_size(*size);
+            if (*blocksize) r.blocksize_bytes = *blocksize;
+            if (lopt->count()) r.lun = *lun;
+            r.options = parse_options(*opts);
+            if (auto it = r.options.find("file"); it != r.options.end()) {
+                r.path = it->second;
+                r.options.erase(it);
+            }
+            r.serial = *serial;
+            r.device_id = *devid;
+            r.device_type = *type;
+            if (r.backend == "ramdisk") {
+                if (!r.size_bytes) throw Error(Category::usage, "backend ramdisk needs -s SIZE");
+                if (!r.path.empty()) throw Error(Category::usage, "backend ramdisk takes no file");
+            } else {
+                if (r.path.empty())
+                    throw Error(Category::usage,
+                                fmt::format("backend {} needs -o file=PATH", r.backend));
+                struct stat st {};
+                if (::stat(r.path.c_str(), &st) != 0)
+                    throw Error(Category::file,
+                                fmt::format("{}: {}", r.path, std::strerror(errno)));
+                if (r.backend == "file" && !S_ISREG(st.st_mode))
+                    throw Error(Category::file, fmt::format("{}: not a regular file", r.path));
+                if (r.backend == "block" && !S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
+                    throw Error(Category::file,
+                                fmt::format("{}: not a block device or file", r.path));
+            }
+            return r;
+        };
+        c.show = [](const json& r, std::ostream& os) {
+            print_lun_created(one_of<ctl::LunInfo>(r, "lun"), os, "created");
+        };
+    }
+    {
+        auto& c = add(cmds, app, "remove", "Remove a LUN");
+        auto lun = std::make_shared<std::uint32_t>(0);
+        c.app->add_option("-l,--lun", *lun, "LUN number")->required();
+        c.build = [=]() -> ctl::Command { return ctl::LunRemove{*lun}; };
+        c.show = [=](const json&, std::ostream& os) {
+            fmt::print(os, "LUN {} removed successfully\n", *lun);
+        };
+    }
+    {
+        auto& c = add(cmds, app, "modify", "Resize a LUN or change its options");
+        auto lun = std::make_shared<std::uint32_t>(0);
+        auto size = std::make_shared<std::string>();
+        auto opts = std::make_shared<std::vector<std::string>>();
+        c.app->add_option("-l,--lun", *lun, "LUN number")->required();
+        c.app->add_option("-s,--size", *size, "New size in bytes; suffixes k, m, g, t, p");
+        c.app->add_option("-o,--option", *opts, "Option name=value")->allow_extra_args(false);
+        c.build = [=]() -> ctl::Command {
+            ctl::LunModify r;
+            r.lun = *lun;
+            if (!size->empty()) r.size_bytes = camx::target_config::parse_size(*size);
+            r.options = parse_options(*opts);
+            if (!r.size_bytes && r.options.empty())
+                throw Error(Category::usage, "modify needs -s SIZE or -o name=value");
+            return r;
+        };
+        c.show = [](const json& r, std::ostream& os) {
+            print_lun_created(one_of<ctl::LunInfo>(r, "lun"), os, "modified");
+        };
+    }
+    {
+        auto& c = add(cmds, app, "devlist", "List LUNs");
+        auto verbose = std::make_shared<bool>(false);
+        c.app->add_flag("-v,--verbose", *verbose, "Show every option of each LUN");
+        c.build = []() -> ctl::Command { return ctl::LunList{}; };
+        c.show = [=](const json& r, std::ostream& os) {
+            ctladm::print_luns(os, list_of<ctl::LunInfo>(r, "luns"), *verbose);
+        };
+    }
+    for (bool online : {true, false}) {
+        auto& c = add(cmds, app, online ? "online" : "offline",
+                      online ? "Bring LUNs online" : "Take LUNs offline (they answer BUSY)");
+        auto lun = std::make_shared<std::uint32_t>(0);
+        auto* lopt = c.app->add_option("-l,--lun", *lun, "LUN number (default: every LUN)");
+        c.build = [=]() -> ctl::Command {
+            std::optional<std::uint32_t> l;
+            if (lopt->count()) l = *lun;
+            if (online) return ctl::LunOnline{l};
+            return ctl::LunOffline{l};
+        };
+        c.show = [=](const json& r, std::ostream& os) {
+            for (auto l : list_of<std::uint32_t>(r, "luns"))
+                fmt::print(os, "LUN {} {}\n", l, online ? "online" : "offline");
+        };
+    }
+    {
+        auto& c = add(cmds, app, "stats", "Per-LUN command counts, bytes and latency");
+        auto lun = std::make_shared<std::uint32_t>(0);
+        auto* lopt = c.app->add_option("-l,--lun", *lun, "Only this LUN");
+        c.build = [=]() -> ctl::Command {
+            ctl::Stats s;
+            if (lopt->count()) s.lun = *lun;
+            return s;
+        };
+        c.show = [](const json& r, std::ostream& os) {
+            ctladm::print_stats(os, list_of<ctl::LunStats>(r, "luns"));
+        };
+    }
+}
+
+void register_ports(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
+    {
+        auto& c = add(cmds, app, "portlist", "List ports");
+        auto how = std::make_shared<ctladm::PortListing>();
+        auto frontend = std::make_shared<std::string>();
+        auto port = std::make_shared<std::string>();
+        c.app->add_flag("-v,--verbose", how->verbose, "Everything about each port");
+        c.app->add_flag("-i,--initiators", how->initiators, "Logged-in initiators");
+        c.app->add_flag("-l,--lun-map", how->lun_maps, "LUN maps");
+        c.app->add_option("-f,--frontend", *frontend, "Only ports of this frontend");
+        c.app->add_option("-p,--port", *port, "Only this port (name or id)");
+        c.build = []() -> ctl::Command { return ctl::PortList{}; };
+        c.show = [=](const json& r, std::ostream& os) {
+            auto ports = list_of<ctl::PortInfo>(r, "ports");
+            std::erase_if(ports, [&](const ctl::PortInfo& p) {
+                return (!frontend->empty() && p.frontend != *frontend) ||
+                       (!port->empty() && p.name != *port && std::to_string(p.id) != *port);
+            });
+            ctladm::print_ports(os, ports, *how);
+        };
+    }
+    {
+        auto& c = add(cmds, app, "port", "Create, remove or switch a port on or off");
+        auto create = std::make_shared<bool>(false);
+        auto remove = std::make_shared<bool>(false);
+        auto onoff = std::make_shared<std::string>();
+        auto port = std::make_shared<std::string>();
+        auto frontend = std::make_shared<std::string>();
+        auto target = std::make_shared<std::string>();
+        auto opts = std::make_shared<std::vector<std::string>>();
+        auto* copt = c.app->add_flag("-c,--create", *create, "Create a port (-d FRONTEND -p NAME)");
+        auto* ropt = c.app->add_flag("-r,--remove", *remove, "Remove port -p");
+        auto* oopt = c.app->add_option("-o,--online", *onoff, "on or off: port -p, or every port")
+                         ->check(CLI::IsMember({"on", "off"}));
+        copt->excludes(ropt)->excludes(oopt);
+        ropt->excludes(oopt);
+        c.app->add_option("-p,--port", *port, "Port name or id (the new port's name with -c)");
+        c.app->add_option("-d,--frontend", *frontend, "iscsi or local (with -c)")
+            ->check(CLI::IsMember({"iscsi", "local"}));
+        c.app->add_option("-t,--target", *target, "Target name (with -c)");
+        c.app->add_option("-O,--option", *opts, "Port option name=value (with -c)")
+            ->allow_extra_args(false);
+        c.build = [=]() -> ctl::Command {
+            if (*create) {
+                if (frontend->empty() || port->empty())
+                    throw Error(Category::usage, "port -c needs -d FRONTEND and -p NAME");
+                return ctl::PortCreate{*frontend, *port, *target, parse_options(*opts)};
+            }
+            if (*remove) {
+                if (port->empty()) throw Error(Category::usage, "port -r needs -p PORT");
+                return ctl::PortRemove{*port};
+            }
+            if (onoff->empty())
+                throw Error(Category::usage, "port needs one of -c, -r or -o on|off");
+            std::optional<std::string> p;
+            if (!port->empty()) p = *port;
+            if (*onoff == "on") return ctl::PortOnline{p};
+            return ctl::PortOffline{p};
+        };
+        c.show = [=](const json& r, std::ostream& os) {
+            if (*create) {
+                auto p = one_of<ctl::PortInfo>(r, "port");
+                fmt::print(os, "Port {} ({}) created successfully\n", p.id, p.name);
+            } else if (*remove) {
+                fmt::print(os, "Port {} removed successfully\n", *port);
+            } else {
+                for (const auto& p : list_of<std::string>(r, "ports"))
+                    fmt::print(os, "Port {} {}\n", p, *onoff == "on" ? "online" : "offline");
+            }
+        };
+    }
+    {
+        auto& c = add(cmds, app, "lunmap", "Map a port LUN to a LUN, or unmap it");
+        auto port = std::make_shared<std::string>();
+        auto plun = std::make_shared<std::uint64_t>(0);
+        auto lun = std::make_shared<std::uint32_t>(0);
+        c.app->add_option("-p,--port", *port, "Port name or id")->required();
+        c.app->add_option("-l,--port-lun", *plun, "LUN number as the port's initiators see it")
+            ->required();
+        auto* Lopt = c.app->add_option("-L,--lun", *lun, "LUN to map (omit to unmap)");
+        c.build = [=]() -> ctl::Command {
+            ctl::LunMap m{*port, *plun, std::nullopt};
+            if (Lopt->count()) m.lun = *lun;
+            return m;
+        };
+        c.show = [=](const json&, std::ostream& os) {
+            if (Lopt->count())
+                fmt::print(os, "Port {} LUN {} mapped to LUN {}\n", *port, *plun, *lun);
+            else
+                fmt::print(os, "Port {} LUN {} unmapped\n", *port, *plun);
+        };
+    }
+}
+
+void register_sessions(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
+    {
+        auto& c = add(cmds, app, "islist", "List iSCSI sessions");
+        auto verbose = std::make_shared<bool>(false);
+        c.app->add_flag("-v,--verbose", *verbose, "Negotiated parameters of each session");
+        c.build = []() -> ctl::Command { return ctl::SessionList{}; };
+        c.show = [=](const json& r, std::ostream& os) {
+            ctladm::print_sessions(os, list_of<ctl::SessionInfo>(r, "sessions"), *verbose);
+        };
+    }
+    {
+        auto& c = add(cmds, app, "islogout", "Log out iSCSI sessions");
+        auto all = std::make_shared<bool>(false);
+        auto conn = std::make_shared<std::uint64_t>(0);
+        auto name = std::make_shared<std::string>();
+        auto addr = std::make_shared<std::string>();
+        auto* a = c.app->add_flag("-a,--all", *all, "Every session");
+        auto* copt = c.app->add_option("-c,--connection", *conn, "Session with this ID");
+        auto* i = c.app->add_option("-i,--initiator-name", *name, "Sessions of this initiator");
+        auto* p = c.app->add_option("-p,--initiator-portal", *addr, "Sessions from this address");
+        a->excludes(copt)->excludes(i)->excludes(p);
+        copt->excludes(i)->excludes(p);
+        i->excludes(p);
+        c.build = [=]() -> ctl::Command {
+            ctl::SessionLogout s{*all, std::nullopt, *name, *addr};
+            if (copt->count()) s.connection_id = *conn;
+            if (!*all && !copt->count() && name->empty() && addr->empty())
+                throw Error(Category::usage, "islogout needs one of -a, -c, -i or -p");
+            return s;
+        };
+        c.show = [](const json& r, std::ostream& os) {
+            fmt::print(os, "{} session(s) logged out\n", one_of<std::uint64_t>(r, "logged_out"));
+        };
+    }
+    {
+        auto& c = add(cmds, app, "reload", "Reread ctl.conf (as SIGHUP does)");
+        c.build = []() -> ctl::Command { return ctl::Reload{}; };
+        c.show = [](const json&, std::ostream& os) { fmt::print(os, "configuration reloaded\n"); };
+    }
+}
+
+int report(const Error& e, bool as_json) {
+    if (as_json) {
+        json doc{{"version", 1},
+                 {"error",
+                  {{"category", camx::category_name(e.category())},
+                   {"message", e.what()},
+                   {"exit_code", e.exit_code()}}}};
+        std::cout << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    } else {
+        std::cerr << "ctladm: " << e.what() << '\n';
+    }
+    return e.exit_code();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"ctladm: manage ctld's LUNs, ports and iSCSI sessions"};
+    app.set_version_flag("--version", "ctladm 0.1.0");
+    app.require_subcommand(1);
+    app.failure_message(CLI::FailureMessage::help);
+    app.fallthrough();  // --socket and --timeout may follow the command too
+    std::string socket = std::string(ctl::kDefaultSocket);
+    if (const char* env = std::getenv("CTLD_SOCKET"); env && *env) socket = env;
+    int timeout_s = 60;
+    app.add_option("--socket", socket, "ctld's control socket (env CTLD_SOCKET)")
+        ->capture_default_str();
+    app.add_option("--timeout", timeout_s, "Seconds to wait for ctld's answer")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 86400));
+
+    std::vector<std::unique_ptr<Command>> cmds;
+    register_luns(cmds, app);
+    register_ports(cmds, app);
+    register_sessions(cmds, app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : camx::exit_code(Category::usage);
+    }
+    for (auto& cmd : cmds) {
+        if (!cmd->app->parsed()) continue;
+        try {
+            ctl::Command request = cmd->build();
+            ctl::ControlClient client(socket, timeout_s * 1000);
+            json result = client.call(request);
+            if (cmd->as_json) {
+                json doc{{"version", 1}};
+                doc.update(result);
+                std::cout << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+            } else {
+                cmd->show(result, std::cout);
+            }
+            return 0;
+        } catch (const Error& e) {
+            return report(e, cmd->as_json);
+        } catch (const std::exception& e) {
+            return report(Error(Category::other, e.what()), cmd->as_json);
+        }
+    }
+    return camx::exit_code(Category::usage);
+}

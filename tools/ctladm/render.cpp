@@ -1,0 +1,86 @@
+#include "render.hpp"
+
+#include <ostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+namespace ctladm {
+
+void print_luns(std::ostream& os, const std::vector<ctl::LunInfo>& luns, bool verbose) {
+    fmt::print(os, "{:>4} {:<8} {:>14} {:>6} {:<16} {}\n", "LUN", "Backend", "Size (Blocks)", "BS",
+               "Serial Number", "Device ID");
+    for (const auto& l : luns) {
+        fmt::print(os, "{:>4} {:<8} {:>14} {:>6} {:<16} {}\n", l.lun, l.backend, l.blocks,
+                   l.blocksize_bytes, l.serial, l.device_id);
+        if (!verbose) continue;
+        fmt::print(os, "      name={}\n", l.name);
+        if (!l.path.empty()) fmt::print(os, "      file={}\n", l.path);
+        fmt::print(os, "      size_bytes={}\n", l.size_bytes);
+        fmt::print(os, "      device_type={}\n", l.device_type);
+        fmt::print(os, "      online={}\n", l.online ? "yes" : "no");
+        fmt::print(os, "      readonly={}\n", l.readonly ? "on" : "off");
+        for (const auto& [k, v] : l.options) fmt::print(os, "      {}={}\n", k, v);
+    }
+}
+
+void print_ports(std::ostream& os, const std::vector<ctl::PortInfo>& ports,
+                 const PortListing& how) {
+    fmt::print(os, "{:<4} {:<6} {:<8} {:<16} {}\n", "Port", "Online", "Frontend", "Name", "Target");
+    for (const auto& p : ports) {
+        fmt::print(os, "{:<4} {:<6} {:<8} {:<16} {}\n", p.id, p.online ? "YES" : "NO", p.frontend,
+                   p.name, p.target);
+        if (how.verbose) fmt::print(os, "  portal_group_tag={}\n", p.portal_group_tag);
+        if (how.initiators || how.verbose) {
+            for (const auto& i : p.initiators) fmt::print(os, "  Init: {}\n", i);
+        }
+        if (how.lun_maps || how.verbose) {
+            for (const auto& m : p.lun_map) fmt::print(os, "  LUN {}: {}\n", m.port_lun, m.lun);
+        }
+    }
+}
+
+void print_sessions(std::ostream& os, const std::vector<ctl::SessionInfo>& sessions, bool verbose) {
+    if (!verbose) {
+        fmt::print(os, "{:<6} {:<20} {:<40} {}\n", "ID", "Portal", "Initiator name", "Target name");
+        for (const auto& s : sessions)
+            fmt::print(os, "{:<6} {:<20} {:<40} {}\n", s.connection_id, s.initiator_address,
+                       s.initiator_name, s.target_name);
+        return;
+    }
+    for (const auto& s : sessions) {
+        fmt::print(os, "Session ID:       {}\n", s.connection_id);
+        fmt::print(os, "Initiator name:   {}\n", s.initiator_name);
+        fmt::print(os, "Initiator portal: {}\n", s.initiator_address);
+        fmt::print(os, "Initiator alias:  {}\n", s.initiator_alias);
+        fmt::print(os, "Target name:      {}\n", s.target_name);
+        fmt::print(os, "Target portal:    {}\n", s.target_portal);
+        fmt::print(os, "Port:             {}\n", s.port);
+        fmt::print(os, "Session:          {:#x}\n", s.session_id);
+        fmt::print(os, "Authentication:   {}\n", s.auth_method);
+        fmt::print(os, "Header digest:    {}\n", s.header_digest);
+        fmt::print(os, "Data digest:      {}\n", s.data_digest);
+        fmt::print(os, "MaxRecvDataSegmentLength: {}\n", s.max_recv_data_segment_length_bytes);
+        fmt::print(os, "MaxBurstLength:   {}\n", s.max_burst_length_bytes);
+        fmt::print(os, "FirstBurstLength: {}\n", s.first_burst_length_bytes);
+        fmt::print(os, "ImmediateData:    {}\n", s.immediate_data ? "Yes" : "No");
+        fmt::print(os, "InitialR2T:       {}\n\n", s.initial_r2t ? "Yes" : "No");
+    }
+}
+
+void print_stats(std::ostream& os, const std::vector<ctl::LunStats>& stats) {
+    auto avg_us = [](std::uint64_t ns, std::uint64_t n) {
+        return n == 0 ? 0.0 : static_cast<double>(ns) / static_cast<double>(n) / 1000.0;
+    };
+    fmt::print(os, "{:>4} {:>10} {:>10} {:>10} {:>14} {:>14} {:>9} {:>9} {:>9}\n", "LUN", "reads",
+               "writes", "other", "read bytes", "write bytes", "read us", "write us", "other us");
+    for (const auto& s : stats) {
+        fmt::print(os, "{:>4} {:>10} {:>10} {:>10} {:>14} {:>14} {:>9.1f} {:>9.1f} {:>9.1f}\n",
+                   s.lun, s.read_commands, s.write_commands, s.other_commands, s.read_bytes,
+                   s.write_bytes, avg_us(s.read_time_ns, s.read_commands),
+                   avg_us(s.write_time_ns, s.write_commands),
+                   avg_us(s.other_time_ns, s.other_commands));
+    }
+}
+
+}  // namespace ctladm
