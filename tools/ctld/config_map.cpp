@@ -195,7 +195,13 @@ DaemonConfig map_config(const tc::Config& config,
     std::set<std::uint16_t> tags;
     for (const auto& [name, p] : config.portal_groups)
         if (p.tag) tags.insert(*p.tag);
+    // As FreeBSD's ctld: a portal group no target uses does not listen (the predefined
+    // "default" one would otherwise take 0.0.0.0:3260 and [::]:3260).
+    std::set<std::string> used_groups;
+    for (const auto& t : config.targets)
+        for (const auto& ref : t.portal_groups) used_groups.insert(ref.portal_group);
     for (const auto& [name, p] : config.portal_groups) {
+        if (!used_groups.count(name)) continue;
         PortalGroup pg;
         pg.name = name;
         if (p.tag) {

@@ -86,6 +86,7 @@ Daemon::Daemon(DaemonConfig config, Options options) {
     if (options.state_dir) {
         state_ = std::make_unique<target_config::StateDir>(*options.state_dir);
         for (auto& saved : state_->luns()) runtime_luns_[saved.lun] = std::move(saved.spec);
+        load_runtime_maps();
     }
     merge_runtime(config);
     check(config);
@@ -229,7 +230,7 @@ void Daemon::merge_runtime(DaemonConfig& next) {
             it = runtime_luns_.erase(it);
             continue;
         }
-        next.luns.push_back(map_lun(it->second, it->first));
+        next.luns.push_back(ctld::map_lun(it->second, it->first));
         next.lun_names[it->first] = it->second.name;
         ++it;
     }
@@ -292,7 +293,7 @@ ctl::LunInfo Daemon::create_lun(target_config::Lun spec, std::optional<std::uint
     }
     if (spec.name.empty()) spec.name = fmt::format("ctladm,lun,{}", *id);
     spec.ctl_lun = static_cast<std::uint32_t>(*id);
-    ctl::LunConfig lc = map_lun(spec, *id);
+    ctl::LunConfig lc = ctld::map_lun(spec, *id);
     {
         std::lock_guard lock(names_mutex_);
         names_[*id] = spec.name;
@@ -325,6 +326,7 @@ void Daemon::remove_lun(std::uint64_t id) {
             }
         }
     }
+    save_runtime_maps();
     engine_->remove_lun(id);
     std::erase_if(config_.luns, [&](const ctl::LunConfig& l) { return l.id == id; });
     if (runtime_luns_.erase(id) && state_) {
@@ -372,6 +374,33 @@ void Daemon::map_lun(const std::string& port, std::uint64_t port_lun,
         if (it->second.lun_map) it->second.lun_map->erase(port_lun);
     }
     runtime_maps_[port][port_lun] = lun;
+    save_runtime_maps();
+}
+
+// DIR/lunmaps.json: {"PORT": {"PORT_LUN": LUN or null}}, the ctladm lunmap changes.
+void Daemon::load_runtime_maps() {
+    std::ifstream in(state_->dir() / "lunmaps.json");
+    if (!in) return;
+    try {
+        std::string text{std::istreambuf_iterator<char>(in), {}};
+        for (const auto& [port, map] : nlohmann::json::parse(text).items())
+            for (const auto& [plun, lun] : map.items())
+                runtime_maps_[port][std::stoull(plun)] =
+                    lun.is_null() ? std::nullopt
+                                  : std::optional<std::uint64_t>(lun.get<std::uint64_t>());
+    } catch (const std::exception& e) {
+        throw Error(Category::malformed,
+                    fmt::format("{}: {}", (state_->dir() / "lunmaps.json").string(), e.what()));
+    }
+}
+
+void Daemon::save_runtime_maps() {
+    if (!state_) return;
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [port, map] : runtime_maps_)
+        for (const auto& [plun, lun] : map)
+            j[port][std::to_string(plun)] = lun ? nlohmann::json(*lun) : nlohmann::json(nullptr);
+    target_config::write_atomic(state_->dir() / "lunmaps.json", j.dump() + "\n");
 }
 
 void block_signals() {

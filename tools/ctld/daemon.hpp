@@ -66,7 +66,7 @@ class Daemon {
     void reload(DaemonConfig config);
 
     // Runtime changes (ctladm). LUNs created here are saved in the state directory, come
-    // back at the next start and survive reloads; LUN map changes survive reloads.
+    // back at the next start and survive reloads; so do LUN map changes.
     ctl::LunInfo create_lun(target_config::Lun spec, std::optional<std::uint64_t> id);
     void remove_lun(std::uint64_t id);
     ctl::LunInfo modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
@@ -91,7 +91,8 @@ class Daemon {
   private:
     std::map<std::string, ctl::PortConfig> plan_ports(DaemonConfig& config);
     void merge_runtime(DaemonConfig& next);
-    void restore_luns_from_state();
+    void load_runtime_maps();
+    void save_runtime_maps();
     void restore_reservations(std::uint64_t id);
     void reservation_changed(std::uint64_t id, const nlohmann::json& state);
     std::filesystem::path reservation_file(std::uint64_t id) const;

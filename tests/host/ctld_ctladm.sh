@@ -1,0 +1,209 @@
+#!/bin/bash
+# ctladm against a running ctld, checked from the initiator side with camctl over iscsi://:
+# devlist/create/remove/modify/lunmap/portlist/islist/stats/offline/online, persistent
+# reservations and runtime LUNs across a restart, SIGHUP reload, ctld -t, and ctladm
+# without a daemon. Usage: tests/host/ctld_ctladm.sh BUILD_DIR (exit 77: cannot run here)
+set -uo pipefail
+build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
+ctld=$build/tools/ctld/ctld
+ctladm=$build/tools/ctladm/ctladm
+camctl=$build/tools/camctl/camctl
+for b in "$ctld" "$ctladm" "$camctl"; do
+    [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }
+done
+for t in ss python3; do
+    command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+
+tmp=$(mktemp -d /tmp/ctld-ctladm.XXXXXX)
+ctld_pid=
+cleanup() {
+    if [ -n "$ctld_pid" ] && kill -0 "$ctld_pid" 2>/dev/null; then
+        kill -TERM "$ctld_pid"
+        wait "$ctld_pid" 2>/dev/null
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok: $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $1"; }
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+# json EXPR < DOC: prints a Python expression over the document d.
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>/dev/null; }
+
+port=
+for p in $(seq 15400 15599); do
+    if [ -z "$(ss -Hltn "sport = :$p")" ]; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "no free port"; exit 1; }
+iqn=iqn.2024-01.org.camx:ctladm-test
+url=iscsi://127.0.0.1:$port/$iqn
+sock=$tmp/ctld.sock
+adm() { "$ctladm" --socket "$sock" "$@"; }
+truncate -s 32M "$tmp/disk.img"
+
+# write_conf [EXTRA-LUN-BLOCK]: the test configuration, two LUNs (ramdisk, file).
+write_conf() {
+    cat >"$tmp/ctl.conf" <<EOF
+state-dir "$tmp/state"
+control-socket "$sock"
+
+portal-group pg0 {
+    discovery-auth-group no-authentication
+    listen 127.0.0.1:$port
+}
+
+target $iqn {
+    auth-group no-authentication
+    portal-group pg0
+    lun 0 {
+        backend ramdisk
+        size 16m
+        serial RAM0000
+        option vendor TESTV
+        option product "test ramdisk"
+    }
+    lun 1 {
+        backend file
+        path "$tmp/disk.img"
+        serial FILE0001
+        blocksize 4096
+    }
+$1
+}
+EOF
+}
+
+start_ctld() {
+    log=$tmp/ctld.log.$RANDOM
+    "$ctld" -d -f "$tmp/ctl.conf" >"$log" 2>&1 &
+    ctld_pid=$!
+    for _ in $(seq 100); do
+        grep -q "control socket" "$log" && return 0
+        kill -0 "$ctld_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$log"
+    echo "ctld did not start"
+    exit 1
+}
+
+stop_ctld() {
+    kill -TERM "$ctld_pid"
+    wait "$ctld_pid"
+    local rc=$?
+    ctld_pid=
+    return $rc
+}
+
+write_conf ""
+check "ctld -t accepts the configuration" "$ctld" -t -f "$tmp/ctl.conf"
+start_ctld
+
+# devlist agrees with what the initiator sees.
+dev=$(adm devlist --json)
+check "devlist lists two LUNs" test "$(json "[l['lun'] for l in d['luns']]" <<<"$dev")" = "[0, 1]"
+check "devlist: LUN 1 is file-backed, 4096-byte blocks" \
+    test "$(json "(d['luns'][1]['backend'], d['luns'][1]['blocksize_bytes'], d['luns'][1]['size_bytes'])" <<<"$dev")" = "('file', 4096, $((32 << 20)))"
+inq=$("$camctl" inquiry "$url/0" --json)
+check "inquiry vendor and product match devlist" \
+    test "$(json "(d['inquiry']['vendor'], d['inquiry']['product'])" <<<"$inq")" = \
+    "$(json "(d['luns'][0]['options']['vendor'], d['luns'][0]['options']['product'])" <<<"$dev")"
+for l in 0 1; do
+    serial=$("$camctl" inquiry "$url/$l" --serial)
+    check "VPD 0x80 of LUN $l matches devlist" test "$serial" = "$(json "d['luns'][$l]['serial']" <<<"$dev")"
+    cap=$("$camctl" readcap "$url/$l" --json)
+    check "readcap of LUN $l matches devlist" \
+        test "$(json "(d['capacity']['capacity_bytes'], d['capacity']['block_length_bytes'])" <<<"$cap")" = \
+        "$(json "(d['luns'][$l]['size_bytes'], d['luns'][$l]['blocksize_bytes'])" <<<"$dev")"
+done
+
+# portlist, lunmap, create, remove.
+ports=$(adm portlist --json)
+pname=$(json "d['ports'][0]['name']" <<<"$ports")
+check "portlist shows the target's port" test "$(json "d['ports'][0]['target']" <<<"$ports")" = "$iqn"
+check "create a ramdisk LUN 5" adm create -b ramdisk -s 8m -l 5 -S RT5
+adm create -b ramdisk -s 1m -l 5 >/dev/null 2>&1
+check "duplicate LUN id exits 1" test $? -eq 1
+check "lunmap LUN 5 as port LUN 2" adm lunmap -p "$pname" -l 2 -L 5
+cap=$("$camctl" readcap "$url/2" --json)
+check "the created LUN is seen through its map" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((8 << 20))
+check "remove LUN 5" adm remove -l 5
+check "devlist no longer has LUN 5" test "$(adm devlist --json | json "[l['lun'] for l in d['luns']]")" = "[0, 1]"
+check "create a LUN to survive a restart" adm create -b ramdisk -s 4m -l 7 -S RT7
+
+# modify: resize LUN 0, seen by readcap.
+check "modify -s 32m" adm modify -l 0 -s 32m
+cap=$("$camctl" readcap "$url/0" --json)
+check "readcap shows the new size" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((32 << 20))
+
+# islist (sessions are short-lived: only the shape), stats.
+check "islist answers a session array" test "$(adm islist --json | json "type(d['sessions']).__name__")" = list
+st=$(adm stats --json)
+check "stats count LUN 0's reads" test "$(json "[s['read_commands'] > 0 for s in d['luns'] if s['lun'] == 0]" <<<"$st")" = "[True]"
+
+# offline answers BUSY; online again.
+check "offline LUN 0" adm offline -l 0
+"$camctl" tur "$url/0" >/dev/null 2>&1
+check "TEST UNIT READY on an offline LUN exits 26 (BUSY)" test $? -eq 26
+check "online LUN 0" adm online -l 0
+check "TEST UNIT READY after online" "$camctl" tur "$url/0"
+
+# Persistent reservations with APTPL survive a restart, and so does the runtime LUN.
+check "register key 0x1234 with APTPL" "$camctl" persist -o register-ignore -K 0x1234 -p "$url/1"
+keys=$("$camctl" persist -i keys "$url/1" --json)
+check "the key is registered" test "$(json "[hex(k) for k in d['keys']['keys']]" <<<"$keys")" = "['0x1234']"
+check "SIGTERM stops ctld with status 0" stop_ctld
+check "SIGTERM removed the control socket" test ! -e "$sock"
+start_ctld
+keys=$("$camctl" persist -i keys "$url/1" --json)
+check "the key is still registered after a restart" test "$(json "[hex(k) for k in d['keys']['keys']]" <<<"$keys")" = "['0x1234']"
+check "the runtime LUN 7 is back after a restart" \
+    test "$(adm devlist --json | json "[l['serial'] for l in d['luns'] if l['lun'] == 7]")" = "['RT7']"
+
+# SIGHUP with a third LUN: added, the first one stays.
+write_conf "    lun 3 {
+        backend ramdisk
+        size 2m
+        serial HUP0003
+    }"
+kill -HUP "$ctld_pid"
+for _ in $(seq 50); do
+    grep -q "configuration reloaded" "$log" && break
+    sleep 0.1
+done
+check "SIGHUP adds LUN 3" test "$("$camctl" inquiry "$url/3" --serial 2>/dev/null)" = HUP0003
+check "LUN 0 still served after the reload" test "$("$camctl" inquiry "$url/0" --serial)" = RAM0000
+check "the runtime LUN survived the reload" \
+    test "$(adm devlist --json | json "[l['lun'] for l in d['luns'] if l['lun'] == 7]")" = "[7]"
+
+# A broken file on reload is logged and the running configuration kept.
+echo "target {" >>"$tmp/ctl.conf"
+kill -HUP "$ctld_pid"
+for _ in $(seq 50); do
+    grep -q "reload failed" "$log" && break
+    sleep 0.1
+done
+check "a broken file on reload is reported" grep -q "reload failed" "$log"
+check "and the LUNs stay" test "$("$camctl" inquiry "$url/3" --serial)" = HUP0003
+
+# ctld -t on a broken file names line and column.
+out=$("$ctld" -t -f "$tmp/ctl.conf" 2>&1)
+rc=$?
+check "ctld -t on a broken file exits 1" test $rc -eq 1
+check "ctld -t names file:line:col" grep -Eq "ctl\.conf:[0-9]+:[0-9]+: " <<<"$out"
+
+# ctladm without a daemon: exit 35 (transport), as ctladm(8) documents.
+"$ctladm" --socket "$tmp/none.sock" devlist >/dev/null 2>&1
+check "ctladm with no daemon exits 35" test $? -eq 35
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
