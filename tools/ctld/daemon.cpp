@@ -140,6 +140,11 @@ std::map<std::string, ctl::PortConfig> Daemon::plan_ports(DaemonConfig& config) 
                 m == config.lun_maps.end() ? std::map<std::uint64_t, std::uint64_t>{} : m->second;
             if (auto r = runtime_maps_.find(p.name); r != runtime_maps_.end())
                 for (const auto& [plun, lun] : r->second) {
+                    bool exists = lun && std::any_of(config.luns.begin(), config.luns.end(),
+                                                     [&](const ctl::LunConfig& l) {
+                                                         return l.id == *lun;
+                                                     });
+                    if (lun && !exists) continue;  // its LUN is gone: the file's map applies
                     if (lun)
                         (*p.lun_map)[plun] = *lun;
                     else
