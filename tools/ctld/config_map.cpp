@@ -88,8 +88,7 @@ DiscoveryFilter discovery_filter(tc::DiscoveryFilter f) {
 }
 
 std::string listen_text(const tc::Listen& l) {
-    if (l.address.find(':') != std::string::npos)
-        return fmt::format("[{}]:{}", l.address, l.port);
+    if (l.address.find(':') != std::string::npos) return fmt::format("[{}]:{}", l.address, l.port);
     return fmt::format("{}:{}", l.address, l.port);
 }
 
@@ -190,7 +189,8 @@ DaemonConfig map_config(const tc::Config& config,
     DaemonConfig out;
     std::vector<std::string> problems;
 
-    for (const auto& [name, g] : config.auth_groups) out.iscsi.auth_groups.push_back(map_auth_group(g));
+    for (const auto& [name, g] : config.auth_groups)
+        out.iscsi.auth_groups.push_back(map_auth_group(g));
 
     std::set<std::uint16_t> tags;
     for (const auto& [name, p] : config.portal_groups)
@@ -248,10 +248,12 @@ DaemonConfig map_config(const tc::Config& config,
         it.name = t.name;
         it.alias = t.alias;
         it.auth_group = t.auth_group;
-        for (const auto& ref : t.portal_groups) it.portals.push_back({ref.portal_group, ref.auth_group, "", 0});
+        for (const auto& ref : t.portal_groups)
+            it.portals.push_back({ref.portal_group, ref.auth_group, "", 0});
         if (!t.ports.empty())
-            problems.push_back(fmt::format("{}: target '{}': local ports ('port') are not served by ctld",
-                                           t.where.str(), t.name));
+            problems.push_back(
+                fmt::format("{}: target '{}': local ports ('port') are not served by ctld",
+                            t.where.str(), t.name));
         auto& map = out.lun_maps[t.name];
         for (const auto& tl : t.luns) map[tl.id] = ids.at(tl.lun);
         out.iscsi.targets.push_back(std::move(it));

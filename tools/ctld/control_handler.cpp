@@ -116,7 +116,8 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
             engine.lun(*lun);
             ids.push_back(*lun);
         } else {
-            for (const auto& l : engine.luns()) ids.push_back(static_cast<std::uint32_t>(l.config.id));
+            for (const auto& l : engine.luns())
+                ids.push_back(static_cast<std::uint32_t>(l.config.id));
         }
         return ids;
     };
@@ -135,9 +136,9 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 spec.serial = c.serial;
                 spec.device_id = c.device_id;
                 if (!c.device_type.empty() && c.device_type != "disk")
-                    throw Error(Category::unsupported,
-                                fmt::format("device type {} cannot be created at run time",
-                                            c.device_type));
+                    throw Error(
+                        Category::unsupported,
+                        fmt::format("device type {} cannot be created at run time", c.device_type));
                 spec.options = c.options;
                 if (spec.backend == target_config::Backend::ramdisk && !spec.size_bytes)
                     throw Error(Category::usage, "backend ramdisk needs a size");
@@ -149,7 +150,8 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 return json::object();
             },
             [&](const ctl_proto::LunModify& c) -> json {
-                return {{"lun", lun_info(daemon_, daemon_.modify_lun(c.lun, c.size_bytes, c.options))}};
+                return {
+                    {"lun", lun_info(daemon_, daemon_.modify_lun(c.lun, c.size_bytes, c.options))}};
             },
             [&](const ctl_proto::LunList&) -> json {
                 json a = json::array();
@@ -201,7 +203,8 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                         p.frontend = "iscsi";
                         p.target = t.name;
                         p.online = online[tp.port];
-                        const PortalGroup* pg = find_portal_group(daemon_.config().iscsi, tp.portal_group);
+                        const PortalGroup* pg =
+                            find_portal_group(daemon_.config().iscsi, tp.portal_group);
                         p.portal_group_tag = pg ? pg->tag : 0;
                         if (it->second.lun_map)
                             for (const auto& [plun, lun] : *it->second.lun_map)

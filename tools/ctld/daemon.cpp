@@ -140,10 +140,9 @@ std::map<std::string, ctl::PortConfig> Daemon::plan_ports(DaemonConfig& config) 
                 m == config.lun_maps.end() ? std::map<std::uint64_t, std::uint64_t>{} : m->second;
             if (auto r = runtime_maps_.find(p.name); r != runtime_maps_.end())
                 for (const auto& [plun, lun] : r->second) {
-                    bool exists = lun && std::any_of(config.luns.begin(), config.luns.end(),
-                                                     [&](const ctl::LunConfig& l) {
-                                                         return l.id == *lun;
-                                                     });
+                    bool exists =
+                        lun && std::any_of(config.luns.begin(), config.luns.end(),
+                                           [&](const ctl::LunConfig& l) { return l.id == *lun; });
                     if (lun && !exists) continue;  // its LUN is gone: the file's map applies
                     if (lun)
                         (*p.lun_map)[plun] = *lun;
@@ -290,7 +289,8 @@ void Daemon::reservation_changed(std::uint64_t id, const nlohmann::json& state) 
 ctl::LunInfo Daemon::create_lun(target_config::Lun spec, std::optional<std::uint64_t> id) {
     std::set<std::uint64_t> used;
     for (const auto& l : config_.luns) used.insert(l.id);
-    if (id && used.count(*id)) throw Error(Category::usage, fmt::format("LUN {} already exists", *id));
+    if (id && used.count(*id))
+        throw Error(Category::usage, fmt::format("LUN {} already exists", *id));
     if (!id) {
         std::uint64_t n = 0;
         while (used.count(n)) ++n;
@@ -345,8 +345,7 @@ ctl::LunInfo Daemon::modify_lun(std::uint64_t id, std::optional<std::uint64_t> s
                                 const std::map<std::string, std::string>& options) {
     auto it = std::find_if(config_.luns.begin(), config_.luns.end(),
                            [&](const ctl::LunConfig& l) { return l.id == id; });
-    if (it == config_.luns.end())
-        throw Error(Category::no_device, fmt::format("no LUN {}", id));
+    if (it == config_.luns.end()) throw Error(Category::no_device, fmt::format("no LUN {}", id));
     ctl::LunChange change;
     change.size_bytes = size_bytes;
     if (!options.empty()) {

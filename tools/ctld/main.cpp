@@ -34,9 +34,7 @@ struct Source {
     std::uint64_t size_mib = 64;
     std::string file;
 
-    tc::Config parse() const {
-        return path.empty() ? tc::demo() : tc::load(path);
-    }
+    tc::Config parse() const { return path.empty() ? tc::demo() : tc::load(path); }
 };
 
 ctld::DaemonConfig demo(const Source& s) {
@@ -79,15 +77,15 @@ int main(int argc, char** argv) {
     try {
         // The file's globals; the demo uses the defaults.
         tc::Config parsed = use_demo ? tc::demo() : tc::load(src.path);
-        for (const auto& w : parsed.warnings) std::fprintf(stderr, "ctld: warning: %s\n", w.c_str());
+        for (const auto& w : parsed.warnings)
+            std::fprintf(stderr, "ctld: warning: %s\n", w.c_str());
         const tc::Global& global = parsed.global;
 
         std::set<std::uint64_t> reserved;
         // The demo keeps no state: it must run anywhere, as anyone.
         if (!check_only && !use_demo && !global.state_dir.empty())
             for (const auto& l : tc::StateDir(global.state_dir).luns()) reserved.insert(l.lun);
-        ctld::DaemonConfig config =
-            use_demo ? demo(src) : ctld::map_config(parsed, {}, reserved);
+        ctld::DaemonConfig config = use_demo ? demo(src) : ctld::map_config(parsed, {}, reserved);
         ctld::check(config);
         if (check_only) {
             std::printf("configuration OK\n");
