@@ -432,9 +432,9 @@ int Daemon::run(const std::function<DaemonConfig()>& load) {
         if (n != static_cast<ssize_t>(sizeof si)) return 1;
         if (si.ssi_signo == SIGHUP) {
             try {
-                auto next = load();
+                // load() reads the running configuration (LUN numbers to keep): under the lock.
                 std::lock_guard lock(mutex_);
-                reload(std::move(next));
+                reload(load());
                 log("configuration reloaded");
             } catch (const std::exception& e) {
                 log(fmt::format("reload failed, keeping the running configuration: {}", e.what()));

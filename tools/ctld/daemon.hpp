@@ -79,9 +79,9 @@ class Daemon {
     // Held by whoever changes the daemon (the control thread, the SIGHUP reload).
     std::mutex& mutex() { return mutex_; }
 
-    // Serves until SIGTERM or SIGINT (returns 0). SIGHUP calls `load` and reloads with its
-    // result; a failing load or reload is reported on stderr and the daemon goes on. The
-    // caller blocks these signals in every thread first (block_signals).
+    // Serves until SIGTERM or SIGINT (returns 0). SIGHUP calls `load` (with mutex() held)
+    // and reloads with its result; a failing load or reload is reported on stderr and the daemon
+    // goes on. The caller blocks these signals in every thread first (block_signals).
     int run(const std::function<DaemonConfig()>& load);
 
     ctl::Engine& engine() { return *engine_; }
