@@ -139,6 +139,7 @@ check "the created LUN is seen through its map" test "$(json "d['capacity']['cap
 check "remove LUN 5" adm remove -l 5
 check "devlist no longer has LUN 5" test "$(adm devlist --json | json "[l['lun'] for l in d['luns']]")" = "[0, 1]"
 check "create a LUN to survive a restart" adm create -b ramdisk -s 4m -l 7 -S RT7
+check "map it as port LUN 4" adm lunmap -p "$pname" -l 4 -L 7
 
 # modify: resize LUN 0, seen by readcap.
 check "modify -s 32m" adm modify -l 0 -s 32m
@@ -174,6 +175,7 @@ keys=$("$camctl" persist -i keys "$url/1" --json)
 check "the key is still registered after a restart" test "$(json "[hex(k) for k in d['persist']['keys']]" <<<"$keys")" = "['0x1234']"
 check "the runtime LUN 7 is back after a restart" \
     test "$(adm devlist --json | json "[l['serial'] for l in d['luns'] if l['lun'] == 7]")" = "['RT7']"
+check "and its LUN map: port LUN 4 is LUN 7" test "$("$camctl" inquiry "$url/4" --serial)" = RT7
 
 # SIGHUP with a third LUN: added, the first one stays.
 write_conf "    lun 3 {

@@ -387,7 +387,8 @@ void Daemon::load_runtime_maps() {
     if (!in) return;
     try {
         std::string text{std::istreambuf_iterator<char>(in), {}};
-        for (const auto& [port, map] : nlohmann::json::parse(text).items())
+        const nlohmann::json doc = nlohmann::json::parse(text);
+        for (const auto& [port, map] : doc.items())
             for (const auto& [plun, lun] : map.items())
                 runtime_maps_[port][std::stoull(plun)] =
                     lun.is_null() ? std::nullopt
