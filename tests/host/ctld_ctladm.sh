@@ -50,7 +50,8 @@ sock=$tmp/ctld.sock
 adm() { "$ctladm" --socket "$sock" "$@"; }
 truncate -s 32M "$tmp/disk.img"
 
-# write_conf [EXTRA-LUN-BLOCK]: the test configuration, two LUNs (ramdisk, file).
+# write_conf [EXTRA-LUN-BLOCK]: the test configuration: a target with two LUNs (ramdisk,
+# file), one with CHAP and one with an initiator-name ACL.
 write_conf() {
     cat >"$tmp/ctl.conf" <<EOF
 state-dir "$tmp/state"
@@ -61,6 +62,33 @@ portal-group pg0 {
     listen 127.0.0.1:$port
 }
 
+auth-group ag-chap {
+    chap user1 secretsecret1234
+}
+
+auth-group ag-names {
+    auth-type none
+    initiator-name iqn.1999-01.org.example:nobody
+}
+
+target $iqn:chap {
+    auth-group ag-chap
+    portal-group pg0
+    lun 0 {
+        backend ramdisk
+        size 1m
+    }
+}
+
+target $iqn:acl {
+    auth-group ag-names
+    portal-group pg0
+    lun 0 {
+        backend ramdisk
+        size 1m
+    }
+}
+
 target $iqn {
     auth-group no-authentication
     portal-group pg0
@@ -68,6 +96,7 @@ target $iqn {
         backend ramdisk
         size 16m
         serial RAM0000
+        ctl-lun 0
         option vendor TESTV
         option product "test ramdisk"
     }
@@ -75,6 +104,7 @@ target $iqn {
         backend file
         path "$tmp/disk.img"
         serial FILE0001
+        ctl-lun 1
         blocksize 4096
     }
 $1
@@ -110,7 +140,7 @@ start_ctld
 
 # devlist agrees with what the initiator sees.
 dev=$(adm devlist --json)
-check "devlist lists two LUNs" test "$(json "[l['lun'] for l in d['luns']]" <<<"$dev")" = "[0, 1]"
+check "devlist lists four LUNs" test "$(json "[l['lun'] for l in d['luns']]" <<<"$dev")" = "[0, 1, 2, 3]"
 check "devlist: LUN 1 is file-backed, 4096-byte blocks" \
     test "$(json "(d['luns'][1]['backend'], d['luns'][1]['blocksize_bytes'], d['luns'][1]['size_bytes'])" <<<"$dev")" = "('file', 4096, $((32 << 20)))"
 inq=$("$camctl" inquiry "$url/0" --json)
@@ -126,10 +156,23 @@ for l in 0 1; do
         "$(json "(d['luns'][$l]['size_bytes'], d['luns'][$l]['blocksize_bytes'])" <<<"$dev")"
 done
 
+# Auth groups: CHAP, and an initiator-name ACL that admits someone else.
+check "CHAP target: the right secret logs in" \
+    "$camctl" tur "iscsi://user1%secretsecret1234@127.0.0.1:$port/$iqn:chap/0"
+check "CHAP target: no secret, no login" \
+    bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port/$iqn:chap/0' >/dev/null 2>&1"
+check "CHAP target: a wrong secret, no login" \
+    bash -c "! '$camctl' tur 'iscsi://user1%wrongwrongwrong1@127.0.0.1:$port/$iqn:chap/0' >/dev/null 2>&1"
+check "initiator-name ACL keeps camctl out" \
+    bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port/$iqn:acl/0' >/dev/null 2>&1"
+check "initiator-name ACL admits the named initiator" \
+    env CAMX_INITIATOR_NAME=iqn.1999-01.org.example:nobody "$camctl" tur "iscsi://127.0.0.1:$port/$iqn:acl/0"
+
 # portlist, lunmap, create, remove.
 ports=$(adm portlist --json)
-pname=$(json "d['ports'][0]['name']" <<<"$ports")
-check "portlist shows the target's port" test "$(json "d['ports'][0]['target']" <<<"$ports")" = "$iqn"
+pname=$(json "[p['name'] for p in d['ports'] if p['target'] == '$iqn'][0]" <<<"$ports")
+check "portlist shows the three targets' ports" \
+    test "$(json "sorted(p['target'] for p in d['ports'])" <<<"$ports")" = "['$iqn', '$iqn:acl', '$iqn:chap']"
 check "create a ramdisk LUN 5" adm create -b ramdisk -s 8m -l 5 -S RT5
 adm create -b ramdisk -s 1m -l 5 >/dev/null 2>&1
 check "duplicate LUN id exits 1" test $? -eq 1
@@ -137,7 +180,7 @@ check "lunmap LUN 5 as port LUN 2" adm lunmap -p "$pname" -l 2 -L 5
 cap=$("$camctl" readcap "$url/2" --json)
 check "the created LUN is seen through its map" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((8 << 20))
 check "remove LUN 5" adm remove -l 5
-check "devlist no longer has LUN 5" test "$(adm devlist --json | json "[l['lun'] for l in d['luns']]")" = "[0, 1]"
+check "devlist no longer has LUN 5" test "$(adm devlist --json | json "[l['lun'] for l in d['luns']]")" = "[0, 1, 2, 3]"
 check "create a LUN to survive a restart" adm create -b ramdisk -s 4m -l 7 -S RT7
 check "map it as port LUN 4" adm lunmap -p "$pname" -l 4 -L 7
 
