@@ -17,7 +17,9 @@ done
 
 tmp=$(mktemp -d /tmp/ctld-ctladm.XXXXXX)
 ctld_pid=
+perf_pid=
 cleanup() {
+    [ -n "$perf_pid" ] && kill -KILL "$perf_pid" 2>/dev/null
     if [ -n "$ctld_pid" ] && kill -0 "$ctld_pid" 2>/dev/null; then
         kill -TERM "$ctld_pid"
         wait "$ctld_pid" 2>/dev/null
@@ -195,6 +197,29 @@ check "READ(10) of 8 blocks from LUN 0" "$camctl" cmd -c "28 00 00 00 00 00 00 0
 st=$(adm stats --json)
 check "stats count LUN 0's read and its bytes" \
     test "$(json "[(s['read_commands'], s['read_bytes']) for s in d['luns'] if s['lun'] == 0]" <<<"$st")" = "[(1, 4096)]"
+
+# islist and islogout with a session that stays: iscsi-perf reads until told to stop.
+if command -v iscsi-perf >/dev/null; then
+    perf_iqn=iqn.1999-01.org.example:perf
+    iscsi-perf -i "$perf_iqn" -t 30 -x 0 "$url/1" >/dev/null 2>&1 &
+    perf_pid=$!
+    sessions=
+    for _ in $(seq 50); do
+        sessions=$(adm islist --json)
+        [ "$(json "[s['initiator_name'] for s in d['sessions']]" <<<"$sessions")" = "['$perf_iqn']" ] && break
+        sleep 0.1
+    done
+    check "islist shows iscsi-perf's session and its target" \
+        test "$(json "[(s['initiator_name'], s['target_name'], s['initiator_address']) for s in d['sessions']]" <<<"$sessions")" = "[('$perf_iqn', '$iqn', '127.0.0.1')]"
+    check "portlist -i lists the initiator on the port" \
+        test "$(adm portlist --json | json "[p['initiators'] for p in d['ports'] if p['name'] == '$pname'][0]")" = "['$perf_iqn']"
+    check "islogout -i ends it" test "$(adm islogout -i "$perf_iqn" --json | json "d['logged_out']")" = 1
+    kill -KILL "$perf_pid" 2>/dev/null  # iscsi-perf ignores SIGTERM
+    wait "$perf_pid" 2>/dev/null
+    perf_pid=
+else
+    echo "skip: islist with a session (no iscsi-perf)"
+fi
 
 # offline answers BUSY; online again.
 check "offline LUN 0" adm offline -l 0
