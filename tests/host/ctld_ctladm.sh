@@ -277,6 +277,15 @@ rc=$?
 check "ctld -t on a broken file exits 1" test $rc -eq 1
 check "ctld -t names file:line:col" grep -Eq "ctl\.conf:[0-9]+:[0-9]+: " <<<"$out"
 
+# Bad LUN options are each reported, with the LUN's place.
+sed -e 's/option vendor TESTV/option vendorx TESTV\n        option readonly maybe/' \
+    "$tmp/ctl.conf" | head -n -1 >"$tmp/bad-options.conf"
+out=$("$ctld" -t -f "$tmp/bad-options.conf" 2>&1)
+rc=$?
+check "ctld -t on bad LUN options exits 1" test $rc -eq 1
+check "ctld -t reports both bad options with their place" \
+    test "$(grep -Ec "bad-options\.conf:[0-9]+:[0-9]+: lun .*(vendorx|readonly)" <<<"$out")" = 2
+
 # ctladm without a daemon: exit 35 (transport), as ctladm(8) documents.
 "$ctladm" --socket "$tmp/none.sock" devlist >/dev/null 2>&1
 check "ctladm with no daemon exits 35" test $? -eq 35

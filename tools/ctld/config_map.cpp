@@ -172,14 +172,16 @@ ctl::LunConfig map_lun(const tc::Lun& l, std::uint64_t id) {
     c.options.blocksize = l.blocksize_bytes;
     c.options.serial = l.serial;
     c.options.device_id = l.device_id;
+    std::string problems;
     for (const auto& [name, value] : l.options) {
         try {
             apply_lun_option(c.options, name, value);
         } catch (const Error& e) {
-            throw Error(Category::usage,
-                        fmt::format("{}: lun '{}': {}", l.where.str(), l.name, e.what()));
+            problems += fmt::format("{}{}: lun '{}': {}", problems.empty() ? "" : "\n",
+                                    l.where.str(), l.name, e.what());
         }
     }
+    if (!problems.empty()) throw Error(Category::usage, problems);
     return c;
 }
 
