@@ -388,9 +388,6 @@ void EngineCore::drain(const std::shared_ptr<Lun>& lun) {
         } else {
             r = dispatch(*this, lun, *p);
         }
-        if (!p->task.cdb.empty() && r.data_in.size() > p->task.expected_transfer_length) {
-            r.data_in.resize(p->task.expected_transfer_length);
-        }
         auto ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                  std::chrono::steady_clock::now() - p->arrived)
                                                  .count());

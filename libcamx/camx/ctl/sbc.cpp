@@ -38,8 +38,9 @@ void write_blocks(Cmd& c, std::uint8_t wrprotect, bool fua, std::uint64_t lba, s
     c.check_writable();
     c.check_range(lba, blocks);
     std::uint64_t n = checked_bytes(c, blocks, length_byte);
-    ByteView data = c.data_out(n, length_byte);
+    ByteView data = c.data_out_blocks(static_cast<std::uint32_t>(n), c.lun->block_size());
     auto media = c.media();
+    n = data.size();
     if (n) media->write(lba * c.lun->block_size(), data);
     bool wce;
     {
@@ -243,11 +244,13 @@ void handle_get_lba_status(Cmd& c) {
 void handle_compare_and_write(Cmd& c) {
     auto q = cdb::CompareAndWrite::decode(c.cdb());
     if (q.wrprotect != 0) invalid_field_in_cdb(1, 7);
+    std::uint32_t bs = c.lun->block_size();
+    std::uint64_t n = std::uint64_t{q.blocks} * bs;
+    // The verify and write halves must arrive whole: no residual makes sense for a part.
+    if (c.task.data_out.size() != 2 * n) invalid_field_in_cdb(13);
     if (q.blocks == 0) return;
     c.check_writable();
     c.check_range(q.lba, q.blocks);
-    std::uint32_t bs = c.lun->block_size();
-    std::uint64_t n = std::uint64_t{q.blocks} * bs;
     ByteView data = c.data_out(2 * n, 13);
     // Atomic against every other path into the medium of this LUN (EXTENDED COPY included).
     std::lock_guard lock(c.lun->mutex);
