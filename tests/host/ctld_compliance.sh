@@ -15,7 +15,9 @@ status=0
 out=$(mktemp /tmp/ctld-compliance.XXXXXX)
 for family in "${families[@]}"; do
     # The suite writes its XML report into the current directory; keep it out of the tree.
-    (cd /tmp && iscsi-test-cu -d "$url" --test="$family") >"$out" 2>&1 || true
+    # The URL twice: a second I_T nexus to the same LUN (initiator name 2) for the multipath
+    # tests.
+    (cd /tmp && iscsi-test-cu -d --test="$family" "$url" "$url") >"$out" 2>&1 || true
     summary=$(grep -E '^ +tests ' "$out" || true)
     read -r _ total ran passed failed inactive <<<"$summary" || true
     skipped=$(grep -c '\[SKIPPED\]' "$out" || true)

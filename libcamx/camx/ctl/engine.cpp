@@ -95,6 +95,7 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_10},
     {op(Opcode::verify_10), {}, 10, Access::read, true, false, false, false, handle_verify_10},
+    {0x34, {}, 10, Access::read, true, false, false, false, handle_prefetch_10},  // PRE-FETCH(10)
     {op(Opcode::synchronize_cache_10),
      {},
      10,
@@ -180,6 +181,7 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_16},
     {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
+    {0x90, {}, 16, Access::read, true, false, false, false, handle_prefetch_16},  // PRE-FETCH(16)
     {op(Opcode::synchronize_cache_16),
      {},
      16,

@@ -94,8 +94,9 @@ void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool nd
         ByteView d = c.data_out(bs, length_byte);
         std::copy(d.begin(), d.end(), block.begin());
     }
-    bool zero = std::all_of(block.begin(), block.end(), [](std::uint8_t b) { return b == 0; });
-    if (unmap && zero) {
+    // UNMAP set: the range is deallocated whatever the block holds (reads then return
+    // zeros, LBPRZ), as initiators that use it to discard expect.
+    if (unmap) {
         media->unmap(lba * bs, blocks * bs);
         return;
     }
@@ -273,6 +274,19 @@ void handle_sync_cache_10(Cmd& c) {
 void handle_sync_cache_16(Cmd& c) {
     auto q = cdb::SynchronizeCache16::decode(c.cdb());
     sync_cache(c, q.lba, q.blocks);
+}
+
+// PRE-FETCH: the backends keep no cache of their own to fill, so after the range checks there
+// is nothing to do (GOOD: SBC-4 has CONDITION MET only for a cache that will hold the range).
+void handle_prefetch_10(Cmd& c) {
+    ByteView q = c.cdb();
+    c.media();
+    c.check_range(bytes::be32(q, 2), bytes::be16(q, 7));
+}
+void handle_prefetch_16(Cmd& c) {
+    ByteView q = c.cdb();
+    c.media();
+    c.check_range(bytes::be64(q, 2), bytes::be32(q, 10));
 }
 
 void handle_read_capacity_10(Cmd& c) {
