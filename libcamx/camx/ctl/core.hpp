@@ -147,6 +147,7 @@ void handle_unmap(Cmd&);
 void handle_compare_and_write(Cmd&);
 void handle_sync_cache_10(Cmd&);
 void handle_sync_cache_16(Cmd&);
+void handle_orwrite_16(Cmd&);
 void handle_prefetch_10(Cmd&);
 void handle_prefetch_16(Cmd&);
 void handle_extended_copy(Cmd&);

@@ -181,6 +181,7 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_16},
     {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
+    {0x8b, {}, 16, Access::write, true, false, false, false, handle_orwrite_16},  // ORWRITE(16)
     {0x90, {}, 16, Access::read, true, false, false, false, handle_prefetch_16},  // PRE-FETCH(16)
     {op(Opcode::synchronize_cache_16),
      {},

@@ -276,6 +276,30 @@ void handle_sync_cache_16(Cmd& c) {
     sync_cache(c, q.lba, q.blocks);
 }
 
+// ORWRITE(16) without a set operation: each block becomes itself OR'ed with the data-out,
+// atomically against other writers of the LUN like COMPARE AND WRITE.
+void handle_orwrite_16(Cmd& c) {
+    ByteView q = c.cdb();
+    if ((q[1] >> 5) != 0) invalid_field_in_cdb(1, 7);  // ORPROTECT
+    c.check_writable();
+    std::uint64_t lba = bytes::be64(q, 2);
+    std::uint32_t blocks = bytes::be32(q, 10);
+    c.check_range(lba, blocks);
+    std::uint32_t bs = c.lun->block_size();
+    std::uint64_t n = checked_bytes(c, blocks, 10);
+    ByteView data = c.data_out_blocks(static_cast<std::uint32_t>(n), bs);
+    if (data.empty()) return;
+    std::lock_guard lock(c.lun->mutex);
+    if (!c.lun->backend) medium_not_present();
+    Bytes merged(data.size());
+    c.lun->backend->read(lba * bs, merged);
+    for (std::size_t i = 0; i < merged.size(); ++i) merged[i] |= data[i];
+    c.lun->backend->write(lba * bs, merged);
+    if ((q[1] & 0x08) || !c.lun->modes.write_cache()) c.lun->backend->flush();
+    c.lun->counters.write_commands.fetch_add(1, std::memory_order_relaxed);
+    c.lun->counters.bytes_written.fetch_add(merged.size(), std::memory_order_relaxed);
+}
+
 // PRE-FETCH: the backends keep no cache of their own to fill, so after the range checks there
 // is nothing to do (GOOD: SBC-4 has CONDITION MET only for a cache that will hold the range).
 void handle_prefetch_10(Cmd& c) {
