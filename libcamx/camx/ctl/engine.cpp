@@ -95,6 +95,15 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_10},
     {op(Opcode::verify_10), {}, 10, Access::read, true, false, false, false, handle_verify_10},
+    {0x37,
+     {},
+     10,
+     Access::read,
+     false,
+     false,
+     false,
+     false,
+     handle_read_defect_data_10},  // READ DEFECT DATA(10)
     {0x34, {}, 10, Access::read, true, false, false, false, handle_prefetch_10},  // PRE-FETCH(10)
     {op(Opcode::synchronize_cache_10),
      {},
@@ -181,6 +190,15 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_16},
     {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
+    {0xb7,
+     {},
+     12,
+     Access::read,
+     false,
+     false,
+     false,
+     false,
+     handle_read_defect_data_12},  // READ DEFECT DATA(12)
     {0x8b, {}, 16, Access::write, true, false, false, false, handle_orwrite_16},  // ORWRITE(16)
     {0x90, {}, 16, Access::read, true, false, false, false, handle_prefetch_16},  // PRE-FETCH(16)
     {op(Opcode::synchronize_cache_16),

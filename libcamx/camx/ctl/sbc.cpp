@@ -300,6 +300,21 @@ void handle_orwrite_16(Cmd& c) {
     c.lun->counters.bytes_written.fetch_add(merged.size(), std::memory_order_relaxed);
 }
 
+// READ DEFECT DATA: the media has no defects; the lists asked for are valid and empty, in the
+// format asked for.
+void handle_read_defect_data_10(Cmd& c) {
+    ByteView q = c.cdb();
+    Bytes d(4, 0);
+    d[1] = q[2] & 0x1f;  // PLISTV, GLISTV and the format, as requested
+    c.reply(std::move(d), bytes::be16(q, 7));
+}
+void handle_read_defect_data_12(Cmd& c) {
+    ByteView q = c.cdb();
+    Bytes d(8, 0);
+    d[1] = q[1] & 0x1f;
+    c.reply(std::move(d), bytes::be32(q, 6));
+}
+
 // PRE-FETCH: the backends keep no cache of their own to fill, so after the range checks there
 // is nothing to do (GOOD: SBC-4 has CONDITION MET only for a cache that will hold the range).
 void handle_prefetch_10(Cmd& c) {
