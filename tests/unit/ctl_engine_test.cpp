@@ -169,9 +169,22 @@ TEST_F(CtlEngine, ErrorsOnReadWrite) {
     auto r = a.run(cdb::Read10{1, false, false, false, 0, 0, 1, 0}.encode());
     EXPECT_SENSE(r, 5, 0x24, 0x00);
     EXPECT_EQ(test::sense_of(r).key_specific()->value(), 1);
-    // Too little data-out.
-    EXPECT_SENSE(a.run(cdb::Write10{0, false, false, 0, 0, 2, 0}.encode(), block(1)), 5, 0x24,
-                 0x00);
+    // Too little data-out: the blocks that arrived are written, the frontend learns how much the
+    // CDB asked for (an overflow residual).
+    ASSERT_EQ(a.run(cdb::Write10{0, false, false, 0, 0, 2, 0}.encode(), block(0)).status, 0);
+    ASSERT_EQ(a.run(cdb::Write10{0, false, false, 1, 0, 1, 0}.encode(), block(7)).status, 0);
+    auto w = a.run(cdb::Write10{0, false, false, 0, 0, 2, 0}.encode(), block(1));
+    EXPECT_EQ(w.status, 0);
+    ASSERT_TRUE(w.data_out_requested.has_value());
+    EXPECT_EQ(*w.data_out_requested, 1024u);
+    auto back = a.run(cdb::Read10{0, false, false, false, 0, 0, 2, 0}.encode());
+    ASSERT_EQ(back.data_in.size(), 1024u);
+    EXPECT_EQ(back.data_in[0], 1);
+    EXPECT_EQ(back.data_in[512], 7);
+    // Data-in is not cut to the expected transfer length: the frontend reports the overflow.
+    EXPECT_EQ(
+        a.run(cdb::Read10{0, false, false, false, 0, 0, 2, 0}.encode(), {}, 512).data_in.size(),
+        1024u);
     // Unknown opcode.
     Bytes unknown(10, 0);
     unknown[0] = 0x3b;

@@ -147,6 +147,11 @@ void handle_unmap(Cmd&);
 void handle_compare_and_write(Cmd&);
 void handle_sync_cache_10(Cmd&);
 void handle_sync_cache_16(Cmd&);
+void handle_orwrite_16(Cmd&);
+void handle_read_defect_data_10(Cmd&);
+void handle_read_defect_data_12(Cmd&);
+void handle_prefetch_10(Cmd&);
+void handle_prefetch_16(Cmd&);
 void handle_extended_copy(Cmd&);
 void handle_receive_copy_results(Cmd&);
 

@@ -95,6 +95,16 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_10},
     {op(Opcode::verify_10), {}, 10, Access::read, true, false, false, false, handle_verify_10},
+    {0x37,
+     {},
+     10,
+     Access::read,
+     false,
+     false,
+     false,
+     false,
+     handle_read_defect_data_10},  // READ DEFECT DATA(10)
+    {0x34, {}, 10, Access::read, true, false, false, false, handle_prefetch_10},  // PRE-FETCH(10)
     {op(Opcode::synchronize_cache_10),
      {},
      10,
@@ -180,6 +190,17 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_16},
     {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
+    {0xb7,
+     {},
+     12,
+     Access::read,
+     false,
+     false,
+     false,
+     false,
+     handle_read_defect_data_12},  // READ DEFECT DATA(12)
+    {0x8b, {}, 16, Access::write, true, false, false, false, handle_orwrite_16},  // ORWRITE(16)
+    {0x90, {}, 16, Access::read, true, false, false, false, handle_prefetch_16},  // PRE-FETCH(16)
     {op(Opcode::synchronize_cache_16),
      {},
      16,
@@ -387,9 +408,6 @@ void EngineCore::drain(const std::shared_ptr<Lun>& lun) {
             r.aborted = true;
         } else {
             r = dispatch(*this, lun, *p);
-        }
-        if (!p->task.cdb.empty() && r.data_in.size() > p->task.expected_transfer_length) {
-            r.data_in.resize(p->task.expected_transfer_length);
         }
         auto ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                  std::chrono::steady_clock::now() - p->arrived)

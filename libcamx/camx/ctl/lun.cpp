@@ -158,6 +158,14 @@ ByteView Cmd::data_out(std::size_t need, std::uint16_t length_field_byte) {
     return ByteView(task.data_out).first(need);
 }
 
+ByteView Cmd::data_out_blocks(std::uint32_t want, std::uint32_t block_size) {
+    result.data_out_requested = want;
+    std::size_t have = std::min<std::size_t>(want, task.data_out.size());
+    have -= have % block_size;
+    if (have < task.data_out.size()) result.data_out_used = static_cast<std::uint32_t>(have);
+    return ByteView(task.data_out).first(have);
+}
+
 void Cmd::reply(Bytes data, std::size_t allocation_length) {
     if (data.size() > allocation_length) data.resize(allocation_length);
     result.data_in = std::move(data);

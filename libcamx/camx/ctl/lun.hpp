@@ -117,6 +117,9 @@ struct Cmd {
     ByteView cdb() const { return task.cdb; }
     // The data-out bytes a command needs; too few is an error in the CDB's length field.
     ByteView data_out(std::size_t need, std::uint16_t length_field_byte);
+    // The data-out bytes a block write asks for, or the whole blocks of them that arrived
+    // (SAM: the command runs on the data the initiator sent; the frontend reports the rest).
+    ByteView data_out_blocks(std::uint32_t want, std::uint32_t block_size);
     // Sets data_in, cut to the allocation length.
     void reply(Bytes data, std::size_t allocation_length);
     // Media and its size, checked: NOT READY without media.

@@ -38,8 +38,9 @@ void write_blocks(Cmd& c, std::uint8_t wrprotect, bool fua, std::uint64_t lba, s
     c.check_writable();
     c.check_range(lba, blocks);
     std::uint64_t n = checked_bytes(c, blocks, length_byte);
-    ByteView data = c.data_out(n, length_byte);
+    ByteView data = c.data_out_blocks(static_cast<std::uint32_t>(n), c.lun->block_size());
     auto media = c.media();
+    n = data.size();
     if (n) media->write(lba * c.lun->block_size(), data);
     bool wce;
     {
@@ -93,8 +94,9 @@ void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool nd
         ByteView d = c.data_out(bs, length_byte);
         std::copy(d.begin(), d.end(), block.begin());
     }
-    bool zero = std::all_of(block.begin(), block.end(), [](std::uint8_t b) { return b == 0; });
-    if (unmap && zero) {
+    // UNMAP set: the range is deallocated whatever the block holds (reads then return
+    // zeros, LBPRZ), as initiators that use it to discard expect.
+    if (unmap) {
         media->unmap(lba * bs, blocks * bs);
         return;
     }
@@ -243,11 +245,13 @@ void handle_get_lba_status(Cmd& c) {
 void handle_compare_and_write(Cmd& c) {
     auto q = cdb::CompareAndWrite::decode(c.cdb());
     if (q.wrprotect != 0) invalid_field_in_cdb(1, 7);
+    std::uint32_t bs = c.lun->block_size();
+    std::uint64_t n = std::uint64_t{q.blocks} * bs;
+    // The verify and write halves must arrive whole: no residual makes sense for a part.
+    if (c.task.data_out.size() != 2 * n) invalid_field_in_cdb(13);
     if (q.blocks == 0) return;
     c.check_writable();
     c.check_range(q.lba, q.blocks);
-    std::uint32_t bs = c.lun->block_size();
-    std::uint64_t n = std::uint64_t{q.blocks} * bs;
     ByteView data = c.data_out(2 * n, 13);
     // Atomic against every other path into the medium of this LUN (EXTENDED COPY included).
     std::lock_guard lock(c.lun->mutex);
@@ -270,6 +274,58 @@ void handle_sync_cache_10(Cmd& c) {
 void handle_sync_cache_16(Cmd& c) {
     auto q = cdb::SynchronizeCache16::decode(c.cdb());
     sync_cache(c, q.lba, q.blocks);
+}
+
+// ORWRITE(16) without a set operation: each block becomes itself OR'ed with the data-out,
+// atomically against other writers of the LUN like COMPARE AND WRITE.
+void handle_orwrite_16(Cmd& c) {
+    ByteView q = c.cdb();
+    if ((q[1] >> 5) != 0) invalid_field_in_cdb(1, 7);  // ORPROTECT
+    c.check_writable();
+    std::uint64_t lba = bytes::be64(q, 2);
+    std::uint32_t blocks = bytes::be32(q, 10);
+    c.check_range(lba, blocks);
+    std::uint32_t bs = c.lun->block_size();
+    std::uint64_t n = checked_bytes(c, blocks, 10);
+    ByteView data = c.data_out_blocks(static_cast<std::uint32_t>(n), bs);
+    if (data.empty()) return;
+    std::lock_guard lock(c.lun->mutex);
+    if (!c.lun->backend) medium_not_present();
+    Bytes merged(data.size());
+    c.lun->backend->read(lba * bs, merged);
+    for (std::size_t i = 0; i < merged.size(); ++i) merged[i] |= data[i];
+    c.lun->backend->write(lba * bs, merged);
+    if ((q[1] & 0x08) || !c.lun->modes.write_cache()) c.lun->backend->flush();
+    c.lun->counters.write_commands.fetch_add(1, std::memory_order_relaxed);
+    c.lun->counters.bytes_written.fetch_add(merged.size(), std::memory_order_relaxed);
+}
+
+// READ DEFECT DATA: the media has no defects; the lists asked for are valid and empty, in the
+// format asked for.
+void handle_read_defect_data_10(Cmd& c) {
+    ByteView q = c.cdb();
+    Bytes d(4, 0);
+    d[1] = q[2] & 0x1f;  // PLISTV, GLISTV and the format, as requested
+    c.reply(std::move(d), bytes::be16(q, 7));
+}
+void handle_read_defect_data_12(Cmd& c) {
+    ByteView q = c.cdb();
+    Bytes d(8, 0);
+    d[1] = q[1] & 0x1f;
+    c.reply(std::move(d), bytes::be32(q, 6));
+}
+
+// PRE-FETCH: the backends keep no cache of their own to fill, so after the range checks there
+// is nothing to do (GOOD: SBC-4 has CONDITION MET only for a cache that will hold the range).
+void handle_prefetch_10(Cmd& c) {
+    ByteView q = c.cdb();
+    c.media();
+    c.check_range(bytes::be32(q, 2), bytes::be16(q, 7));
+}
+void handle_prefetch_16(Cmd& c) {
+    ByteView q = c.cdb();
+    c.media();
+    c.check_range(bytes::be64(q, 2), bytes::be32(q, 10));
 }
 
 void handle_read_capacity_10(Cmd& c) {

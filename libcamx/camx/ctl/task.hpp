@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "camx/bytes/bytes.hpp"
@@ -39,10 +40,17 @@ struct Task {
 struct TaskResult {
     std::uint8_t status = 0;  // SAM status
     Bytes sense;              // with CHECK CONDITION
-    Bytes data_in;            // at most expected_transfer_length bytes
-    // The frontend computes residuals from expected_transfer_length and data_in/data_out sizes;
-    // the engine reports how many data-out bytes it used when fewer than were sent.
+    // Everything the command produced (already cut to its allocation length), which may be
+    // more than expected_transfer_length: the frontend sends at most that much and reports
+    // the rest as an overflow residual.
+    Bytes data_in;
+    // The engine reports how many data-out bytes it used when fewer than were sent.
     std::uint32_t data_out_used = 0;
+    // The data-out bytes the CDB itself asked for (a WRITE's blocks times the block size), when
+    // the command has such a length. Frontends compare it with expected_transfer_length for
+    // the overflow/underflow residual; a write that received less ran on the whole blocks
+    // that arrived.
+    std::optional<std::uint32_t> data_out_requested;
     // The task was aborted by task management or a reset (status TASK ABORTED, 0x40). SAM:
     // without TAS the frontend sends no response for it; `done` still runs so it can free
     // what it holds.

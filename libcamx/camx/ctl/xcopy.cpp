@@ -133,6 +133,7 @@ namespace {
 
 constexpr std::uint16_t max_cscds = 16;
 constexpr std::uint16_t max_segments = 64;
+constexpr std::uint32_t max_descriptor_list_length = max_cscds * 32u + max_segments * 28u;
 
 std::shared_ptr<Backend> media_of(const std::shared_ptr<Lun>& lun, std::uint64_t* blocks,
                                   bool write) {
@@ -151,6 +152,7 @@ void run_copy(Cmd& c, ByteView p, CopyStatus& st) {
     std::size_t seg_len = bytes::be32(p, 8);
     if (bytes::be32(p, 12) != 0) invalid_field_in_parameters(12);  // inline data
     if (16 + cscd_len + seg_len != p.size()) parameter_list_length_error();
+    if (cscd_len + seg_len > max_descriptor_list_length) parameter_list_length_error();
     if (cscd_len % 32 != 0) parameter_list_length_error();
     if (cscd_len / 32 > max_cscds) check(0x05, 0x26, 0x06);  // TOO MANY TARGET DESCRIPTORS
     std::vector<std::shared_ptr<Lun>> cscds;
@@ -182,10 +184,8 @@ void run_copy(Cmd& c, ByteView p, CopyStatus& st) {
         if (len != 28 || off + len > p.size()) parameter_list_length_error();
         bool dc = (p[off + 1] & 0x02) != 0;
         std::uint16_t si = bytes::be16(p, off + 4), di = bytes::be16(p, off + 6);
-        if (si >= cscds.size() || di >= cscds.size())
-            check(
-                0x05, 0x26, 0x00, {},
-                scsi::SenseKeySpecific::field_pointer(false, static_cast<std::uint16_t>(off + 4)));
+        // An index naming no CSCD is a copy target the copy manager cannot reach.
+        if (si >= cscds.size() || di >= cscds.size()) check(0x0a, 0x0d, 0x02);
         std::uint64_t count = bytes::be16(p, off + 10);
         std::uint64_t slba = bytes::be64(p, off + 12), dlba = bytes::be64(p, off + 20);
         auto& src = cscds[si];
@@ -199,7 +199,8 @@ void run_copy(Cmd& c, ByteView p, CopyStatus& st) {
         auto dm = media_of(dst, &dblocks, true);
         if (slba > sblocks || bytes_total / sbs > sblocks - slba || dlba > dblocks ||
             bytes_total / dbs > dblocks - dlba) {
-            check(0x0a, 0x21, 0x00);
+            // Blocks past a CSCD's capacity are unreachable on that copy target.
+            check(0x0a, 0x0d, 0x02);
         }
         Bytes buf(std::min<std::uint64_t>(bytes_total, 1u << 20));
         for (std::uint64_t done = 0; done < bytes_total;) {
@@ -245,7 +246,7 @@ void handle_receive_copy_results(Cmd& c) {
         xcopy::OperatingParameters op;
         op.max_cscd_descriptors = max_cscds;
         op.max_segment_descriptors = max_segments;
-        op.max_descriptor_list_length = max_cscds * 32u + max_segments * 28u;
+        op.max_descriptor_list_length = max_descriptor_list_length;
         op.max_segment_length = 0xffffu * 512u;
         op.total_concurrent_copies = 1;
         op.max_concurrent_copies = 1;

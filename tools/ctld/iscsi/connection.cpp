@@ -781,27 +781,28 @@ void Connection::complete(std::uint32_t itt, ctl::TaskResult result) {
 }
 
 void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
+    // RFC 7143 11.4.5: the residual compares what the command wanted to transfer with the
+    // Expected Data Transfer Length (for a bidirectional command, of its write half).
     std::uint32_t edtl = t.task.expected_transfer_length;
     Bytes& data = r.data_in;
+    std::uint64_t wanted = 0;
+    std::uint64_t expected = edtl;
+    if (t.read && !t.write) {
+        wanted = data.size();
+        expected = t.read_length;
+    } else if (r.data_out_requested) {
+        wanted = *r.data_out_requested;
+    } else if (t.write) {
+        wanted = r.data_out_used ? std::min(r.data_out_used, edtl) : edtl;
+    } else {
+        wanted = data.size();
+    }
     if (!t.read) data.clear();
     if (data.size() > t.read_length) data.resize(t.read_length);
-    bool underflow = false;
-    std::uint32_t residual = 0;
-    if (t.read && !t.write) {
-        if (data.size() < t.read_length) {
-            underflow = true;
-            residual = t.read_length - static_cast<std::uint32_t>(data.size());
-        }
-    } else if (t.write) {
-        std::uint32_t used = r.data_out_used ? std::min(r.data_out_used, edtl) : edtl;
-        if (used < edtl) {
-            underflow = true;
-            residual = edtl - used;
-        }
-    } else if (edtl > 0) {
-        underflow = true;
-        residual = edtl;
-    }
+    bool overflow = wanted > expected;
+    bool underflow = wanted < expected;
+    auto residual = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(overflow ? wanted - expected : expected - wanted, 0xffffffffu));
     bool collapse = r.status == 0 && r.sense.empty() && !data.empty();
     std::vector<Bytes> wire;
     std::lock_guard g(send_mu_);
@@ -826,6 +827,7 @@ void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
         if (last && collapse) {
             d.status_present = true;
             d.status = r.status;
+            d.overflow = overflow;
             d.underflow = underflow;
             d.residual_count = residual;
         }
@@ -837,6 +839,7 @@ void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
         resp.status = r.status;
         resp.initiator_task_tag = t.task.tag;
         resp.sense = std::move(r.sense);
+        resp.overflow = overflow;
         resp.underflow = underflow;
         resp.residual_count = residual;
         resp.exp_data_sn = data_sn + t.r2t_sn;
