@@ -5,7 +5,7 @@ set -euo pipefail
 build=(cmake ninja-build g++ pkg-config libsgutils2-dev libudev-dev libcli11-dev libfmt-dev
        nlohmann-json3-dev libiscsi-dev googletest libgtest-dev libisal-dev libssl-dev)
 peers=(sg3-utils lsscsi libiscsi-bin tgt qemu-system-x86 linux-image-amd64 busybox-static
-       cpio kmod udev jq python3 e2fsprogs iproute2 open-iscsi)
+       cpio kmod udev jq python3 e2fsprogs iproute2 open-iscsi xxd clang libclang-rt-14-dev mandoc)
 
 missing=()
 for p in "${build[@]}" "${peers[@]}"; do
