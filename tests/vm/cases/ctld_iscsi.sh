@@ -12,6 +12,13 @@ if ! have_ctld; then
   return 0
 fi
 
+for tool in iscsid iscsiadm mkfs.ext4 fsck.ext4 sg_persist; do
+  if ! command -v "$tool" > /dev/null; then
+    fail "$tool not installed (packages open-iscsi, e2fsprogs, sg3-utils)"
+    return 0
+  fi
+done
+
 mnt=/tmp/camx-iscsi-mnt
 trap 'iscsi_cleanup "$mnt"' EXIT
 
