@@ -23,7 +23,8 @@ mnt=/tmp/camx-iscsi-mnt
 trap 'iscsi_cleanup "$mnt"' EXIT
 
 check "loopback up" ip link set lo up
-check "modprobe crc32c_generic iscsi_tcp sd_mod sg" modprobe -a crc32c_generic iscsi_tcp sd_mod sg
+# ext4 too: the kernel's own module loading runs the initramfs' modprobe, outside the chroot.
+check "modprobe crc32c_generic iscsi_tcp sd_mod sg ext4" modprobe -a crc32c_generic iscsi_tcp sd_mod sg ext4
 
 iqn=iqn.2024-01.org.camx:demo
 with_conf=0

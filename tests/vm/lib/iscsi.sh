@@ -67,8 +67,11 @@ iscsid_start() {
   mkdir -p /var/lib/iscsi /run/lock/iscsi /etc/iscsi
   [[ -s /etc/iscsi/initiatorname.iscsi ]] ||
     echo "InitiatorName=iqn.1993-08.org.debian:01:camxvm" > /etc/iscsi/initiatorname.iscsi
-  echo "+ iscsid -f &"
-  iscsid -f >> "$CASE_OUT/iscsid.log" 2>&1 < /dev/null &
+  # Its own session: iscsid signals its whole process group when it shuts down, which would
+  # take the case down with it. setsid does not fork here (a background job of a shell
+  # without job control is no group leader), so $! is iscsid.
+  echo "+ setsid iscsid -f &"
+  setsid iscsid -f >> "$CASE_OUT/iscsid.log" 2>&1 < /dev/null &
   ISCSID_PID=$!
 
   # iscsid listens on an abstract Unix socket; iscsiadm talks to it for discovery and login.
