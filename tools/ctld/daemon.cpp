@@ -7,12 +7,17 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
 #include "camx/error/error.hpp"
 #include "camx/transport/fd.hpp"
+#include "config_map.hpp"
 #include "iscsi/connection.hpp"
 
 namespace camx::ctld {
@@ -78,13 +83,26 @@ void check(const DaemonConfig& config) {
 Daemon::Daemon(DaemonConfig config) : Daemon(std::move(config), Options{}) {}
 
 Daemon::Daemon(DaemonConfig config, Options options) {
+    if (options.state_dir) {
+        state_ = std::make_unique<target_config::StateDir>(*options.state_dir);
+        for (auto& saved : state_->luns()) runtime_luns_[saved.lun] = std::move(saved.spec);
+        load_runtime_maps();
+    }
+    merge_runtime(config);
     check(config);
     ctl::Engine::Options eo;
     eo.workers = options.workers;
+    if (state_)
+        eo.on_reservation_change = [this](std::uint64_t id, const nlohmann::json& state) {
+            reservation_changed(id, state);
+        };
     engine_ = std::make_unique<ctl::Engine>(eo);
     frontend_ = std::make_unique<IscsiFrontend>(*engine_);
     auto ports = plan_ports(config);
-    for (const auto& l : config.luns) engine_->add_lun(l);
+    for (const auto& l : config.luns) {
+        engine_->add_lun(l);
+        restore_reservations(l.id);
+    }
     for (const auto& [name, p] : ports) engine_->add_port(p);
     ports_ = std::move(ports);
     frontend_->apply(config.iscsi);
@@ -120,6 +138,17 @@ std::map<std::string, ctl::PortConfig> Daemon::plan_ports(DaemonConfig& config) 
             auto m = config.lun_maps.find(t.name);
             p.lun_map =
                 m == config.lun_maps.end() ? std::map<std::uint64_t, std::uint64_t>{} : m->second;
+            if (auto r = runtime_maps_.find(p.name); r != runtime_maps_.end())
+                for (const auto& [plun, lun] : r->second) {
+                    bool exists =
+                        lun && std::any_of(config.luns.begin(), config.luns.end(),
+                                           [&](const ctl::LunConfig& l) { return l.id == *lun; });
+                    if (lun && !exists) continue;  // its LUN is gone: the file's map applies
+                    if (lun)
+                        (*p.lun_map)[plun] = *lun;
+                    else
+                        p.lun_map->erase(plun);
+                }
             out[p.name] = p;
         }
     }
@@ -133,12 +162,14 @@ void Daemon::apply_luns(const DaemonConfig& next) {
         auto it = old.find(l.id);
         if (it == old.end()) {
             engine_->add_lun(l);
+            restore_reservations(l.id);
             continue;
         }
         const ctl::LunConfig& o = *it->second;
         if (!same_media(o, l)) {
             engine_->remove_lun(l.id);
             engine_->add_lun(l);
+            restore_reservations(l.id);
             continue;
         }
         ctl::LunChange change;
@@ -167,8 +198,13 @@ void Daemon::apply_ports(const std::map<std::string, ctl::PortConfig>& next) {
 }
 
 void Daemon::reload(DaemonConfig config) {
+    merge_runtime(config);
     check(config);
     auto ports = plan_ports(config);
+    {
+        std::lock_guard lock(names_mutex_);
+        for (const auto& [id, name] : config.lun_names) names_[id] = name;
+    }
     // New and changed things first, then the frontend, then what is gone: a LUN or port that
     // stays is never taken away in between.
     apply_luns(config);
@@ -185,6 +221,191 @@ void Daemon::reload(DaemonConfig config) {
         if (!keep.count(l.id)) engine_->remove_lun(l.id);
     ports_ = std::move(ports);
     config_ = std::move(config);
+}
+
+void Daemon::merge_runtime(DaemonConfig& next) {
+    std::set<std::uint64_t> ids;
+    for (const auto& l : next.luns) ids.insert(l.id);
+    for (auto it = runtime_luns_.begin(); it != runtime_luns_.end();) {
+        if (ids.count(it->first)) {
+            log(fmt::format("LUN {} ({}) created at run time clashes with ctl.conf's; dropped",
+                            it->first, it->second.name));
+            if (state_) state_->remove_lun(static_cast<std::uint32_t>(it->first));
+            it = runtime_luns_.erase(it);
+            continue;
+        }
+        next.luns.push_back(ctld::map_lun(it->second, it->first));
+        next.lun_names[it->first] = it->second.name;
+        ++it;
+    }
+    std::lock_guard lock(names_mutex_);
+    for (const auto& [id, name] : next.lun_names) names_[id] = name;
+}
+
+std::string Daemon::lun_name(std::uint64_t id) const {
+    std::lock_guard lock(names_mutex_);
+    auto it = names_.find(id);
+    return it == names_.end() ? fmt::format("lun{}", id) : it->second;
+}
+
+std::set<std::uint64_t> Daemon::runtime_lun_ids() const {
+    std::set<std::uint64_t> ids;
+    for (const auto& [id, spec] : runtime_luns_) ids.insert(id);
+    return ids;
+}
+
+std::filesystem::path Daemon::reservation_file(std::uint64_t id) const {
+    return state_->dir() / "reservations" /
+           (target_config::StateDir::escape_key(lun_name(id)) + ".json");
+}
+
+void Daemon::restore_reservations(std::uint64_t id) {
+    if (!state_) return;
+    auto path = reservation_file(id);
+    std::ifstream in(path);
+    if (!in) return;
+    try {
+        std::string text{std::istreambuf_iterator<char>(in), {}};
+        engine_->restore_reservations(id, nlohmann::json::parse(text));
+    } catch (const std::exception& e) {
+        log(fmt::format("{}: reservations not restored: {}", path.string(), e.what()));
+    }
+}
+
+// Only APTPL state is written: SPC-4 keeps reservations across a power loss only when the
+// initiator asked for it, and a ctld restart is the logical unit's power cycle.
+void Daemon::reservation_changed(std::uint64_t id, const nlohmann::json& state) {
+    try {
+        auto path = reservation_file(id);
+        if (state.value("aptpl", false))
+            target_config::write_atomic(path, state.dump() + "\n");
+        else
+            std::filesystem::remove(path);
+    } catch (const std::exception& e) {
+        log(fmt::format("LUN {}: reservations not saved: {}", id, e.what()));
+    }
+}
+
+ctl::LunInfo Daemon::create_lun(target_config::Lun spec, std::optional<std::uint64_t> id) {
+    std::set<std::uint64_t> used;
+    for (const auto& l : config_.luns) used.insert(l.id);
+    if (id && used.count(*id))
+        throw Error(Category::usage, fmt::format("LUN {} already exists", *id));
+    if (!id) {
+        std::uint64_t n = 0;
+        while (used.count(n)) ++n;
+        id = n;
+    }
+    if (spec.name.empty()) spec.name = fmt::format("ctladm,lun,{}", *id);
+    spec.ctl_lun = static_cast<std::uint32_t>(*id);
+    ctl::LunConfig lc = ctld::map_lun(spec, *id);
+    {
+        std::lock_guard lock(names_mutex_);
+        names_[*id] = spec.name;
+    }
+    engine_->add_lun(lc);
+    restore_reservations(*id);
+    try {
+        if (state_) state_->save_lun(static_cast<std::uint32_t>(*id), spec);
+    } catch (...) {
+        engine_->remove_lun(*id);
+        throw;
+    }
+    config_.luns.push_back(lc);
+    config_.lun_names[*id] = spec.name;
+    runtime_luns_[*id] = std::move(spec);
+    return engine_->lun(*id);
+}
+
+void Daemon::remove_lun(std::uint64_t id) {
+    engine_->lun(id);  // no_device for an unknown id
+    for (auto& [name, p] : ports_) {
+        if (!p.lun_map) continue;
+        for (auto it = p.lun_map->begin(); it != p.lun_map->end();) {
+            if (it->second == id) {
+                engine_->unmap_lun(name, it->first);
+                runtime_maps_[name][it->first] = std::nullopt;
+                it = p.lun_map->erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    save_runtime_maps();
+    engine_->remove_lun(id);
+    std::erase_if(config_.luns, [&](const ctl::LunConfig& l) { return l.id == id; });
+    if (runtime_luns_.erase(id) && state_) {
+        state_->remove_lun(static_cast<std::uint32_t>(id));
+        std::error_code ec;
+        std::filesystem::remove(reservation_file(id), ec);
+    }
+}
+
+ctl::LunInfo Daemon::modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
+                                const std::map<std::string, std::string>& options) {
+    auto it = std::find_if(config_.luns.begin(), config_.luns.end(),
+                           [&](const ctl::LunConfig& l) { return l.id == id; });
+    if (it == config_.luns.end()) throw Error(Category::no_device, fmt::format("no LUN {}", id));
+    ctl::LunChange change;
+    change.size_bytes = size_bytes;
+    if (!options.empty()) {
+        ctl::LunOptions o = it->options;
+        for (const auto& [k, v] : options) apply_lun_option(o, k, v);
+        change.options = o;
+    }
+    engine_->modify_lun(id, change);
+    if (size_bytes) it->size_bytes = *size_bytes;
+    if (change.options) it->options = *change.options;
+    if (auto r = runtime_luns_.find(id); r != runtime_luns_.end()) {
+        if (size_bytes) r->second.size_bytes = *size_bytes;
+        for (const auto& [k, v] : options) r->second.options[k] = v;
+        if (state_) state_->save_lun(static_cast<std::uint32_t>(id), r->second);
+    }
+    return engine_->lun(id);
+}
+
+void Daemon::map_lun(const std::string& port, std::uint64_t port_lun,
+                     std::optional<std::uint64_t> lun) {
+    auto it = ports_.find(port);
+    if (it == ports_.end()) throw Error(Category::no_device, fmt::format("no port {}", port));
+    if (lun) {
+        engine_->lun(*lun);
+        engine_->map_lun(port, port_lun, *lun);
+        if (!it->second.lun_map) it->second.lun_map.emplace();
+        (*it->second.lun_map)[port_lun] = *lun;
+    } else {
+        engine_->unmap_lun(port, port_lun);
+        if (it->second.lun_map) it->second.lun_map->erase(port_lun);
+    }
+    runtime_maps_[port][port_lun] = lun;
+    save_runtime_maps();
+}
+
+// DIR/lunmaps.json: {"PORT": {"PORT_LUN": LUN or null}}, the ctladm lunmap changes.
+void Daemon::load_runtime_maps() {
+    std::ifstream in(state_->dir() / "lunmaps.json");
+    if (!in) return;
+    try {
+        std::string text{std::istreambuf_iterator<char>(in), {}};
+        const nlohmann::json doc = nlohmann::json::parse(text);
+        for (const auto& [port, map] : doc.items())
+            for (const auto& [plun, lun] : map.items())
+                runtime_maps_[port][std::stoull(plun)] =
+                    lun.is_null() ? std::nullopt
+                                  : std::optional<std::uint64_t>(lun.get<std::uint64_t>());
+    } catch (const std::exception& e) {
+        throw Error(Category::malformed,
+                    fmt::format("{}: {}", (state_->dir() / "lunmaps.json").string(), e.what()));
+    }
+}
+
+void Daemon::save_runtime_maps() {
+    if (!state_) return;
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [port, map] : runtime_maps_)
+        for (const auto& [plun, lun] : map)
+            j[port][std::to_string(plun)] = lun ? nlohmann::json(*lun) : nlohmann::json(nullptr);
+    target_config::write_atomic(state_->dir() / "lunmaps.json", j.dump() + "\n");
 }
 
 void block_signals() {
@@ -212,6 +433,8 @@ int Daemon::run(const std::function<DaemonConfig()>& load) {
         if (n != static_cast<ssize_t>(sizeof si)) return 1;
         if (si.ssi_signo == SIGHUP) {
             try {
+                // load() reads the running configuration (LUN numbers to keep): under the lock.
+                std::lock_guard lock(mutex_);
                 reload(load());
                 log("configuration reloaded");
             } catch (const std::exception& e) {

@@ -3,14 +3,20 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "camx/ctl/engine.hpp"
+#include "camx/target_config/config.hpp"
+#include "camx/target_config/state.hpp"
 #include "iscsi/frontend.hpp"
 
 namespace camx::ctld {
@@ -22,6 +28,8 @@ struct DaemonConfig {
     FrontendConfig iscsi;
     // Per target name: initiator-visible LUN -> engine LUN id.
     std::map<std::string, std::map<std::uint64_t, std::uint64_t>> lun_maps;
+    // Engine LUN id -> the LUN's name in ctl.conf; also the key of its saved reservations.
+    std::map<std::uint64_t, std::string> lun_names;
 };
 
 // The built-in demo: a 64 MiB ramdisk (or, given `file`, that file) as LUN 0 of
@@ -40,6 +48,8 @@ class Daemon {
   public:
     struct Options {
         unsigned workers = 2;
+        // Runtime-created LUNs and APTPL reservations live here; unset: nothing is kept.
+        std::optional<std::filesystem::path> state_dir;
     };
 
     // Builds everything; throws camx::Error (and leaves nothing running) when the engine
@@ -55,9 +65,23 @@ class Daemon {
     // parts already changed stay changed and the error is thrown.
     void reload(DaemonConfig config);
 
-    // Serves until SIGTERM or SIGINT (returns 0). SIGHUP calls `load` and reloads with its
-    // result; a failing load or reload is reported on stderr and the daemon goes on. The
-    // caller blocks these signals in every thread first (block_signals).
+    // Runtime changes (ctladm). LUNs created here are saved in the state directory, come
+    // back at the next start and survive reloads; so do LUN map changes.
+    ctl::LunInfo create_lun(target_config::Lun spec, std::optional<std::uint64_t> id);
+    void remove_lun(std::uint64_t id);
+    ctl::LunInfo modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
+                            const std::map<std::string, std::string>& options);
+    void map_lun(const std::string& port, std::uint64_t port_lun, std::optional<std::uint64_t> lun);
+    std::string lun_name(std::uint64_t id) const;
+    std::set<std::uint64_t> runtime_lun_ids() const;
+    const std::map<std::string, ctl::PortConfig>& ports() const { return ports_; }
+
+    // Held by whoever changes the daemon (the control thread, the SIGHUP reload).
+    std::mutex& mutex() { return mutex_; }
+
+    // Serves until SIGTERM or SIGINT (returns 0). SIGHUP calls `load` (with mutex() held)
+    // and reloads with its result; a failing load or reload is reported on stderr and the daemon
+    // goes on. The caller blocks these signals in every thread first (block_signals).
     int run(const std::function<DaemonConfig()>& load);
 
     ctl::Engine& engine() { return *engine_; }
@@ -66,8 +90,23 @@ class Daemon {
 
   private:
     std::map<std::string, ctl::PortConfig> plan_ports(DaemonConfig& config);
+    void merge_runtime(DaemonConfig& next);
+    void load_runtime_maps();
+    void save_runtime_maps();
+    void restore_reservations(std::uint64_t id);
+    void reservation_changed(std::uint64_t id, const nlohmann::json& state);
+    std::filesystem::path reservation_file(std::uint64_t id) const;
     void apply_luns(const DaemonConfig& next);
     void apply_ports(const std::map<std::string, ctl::PortConfig>& next);
+
+    // Declared before the engine: its reservation callback uses them until it is gone.
+    std::unique_ptr<target_config::StateDir> state_;
+    mutable std::mutex names_mutex_;
+    std::map<std::uint64_t, std::string> names_;  // reservation keys of the running LUNs
+    std::mutex mutex_;
+    std::map<std::uint64_t, target_config::Lun> runtime_luns_;
+    // Port -> port LUN -> engine LUN (nullopt: unmapped at run time).
+    std::map<std::string, std::map<std::uint64_t, std::optional<std::uint64_t>>> runtime_maps_;
 
     std::unique_ptr<ctl::Engine> engine_;
     std::unique_ptr<IscsiFrontend> frontend_;

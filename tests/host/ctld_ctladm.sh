@@ -1,0 +1,294 @@
+#!/bin/bash
+# ctladm against a running ctld, checked from the initiator side with camctl over iscsi://:
+# devlist/create/remove/modify/lunmap/portlist/islist/stats/offline/online, persistent
+# reservations and runtime LUNs across a restart, SIGHUP reload, ctld -t, and ctladm
+# without a daemon. Usage: tests/host/ctld_ctladm.sh BUILD_DIR (exit 77: cannot run here)
+set -uo pipefail
+build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
+ctld=$build/tools/ctld/ctld
+ctladm=$build/tools/ctladm/ctladm
+camctl=$build/tools/camctl/camctl
+for b in "$ctld" "$ctladm" "$camctl"; do
+    [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }
+done
+for t in ss python3; do
+    command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+
+tmp=$(mktemp -d /tmp/ctld-ctladm.XXXXXX)
+ctld_pid=
+perf_pid=
+cleanup() {
+    [ -n "$perf_pid" ] && kill -KILL "$perf_pid" 2>/dev/null
+    if [ -n "$ctld_pid" ] && kill -0 "$ctld_pid" 2>/dev/null; then
+        kill -TERM "$ctld_pid"
+        wait "$ctld_pid" 2>/dev/null
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok: $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $1"; }
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+# json EXPR < DOC: prints a Python expression over the document d.
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>/dev/null; }
+
+port=
+for p in $(seq 15400 15599); do
+    if [ -z "$(ss -Hltn "sport = :$p")" ]; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "no free port"; exit 1; }
+iqn=iqn.2024-01.org.camx:ctladm-test
+url=iscsi://127.0.0.1:$port/$iqn
+sock=$tmp/ctld.sock
+adm() { "$ctladm" --socket "$sock" "$@"; }
+truncate -s 32M "$tmp/disk.img"
+
+# write_conf [EXTRA-LUN-BLOCK]: the test configuration: a target with two LUNs (ramdisk,
+# file), one with CHAP and one with an initiator-name ACL.
+write_conf() {
+    cat >"$tmp/ctl.conf" <<EOF
+state-dir "$tmp/state"
+control-socket "$sock"
+
+portal-group pg0 {
+    discovery-auth-group no-authentication
+    listen 127.0.0.1:$port
+}
+
+auth-group ag-chap {
+    chap user1 secretsecret1234
+}
+
+auth-group ag-names {
+    auth-type none
+    initiator-name iqn.1999-01.org.example:nobody
+}
+
+target $iqn:chap {
+    auth-group ag-chap
+    portal-group pg0
+    lun 0 {
+        backend ramdisk
+        size 1m
+    }
+}
+
+target $iqn:acl {
+    auth-group ag-names
+    portal-group pg0
+    lun 0 {
+        backend ramdisk
+        size 1m
+    }
+}
+
+target $iqn {
+    auth-group no-authentication
+    portal-group pg0
+    lun 0 {
+        backend ramdisk
+        size 16m
+        serial RAM0000
+        ctl-lun 0
+        option vendor TESTV
+        option product "test ramdisk"
+    }
+    lun 1 {
+        backend file
+        path "$tmp/disk.img"
+        serial FILE0001
+        ctl-lun 1
+        blocksize 4096
+    }
+$1
+}
+EOF
+}
+
+start_ctld() {
+    log=$tmp/ctld.log.$RANDOM
+    "$ctld" -d -f "$tmp/ctl.conf" >"$log" 2>&1 &
+    ctld_pid=$!
+    for _ in $(seq 100); do
+        grep -q "control socket" "$log" && return 0
+        kill -0 "$ctld_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$log"
+    echo "ctld did not start"
+    exit 1
+}
+
+stop_ctld() {
+    kill -TERM "$ctld_pid"
+    wait "$ctld_pid"
+    local rc=$?
+    ctld_pid=
+    return $rc
+}
+
+write_conf ""
+check "ctld -t accepts the configuration" "$ctld" -t -f "$tmp/ctl.conf"
+start_ctld
+
+# devlist agrees with what the initiator sees.
+dev=$(adm devlist --json)
+check "devlist lists four LUNs" test "$(json "[l['lun'] for l in d['luns']]" <<<"$dev")" = "[0, 1, 2, 3]"
+check "devlist: LUN 1 is file-backed, 4096-byte blocks" \
+    test "$(json "(d['luns'][1]['backend'], d['luns'][1]['blocksize_bytes'], d['luns'][1]['size_bytes'])" <<<"$dev")" = "('file', 4096, $((32 << 20)))"
+inq=$("$camctl" inquiry "$url/0" --json)
+check "inquiry vendor and product match devlist" \
+    test "$(json "(d['inquiry']['vendor'], d['inquiry']['product'])" <<<"$inq")" = \
+    "$(json "(d['luns'][0]['options']['vendor'], d['luns'][0]['options']['product'])" <<<"$dev")"
+for l in 0 1; do
+    serial=$("$camctl" inquiry "$url/$l" --serial)
+    check "VPD 0x80 of LUN $l matches devlist" test "$serial" = "$(json "d['luns'][$l]['serial']" <<<"$dev")"
+    cap=$("$camctl" readcap "$url/$l" --json)
+    check "readcap of LUN $l matches devlist" \
+        test "$(json "(d['capacity']['capacity_bytes'], d['capacity']['block_length_bytes'])" <<<"$cap")" = \
+        "$(json "(d['luns'][$l]['size_bytes'], d['luns'][$l]['blocksize_bytes'])" <<<"$dev")"
+done
+
+# Auth groups: CHAP, and an initiator-name ACL that admits someone else.
+check "CHAP target: the right secret logs in" \
+    "$camctl" tur "iscsi://user1%secretsecret1234@127.0.0.1:$port/$iqn:chap/0"
+check "CHAP target: no secret, no login" \
+    bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port/$iqn:chap/0' >/dev/null 2>&1"
+check "CHAP target: a wrong secret, no login" \
+    bash -c "! '$camctl' tur 'iscsi://user1%wrongwrongwrong1@127.0.0.1:$port/$iqn:chap/0' >/dev/null 2>&1"
+check "initiator-name ACL keeps camctl out" \
+    bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port/$iqn:acl/0' >/dev/null 2>&1"
+check "initiator-name ACL admits the named initiator" \
+    env CAMX_INITIATOR_NAME=iqn.1999-01.org.example:nobody "$camctl" tur "iscsi://127.0.0.1:$port/$iqn:acl/0"
+
+# portlist, lunmap, create, remove.
+ports=$(adm portlist --json)
+pname=$(json "[p['name'] for p in d['ports'] if p['target'] == '$iqn'][0]" <<<"$ports")
+check "portlist shows the three targets' ports" \
+    test "$(json "sorted(p['target'] for p in d['ports'])" <<<"$ports")" = "['$iqn', '$iqn:acl', '$iqn:chap']"
+check "create a ramdisk LUN 5" adm create -b ramdisk -s 8m -l 5 -S RT5
+adm create -b ramdisk -s 1m -l 5 >/dev/null 2>&1
+check "duplicate LUN id exits 1" test $? -eq 1
+check "lunmap LUN 5 as port LUN 2" adm lunmap -p "$pname" -l 2 -L 5
+cap=$("$camctl" readcap "$url/2" --json)
+check "the created LUN is seen through its map" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((8 << 20))
+check "remove LUN 5" adm remove -l 5
+check "devlist no longer has LUN 5" test "$(adm devlist --json | json "[l['lun'] for l in d['luns']]")" = "[0, 1, 2, 3]"
+check "create a LUN to survive a restart" adm create -b ramdisk -s 4m -l 7 -S RT7
+check "map it as port LUN 4" adm lunmap -p "$pname" -l 4 -L 7
+
+# modify: resize LUN 0, seen by readcap.
+check "modify -s 32m" adm modify -l 0 -s 32m
+cap=$("$camctl" readcap "$url/0" --json)
+check "readcap shows the new size" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((32 << 20))
+
+# islist (sessions are short-lived: only the shape), stats.
+check "islist answers a session array" test "$(adm islist --json | json "type(d['sessions']).__name__")" = list
+check "READ(10) of 8 blocks from LUN 0" "$camctl" cmd -c "28 00 00 00 00 00 00 00 08 00" -i 4096 -r "$url/0" >/dev/null
+st=$(adm stats --json)
+check "stats count LUN 0's read and its bytes" \
+    test "$(json "[(s['read_commands'], s['read_bytes']) for s in d['luns'] if s['lun'] == 0]" <<<"$st")" = "[(1, 4096)]"
+
+# islist and islogout with a session that stays: iscsi-perf reads until told to stop.
+if command -v iscsi-perf >/dev/null; then
+    perf_iqn=iqn.1999-01.org.example:perf
+    iscsi-perf -i "$perf_iqn" -t 30 -x 0 "$url/1" >/dev/null 2>&1 &
+    perf_pid=$!
+    sessions=
+    for _ in $(seq 50); do
+        sessions=$(adm islist --json)
+        [ "$(json "[s['initiator_name'] for s in d['sessions']]" <<<"$sessions")" = "['$perf_iqn']" ] && break
+        sleep 0.1
+    done
+    check "islist shows iscsi-perf's session and its target" \
+        test "$(json "[(s['initiator_name'], s['target_name'], s['initiator_address']) for s in d['sessions']]" <<<"$sessions")" = "[('$perf_iqn', '$iqn', '127.0.0.1')]"
+    check "portlist -i lists the initiator on the port" \
+        test "$(adm portlist --json | json "[p['initiators'] for p in d['ports'] if p['name'] == '$pname'][0]")" = "['$perf_iqn']"
+    check "islogout -i ends it" test "$(adm islogout -i "$perf_iqn" --json | json "d['logged_out']")" = 1
+    kill -KILL "$perf_pid" 2>/dev/null  # iscsi-perf ignores SIGTERM
+    wait "$perf_pid" 2>/dev/null
+    perf_pid=
+else
+    echo "skip: islist with a session (no iscsi-perf)"
+fi
+
+# offline answers BUSY; online again.
+check "offline LUN 0" adm offline -l 0
+# libiscsi sends TEST UNIT READY while logging in, so camctl may report the BUSY as a failed
+# login (exit 35) rather than as the command's status (exit 26).
+out=$("$camctl" tur "$url/0" 2>&1)
+rc=$?
+check "TEST UNIT READY on an offline LUN answers BUSY" \
+    test $rc -eq 26 -o \( $rc -eq 35 -a -n "$(grep -w BUSY <<<"$out")" \)
+check "online LUN 0" adm online -l 0
+check "TEST UNIT READY after online" "$camctl" tur "$url/0"
+
+# Persistent reservations with APTPL survive a restart, and so does the runtime LUN.
+check "register key 0x1234 with APTPL" "$camctl" persist -o register-ignore -K 0x1234 -p "$url/1"
+keys=$("$camctl" persist -i keys "$url/1" --json)
+check "the key is registered" test "$(json "[hex(k) for k in d['persist']['keys']]" <<<"$keys")" = "['0x1234']"
+check "SIGTERM stops ctld with status 0" stop_ctld
+check "SIGTERM removed the control socket" test ! -e "$sock"
+start_ctld
+keys=$("$camctl" persist -i keys "$url/1" --json)
+check "the key is still registered after a restart" test "$(json "[hex(k) for k in d['persist']['keys']]" <<<"$keys")" = "['0x1234']"
+check "the runtime LUN 7 is back after a restart" \
+    test "$(adm devlist --json | json "[l['serial'] for l in d['luns'] if l['lun'] == 7]")" = "['RT7']"
+check "and its LUN map: port LUN 4 is LUN 7" test "$("$camctl" inquiry "$url/4" --serial)" = RT7
+
+# SIGHUP with a third LUN: added, the first one stays.
+write_conf "    lun 3 {
+        backend ramdisk
+        size 2m
+        serial HUP0003
+    }"
+kill -HUP "$ctld_pid"
+for _ in $(seq 50); do
+    grep -q "configuration reloaded" "$log" && break
+    sleep 0.1
+done
+check "SIGHUP adds LUN 3" test "$("$camctl" inquiry "$url/3" --serial 2>/dev/null)" = HUP0003
+check "LUN 0 still served after the reload" test "$("$camctl" inquiry "$url/0" --serial)" = RAM0000
+check "the runtime LUN survived the reload" \
+    test "$(adm devlist --json | json "[l['lun'] for l in d['luns'] if l['lun'] == 7]")" = "[7]"
+
+# A broken file on reload is logged and the running configuration kept.
+echo "target {" >>"$tmp/ctl.conf"
+kill -HUP "$ctld_pid"
+for _ in $(seq 50); do
+    grep -q "reload failed" "$log" && break
+    sleep 0.1
+done
+check "a broken file on reload is reported" grep -q "reload failed" "$log"
+check "and the LUNs stay" test "$("$camctl" inquiry "$url/3" --serial)" = HUP0003
+
+# ctld -t on a broken file names line and column.
+out=$("$ctld" -t -f "$tmp/ctl.conf" 2>&1)
+rc=$?
+check "ctld -t on a broken file exits 1" test $rc -eq 1
+check "ctld -t names file:line:col" grep -Eq "ctl\.conf:[0-9]+:[0-9]+: " <<<"$out"
+
+# Bad LUN options are each reported, with the LUN's place.
+sed -e 's/option vendor TESTV/option vendorx TESTV\n        option readonly maybe/' \
+    "$tmp/ctl.conf" | head -n -1 >"$tmp/bad-options.conf"
+out=$("$ctld" -t -f "$tmp/bad-options.conf" 2>&1)
+rc=$?
+check "ctld -t on bad LUN options exits 1" test $rc -eq 1
+check "ctld -t reports both bad options with their place" \
+    test "$(grep -Ec "bad-options\.conf:[0-9]+:[0-9]+: lun .*(vendorx|readonly)" <<<"$out")" = 2
+
+# ctladm without a daemon: exit 35 (transport), as ctladm(8) documents.
+"$ctladm" --socket "$tmp/none.sock" devlist >/dev/null 2>&1
+check "ctladm with no daemon exits 35" test $? -eq 35
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
