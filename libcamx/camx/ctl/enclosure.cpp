@@ -155,11 +155,6 @@ void check_config(const EnclosureConfig& c, std::uint64_t lun_id) {
     }
     if (c.help_text.size() > 4096) throw Error(Category::usage, "help text above 4096 bytes");
 }
-
-std::string or_default(const std::string& s, std::string def) {
-    return s.empty() ? def : s;
-}
-
 }  // namespace
 
 std::uint64_t slot_sas_address(std::uint64_t lun_naa) noexcept {
