@@ -367,6 +367,14 @@ TEST_F(CtlEnclosure, SimulatedConditionsChangeHealth) {
     EXPECT_EQ(st.element(3, 0)->field("ot_failure"), 1);
     EXPECT_EQ(st.element(3, 0)->field("ot_warning"), 0);
     EXPECT_EQ(st.element(3, 0)->status_code(), 2);
+    // A warning elsewhere while something is critical: both page flags and indicators.
+    engine.simulate(kEnc, parse_enclosure_condition("temp:1:52"));
+    st = status();
+    EXPECT_TRUE(st.crit);
+    EXPECT_TRUE(st.non_crit);
+    EXPECT_EQ(st.element(5, 0)->field("failure_indication"), 1);
+    EXPECT_EQ(st.element(5, 0)->field("warning_indication"), 1);
+    engine.simulate(kEnc, parse_enclosure_condition("temp:1:ok"));
     engine.simulate(kEnc, parse_enclosure_condition("temp:0:ok"));
 
     engine.simulate(kEnc, parse_enclosure_condition("fan:1:1500"));

@@ -75,22 +75,6 @@ ElementStatus element(ElementType type, Code code, bool prdfail = false, bool di
     return s;
 }
 
-Code worse(Code a, Code b) {
-    auto rank = [](Code c) {
-        switch (c) {
-            case Code::unrecoverable:
-                return 3;
-            case Code::critical:
-                return 2;
-            case Code::noncritical:
-                return 1;
-            default:
-                return 0;
-        }
-    };
-    return rank(b) > rank(a) ? b : a;
-}
-
 // A sensor reading against thresholds (higher is worse above, lower below).
 Code judge(double v, const SensorThresholds& t, bool& over_fail, bool& over_warn, bool& under_fail,
            bool& under_warn) {
@@ -376,10 +360,14 @@ Bytes EnclosureUnit::page(std::uint8_t code,
 Bytes EnclosureUnit::status_page(const std::vector<std::optional<std::uint64_t>>& bound) const {
     ses::EnclosureStatus page;
     page.generation_code = generation_;
-    Code worst = Code::ok;
+    // Which conditions some element reports, for the page flags and the enclosure indicators.
+    bool any_noncrit = false, any_crit = false, any_unrecov = false;
     auto overall = [](ElementType t) { return element(t, Code::unsupported); };
     auto note = [&](const ElementStatus& s) {
-        worst = worse(worst, static_cast<Code>(s.status_code()));
+        const auto code = static_cast<Code>(s.status_code());
+        any_noncrit = any_noncrit || code == Code::noncritical;
+        any_crit = any_crit || code == Code::critical;
+        any_unrecov = any_unrecov || code == Code::unrecoverable;
     };
 
     if (!slots_.empty()) {
@@ -495,15 +483,14 @@ Bytes EnclosureUnit::status_page(const std::vector<std::optional<std::uint64_t>>
         put(e, "ident", enclosure_.ident);
         put(e, "failure_requested", enclosure_.request_failure);
         put(e, "warning_requested", enclosure_.request_warning);
-        put(e, "failure_indication",
-            enclosure_.request_failure || worst == Code::critical || worst == Code::unrecoverable);
-        put(e, "warning_indication", enclosure_.request_warning || worst == Code::noncritical);
+        put(e, "failure_indication", enclosure_.request_failure || any_crit || any_unrecov);
+        put(e, "warning_indication", enclosure_.request_warning || any_noncrit);
         ts.elements.push_back(e);
         page.types.push_back(std::move(ts));
     }
-    page.unrecov = rq_unrecov_ || worst == Code::unrecoverable;
-    page.crit = rq_crit_ || worst == Code::critical;
-    page.non_crit = rq_non_crit_ || worst == Code::noncritical;
+    page.unrecov = rq_unrecov_ || any_unrecov;
+    page.crit = rq_crit_ || any_crit;
+    page.non_crit = rq_non_crit_ || any_noncrit;
     page.info = rq_info_;
     return page.encode();
 }
