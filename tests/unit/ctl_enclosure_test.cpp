@@ -329,6 +329,13 @@ TEST_F(CtlEnclosure, ControlBitsReflectedInStatus) {
     EXPECT_EQ(st.element(5, 0)->field("failure_requested"), 0);
     EXPECT_EQ(engine.enclosure_state(kEnc)["slots"][3]["rqst_active"], true);
 
+    // The page's CRIT request (echoed back by the kernel's ses driver) latches nothing.
+    ctl = ses::EnclosureControl::keeping(st);
+    ctl.crit = true;
+    ASSERT_EQ(send(ctl.encode()).status, 0);
+    EXPECT_FALSE(status().crit);
+    EXPECT_EQ(engine.enclosure_state(kEnc)["requested_indicators"]["crit"], true);
+
     // Unselected elements keep their state; the overall element selects the rest of a type.
     ctl = ses::EnclosureControl::keeping(st);
     ctl.overall(0).set_select(true).set("rqst_ident", 1);

@@ -488,10 +488,12 @@ Bytes EnclosureUnit::status_page(const std::vector<std::optional<std::uint64_t>>
         ts.elements.push_back(e);
         page.types.push_back(std::move(ts));
     }
-    page.unrecov = rq_unrecov_ || any_unrecov;
-    page.crit = rq_crit_ || any_crit;
-    page.non_crit = rq_non_crit_ || any_noncrit;
-    page.info = rq_info_;
+    // Conditions only: the kernel's ses driver writes the status page's byte 1 back in its
+    // control pages, so latching the control page's INFO/NON-CRIT/CRIT/UNRECOV requests here
+    // would keep a condition reported after it went away.
+    page.unrecov = any_unrecov;
+    page.crit = any_crit;
+    page.non_crit = any_noncrit;
     return page.encode();
 }
 
@@ -736,6 +738,10 @@ nlohmann::json EnclosureUnit::state_json() const {
     std::lock_guard lock(mutex_);
     nlohmann::json j;
     j["generation_code"] = generation_;
+    j["requested_indicators"] = {{"info", rq_info_},
+                                 {"non_crit", rq_non_crit_},
+                                 {"crit", rq_crit_},
+                                 {"unrecov", rq_unrecov_}};
     j["logical_identifier"] = fmt::format("0x{:016x}", *config_.logical_identifier);
     auto& slots = j["slots"] = nlohmann::json::array();
     for (std::size_t n = 0; n < slots_.size(); ++n) {

@@ -98,6 +98,7 @@ class EnclosureUnit {
     std::vector<FanState> fans_;
     std::vector<SensorState> temps_, volts_;
     EnclosureState enclosure_;
+    // The control page's INFO/NON-CRIT/CRIT/UNRECOV indicator requests (state_json only).
     bool rq_info_ = false, rq_non_crit_ = false, rq_crit_ = false, rq_unrecov_ = false;
     Bytes string_out_;
     std::uint8_t last_sent_ = 0x00;
