@@ -450,6 +450,32 @@ TEST_F(CtlEnclosure, GenerationCodeAndBadPagesRefused) {
     EXPECT_EQ(enc.run(self.encode()).status, 0);
 }
 
+// Every prefix of each control-direction page, as sent and with its length field fixed up,
+// is refused with sense or accepted; the state stays readable.
+TEST_F(CtlEnclosure, TruncatedControlPagesRefused) {
+    const auto cfg = configuration();
+    auto ctl = ses::EnclosureControl::keeping(status());
+    ctl.element(0, 1).set_select(true).request_ident(true);
+    const auto th = ses::ThresholdPage::decode(receive(0x05), cfg);
+    for (const Bytes& page : {ctl.encode(), th.encode()}) {
+        for (std::size_t n = 1; n < page.size(); ++n) {
+            Bytes cut(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(n));
+            auto r = send(cut);
+            EXPECT_EQ(r.status, 2) << n;
+            if (n >= 4) {
+                cut[2] = static_cast<std::uint8_t>((n - 4) >> 8);
+                cut[3] = static_cast<std::uint8_t>(n - 4);
+                r = send(cut);
+                EXPECT_EQ(r.status, 2) << n;
+                EXPECT_EQ(test::sense_of(r).key, 5);
+            }
+        }
+    }
+    EXPECT_EQ(status().element(0, 1)->field("ident"), 0);
+    EXPECT_EQ(send(ctl.encode()).status, 0);
+    EXPECT_EQ(status().element(0, 1)->field("ident"), 1);
+}
+
 TEST_F(CtlEnclosure, StringOutInAndPcvZero) {
     ses::StringPage out;
     out.data = Bytes{'h', 'e', 'l', 'l', 'o'};
