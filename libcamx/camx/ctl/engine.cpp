@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "camx/ctl/core.hpp"
+#include "camx/ctl/enclosure.hpp"
 #include "camx/scsi/opcode.hpp"
 #include "camx/scsi/report_luns.hpp"
 
@@ -287,7 +288,8 @@ TaskResult dispatch(EngineCore& engine, const std::shared_ptr<Lun>& lun_in, cons
         if (task.cdb.empty()) invalid_field_in_cdb(0);
         std::uint8_t opcode = task.cdb[0];
         std::uint8_t sa = task.cdb.size() > 1 ? (task.cdb[1] & 0x1f) : 0;
-        const CommandSpec* spec = find_command(opcode, sa);
+        const CommandSpec* spec =
+            lun && lun->enclosure ? find_enclosure_command(opcode, sa) : find_command(opcode, sa);
         if (!lun && !(spec && spec->without_lun)) check(0x05, 0x25, 0x00);
         if (!spec) {
             if (has_service_action(opcode)) invalid_field_in_cdb(1, 4);
@@ -557,6 +559,13 @@ void validate(const LunConfig& c) {
 
 }  // namespace
 
+namespace {
+void no_media_operation_on_enclosure(const Lun& lun) {
+    if (lun.enclosure)
+        throw Error(Category::usage, fmt::format("LUN {} is an enclosure", lun.config.id));
+}
+}  // namespace
+
 Engine::Engine() : Engine(Options{}) {}
 Engine::Engine(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Engine::~Engine() = default;
@@ -591,6 +600,7 @@ void Engine::remove_lun(std::uint64_t id) {
 void Engine::modify_lun(std::uint64_t id, const LunChange& change) {
     std::lock_guard admin(impl_->admin_mutex);
     auto lun = impl_->get(id);
+    no_media_operation_on_enclosure(*lun);
     if (change.options) {
         LunConfig next = lun->config;
         next.options = *change.options;
@@ -640,6 +650,7 @@ void Engine::set_lun_online(std::uint64_t id, bool online) {
 
 void Engine::eject(std::uint64_t id) {
     auto lun = impl_->get(id);
+    no_media_operation_on_enclosure(*lun);
     std::lock_guard lock(lun->mutex);
     lun->close_media();
     lun->state.ejected = true;
@@ -647,6 +658,7 @@ void Engine::eject(std::uint64_t id) {
 
 void Engine::load(std::uint64_t id, std::optional<std::string> path) {
     auto lun = impl_->get(id);
+    no_media_operation_on_enclosure(*lun);
     std::lock_guard lock(lun->mutex);
     if (path) lun->config.path = *path;
     lun->close_media();
@@ -658,7 +670,9 @@ void Engine::load(std::uint64_t id, std::optional<std::string> path) {
 namespace {
 LunInfo info_of(const Lun& lun) {
     std::lock_guard lock(lun.mutex);
-    return {lun.config, lun.state, lun.blocks, lun.naa, lun.serial};
+    LunInfo info{lun.config, lun.state, lun.blocks, lun.naa, lun.serial};
+    if (lun.enclosure) info.device_type = 0x0d;
+    return info;
 }
 }  // namespace
 
@@ -777,6 +791,47 @@ TmfResponse Engine::task_management(const Nexus& nexus, TmfFunction fn, std::uin
 
 void Engine::nexus_lost(const Nexus& nexus) {
     ctl::nexus_lost(*impl_, nexus);
+}
+
+}  // namespace camx::ctl
+
+// ---- enclosure services LUNs (enclosure.hpp) ----------------------------------------------
+
+namespace camx::ctl {
+
+namespace {
+EnclosureUnit& enclosure_of(const Lun& lun) {
+    if (!lun.enclosure)
+        throw Error(Category::usage, fmt::format("LUN {} is not an enclosure", lun.config.id));
+    return *lun.enclosure;
+}
+}  // namespace
+
+void Engine::add_enclosure(std::uint64_t id, const EnclosureConfig& config) {
+    std::lock_guard admin(impl_->admin_mutex);
+    if (impl_->tables()->luns.contains(id)) {
+        throw Error(Category::usage, fmt::format("LUN {} already exists", id));
+    }
+    auto lun = make_enclosure_lun(id, config);
+    impl_->all_established(ua::reported_luns_changed);
+    impl_->change([&](Tables& t) { t.luns[id] = lun; });
+}
+
+void Engine::modify_enclosure(std::uint64_t id, const EnclosureConfig& config) {
+    std::lock_guard admin(impl_->admin_mutex);
+    enclosure_of(*impl_->get(id)).reconfigure(config);
+}
+
+EnclosureConfig Engine::enclosure_config(std::uint64_t id) const {
+    return enclosure_of(*impl_->get(id)).config();
+}
+
+nlohmann::json Engine::enclosure_state(std::uint64_t id) const {
+    return enclosure_of(*impl_->get(id)).state_json();
+}
+
+void Engine::simulate(std::uint64_t id, const EnclosureCondition& condition) {
+    enclosure_of(*impl_->get(id)).simulate(condition);
 }
 
 }  // namespace camx::ctl

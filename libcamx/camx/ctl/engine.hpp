@@ -12,6 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "camx/ctl/enclosure_config.hpp"
 #include "camx/ctl/task.hpp"
 
 namespace camx::ctl {
@@ -76,6 +77,8 @@ struct LunInfo {
     std::uint64_t blocks = 0;  // capacity in logical blocks (0 without media)
     std::uint64_t naa = 0;     // the NAA designator actually reported
     std::string serial;        // the serial actually reported
+    // Peripheral device type: 0x00 disk, 0x0d enclosure services (add_enclosure).
+    std::uint8_t device_type = 0x00;
 };
 
 struct PortConfig {
@@ -120,6 +123,15 @@ class Engine : public TaskSink {
     std::vector<LunInfo> luns() const;
     LunInfo lun(std::uint64_t id) const;
     LunStats stats(std::uint64_t id) const;
+
+    // Enclosure services LUNs (peripheral type 0x0D), listed by luns() like the others; remove
+    // with remove_lun. modify_enclosure moves the generation code on; simulate changes only
+    // the status. Errors as for LUNs; usage also for a LUN that is not an enclosure.
+    void add_enclosure(std::uint64_t id, const EnclosureConfig& config);
+    void modify_enclosure(std::uint64_t id, const EnclosureConfig& config);
+    EnclosureConfig enclosure_config(std::uint64_t id) const;  // with generated defaults
+    nlohmann::json enclosure_state(std::uint64_t id) const;
+    void simulate(std::uint64_t id, const EnclosureCondition& condition);
 
     // Ports and LUN maps.
     void add_port(const PortConfig& port);

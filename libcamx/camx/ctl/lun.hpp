@@ -70,8 +70,12 @@ struct Pending {
     std::uint64_t initiator_lun = 0;
 };
 
+class EnclosureUnit;
+
 struct Lun {
     LunConfig config;
+    // Set for an enclosure services LUN (enclosure.hpp): no media, its own command table.
+    std::shared_ptr<EnclosureUnit> enclosure;
     std::uint64_t naa = 0;
     std::string serial;
 

@@ -7,6 +7,7 @@
 
 #include "camx/bytes/hex.hpp"
 #include "camx/ctl/core.hpp"
+#include "camx/ctl/enclosure.hpp"
 #include "camx/scsi/alua.hpp"
 #include "camx/scsi/cdb.hpp"
 #include "camx/scsi/inquiry.hpp"
@@ -88,6 +89,12 @@ scsi::VpdPage vpd_page(const Cmd& c, std::uint8_t page) {
             if (!o.uuid.empty()) p.designators.push_back(designator(0xa, 1, 0, uuid_value(o.uuid)));
             if (!o.scsiname.empty())
                 p.designators.push_back(designator(8, 3, 0, text_bytes(o.scsiname, 4)));
+            // In an enclosure slot: the SAS address the slot reports (enclosure.hpp).
+            if (auto sas = bound_sas_address(c.engine, lun)) {
+                Bytes v(8);
+                bytes::put_be64(v, 0, *sas);
+                p.designators.push_back(designator(3, 1, 1, v));
+            }
             Bytes rtp(4), tpg(4);
             bytes::put_be16(rtp, 2, c.nexus.relative_target_port);
             bytes::put_be16(tpg, 2, 1);
