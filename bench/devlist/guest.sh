@@ -74,13 +74,13 @@ if ((${profile:-0} == 1)); then
     ldd "$CAMCTL" > "$CAMX_OUT/camctl.ldd" 2>&1
   fi
   if command -v strace > /dev/null; then
-    strace -c -o "$CAMX_OUT/strace-lsscsi-g.txt" lsscsi -g > /dev/null
     if have_camctl; then
       strace -c -o "$CAMX_OUT/strace-camctl-devlist.txt" "$CAMCTL" devlist > /dev/null
       strace -c -o "$CAMX_OUT/strace-camctl-devlist-json.txt" "$CAMCTL" devlist --json > /dev/null
       strace -r -o "$CAMX_OUT/strace-r-camctl-devlist.txt" "$CAMCTL" devlist > /dev/null
     fi
-    strace -r -o "$CAMX_OUT/strace-r-lsscsi-g.txt" lsscsi -g > /dev/null
+    # Last: traced, lsscsi's ~90k system calls take minutes under TCG.
+    strace -c -o "$CAMX_OUT/strace-lsscsi-g.txt" lsscsi -g > /dev/null
   fi
 fi
 modprobe -r scsi_debug || true

@@ -417,7 +417,8 @@ TEST_F(TopologyFake, IdentityComesFromTheInquiryAttribute) {
     FakeSysfs::Lu lu{.hctl = "0:0:0:10", .vendor = "INQ", .model = "FROM INQUIRY", .rev = "12"};
     lu.type = 0x20 | 0x0d;  // peripheral qualifier 1 is not part of the type
     fake.file(dev + "/inquiry", FakeSysfs::inquiry_data(lu) + std::string(60, 'x'));
-    auto d = scan({}, fake.sysfs()).find(*Hctl::parse("0:0:0:10"));
+    const auto from_inquiry = scan({}, fake.sysfs());
+    const Device* d = from_inquiry.find(*Hctl::parse("0:0:0:10"));
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->vendor, "INQ");
     EXPECT_EQ(d->model, "FROM INQUIRY");
@@ -534,7 +535,9 @@ TEST_F(TopologyFake, JsonIsTheDevlistDocument) {
 TEST_F(TopologyFake, JsonTextIsNlohmannsDump) {
     // Characters that need escaping, and bytes that are not UTF-8, in device-supplied text.
     fake.file("devices/platform/host0/target0:0:0/0:0:0:10/wwid", "t10.A\"B\\C\x01\xff\n");
-    fake.file("class/scsi_host/host0/proc_name", "scsi_d\xc3\xa9" "bug\n");
+    fake.file("class/scsi_host/host0/proc_name",
+              "scsi_d\xc3\xa9"
+              "bug\n");
     for (const bool details : {false, true}) {
         const auto t = scan({.details = details}, fake.sysfs());
         for (const auto& d : t.devices) {
