@@ -91,6 +91,7 @@ struct Related {
     Nodes nodes;
     std::string enclosure;
     std::vector<EnclosureSlot> slots;
+    std::string parent;  // the real directory holding H:C:T:L, relative to the sysfs root
 };
 
 // Device nodes and enclosure bindings of every SCSI device, from one pass over each class
@@ -127,6 +128,15 @@ class NodeIndex {
 
     bool complete() const noexcept { return complete_; }
 
+    // The directory that really holds the device's H:C:T:L directory (relative to the sysfs
+    // root), empty when no node link named it. Attributes opened from there skip resolving
+    // the bus symlink and the deep path behind it, once per attribute.
+    const std::string& parent(const Hctl& h) const {
+        static const std::string none;
+        const auto it = by_hctl_.find(h);
+        return it == by_hctl_.end() ? none : it->second.parent;
+    }
+
     // Moves what is known about d's H:C:T:L into d (each device is read once).
     void apply(Device& d) {
         const auto it = by_hctl_.find(d.hctl);
@@ -156,7 +166,17 @@ class NodeIndex {
             }
             const std::string_view parent = parent_of(*link);
             if (last_component(parent) != cls) continue;
-            if (auto h = Hctl::parse(last_component(parent_of(parent)))) add(by_hctl_[*h], name);
+            const std::string_view device = parent_of(parent);
+            if (auto h = Hctl::parse(last_component(device))) {
+                Related& r = by_hctl_[*h];
+                add(r, name);
+                // class/<cls>/<name> -> ../../devices/.../<H:C:T:L>/<cls>/<name>
+                constexpr std::string_view up = "../../";
+                const std::string_view real = parent_of(device);
+                if (r.parent.empty() && real.substr(0, up.size()) == up &&
+                    real.find("/..") == std::string_view::npos)
+                    r.parent = std::string(real.substr(up.size()));
+            }
         }
         return links;
     }
@@ -284,7 +304,11 @@ TransportId transport_of(const Sysfs& sysfs, const Dir& bus, const std::string& 
 // own directory is opened only when something needs listing or a fallback.
 std::optional<Device> read_device(const Sysfs& sysfs, const Dir& bus, const std::string& name,
                                   const Hctl& hctl, const ScanOptions& options,
-                                  TransportType host_type, NodeIndex* index) {
+                                  TransportType host_type, NodeIndex* index,
+                                  const Dir* parent = nullptr) {
+    // Attributes are opened relative to the device's real parent when known, else through
+    // the bus directory's link.
+    const Dir& base_dir = parent != nullptr ? *parent : bus;
     Device d;
     d.hctl = hctl;
     d.sysfs_path = sysfs.path(kBusDevices) + "/" + name;
@@ -295,7 +319,7 @@ std::optional<Device> read_device(const Sysfs& sysfs, const Dir& bus, const std:
         return attr;
     };
     std::optional<Dir> dev;
-    if (!read_identity(bus, at("inquiry"), d)) {
+    if (!read_identity(base_dir, at("inquiry"), d)) {
         dev = bus.open_child(name.c_str());
         if (!dev) return std::nullopt;  // removed since the directory was listed
         d.vendor = clean(dev->read("vendor"));
@@ -304,8 +328,8 @@ std::optional<Device> read_device(const Sysfs& sysfs, const Dir& bus, const std:
         d.peripheral_device_type = number<int>(dev->read("type")).value_or(0x1f);
     }
     if (options.status) {
-        d.state = clean(bus.read(at("state").c_str()));
-        d.wwid = clean(bus.read(at("wwid").c_str()));
+        d.state = clean(base_dir.read(at("state").c_str()));
+        d.wwid = clean(base_dir.read(at("wwid").c_str()));
     }
     if (index == nullptr || options.details) {
         if (!dev) dev = bus.open_child(name.c_str());
@@ -400,12 +424,20 @@ Topology scan(const ScanOptions& options, const Sysfs& sysfs) {
     std::map<std::uint32_t, TransportType> host_types;
     for (const auto& h : t.hosts) host_types[h.host] = h.transport;
     NodeIndex index(sysfs);
+    // Target directories, opened once for all their logical units.
+    std::map<std::string, std::optional<Dir>, std::less<>> parents;
     t.devices.reserve(names.size());
     for (const auto& [hctl, name] : names) {
         const auto ht = host_types.find(hctl.host);
+        const Dir* parent = nullptr;
+        if (const std::string& p = index.parent(hctl); !p.empty()) {
+            auto it = parents.find(p);
+            if (it == parents.end()) it = parents.emplace(p, Dir::open(sysfs.path(p))).first;
+            if (it->second) parent = &*it->second;
+        }
         auto d = read_device(sysfs, *bus, name, hctl, options,
                              ht == host_types.end() ? TransportType::unknown : ht->second,
-                             index.complete() ? &index : nullptr);
+                             index.complete() ? &index : nullptr, parent);
         if (d) t.devices.push_back(std::move(*d));
     }
     return t;
