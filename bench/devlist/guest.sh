@@ -1,9 +1,9 @@
 #!/bin/bash
-# Guest side of bench/devlist/run.sh; CAMX_ARGS = <targets>x<luns>x<runs>x<no_uld>.
+# Guest side of bench/devlist/run.sh; CAMX_ARGS = <targets>x<luns>x<runs>x<no_uld>x<profile>.
 set -u
 BENCH_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 source "$BENCH_DIR/../../tests/vm/lib/common.sh"
-IFS=x read -r tgts luns runs no_uld <<< "$CAMX_ARGS"
+IFS=x read -r tgts luns runs no_uld profile <<< "$CAMX_ARGS"
 total=$((tgts * luns))
 out=$CAMX_OUT/bench.txt
 : > "$out"
@@ -65,6 +65,23 @@ if have_camctl; then
   done
 else
   say "camctl not built ($CAMCTL): only lsscsi timed"
+fi
+# profile: where the time goes -- start-up alone, and a syscall summary of each listing.
+if ((${profile:-0} == 1)); then
+  time_cmd lsscsi-version lsscsi --version
+  if have_camctl; then
+    time_cmd camctl-version "$CAMCTL" --version
+    ldd "$CAMCTL" > "$CAMX_OUT/camctl.ldd" 2>&1
+  fi
+  if command -v strace > /dev/null; then
+    if have_camctl; then
+      strace -c -o "$CAMX_OUT/strace-camctl-devlist.txt" "$CAMCTL" devlist > /dev/null
+      strace -c -o "$CAMX_OUT/strace-camctl-devlist-json.txt" "$CAMCTL" devlist --json > /dev/null
+      strace -r -o "$CAMX_OUT/strace-r-camctl-devlist.txt" "$CAMCTL" devlist > /dev/null
+    fi
+    # Last: traced, lsscsi's ~90k system calls take minutes under TCG.
+    strace -c -o "$CAMX_OUT/strace-lsscsi-g.txt" lsscsi -g > /dev/null
+  fi
 fi
 modprobe -r scsi_debug || true
 exit 0

@@ -3,7 +3,8 @@
 # = 2048 disks), times `lsscsi -g`, `camctl devlist` and `camctl devlist --json`.
 #   bench/devlist/run.sh <builddir>
 # Environment: BENCH_TARGETS (64), BENCH_LUNS (32), BENCH_RUNS (7), BENCH_NO_ULD=1 (no sd:
-# sg only, for a quick run), CAMX_VM_TIMEOUT (seconds, default 3600).
+# sg only, for a quick run), BENCH_PROFILE=1 (also time start-up alone and write strace
+# summaries), CAMX_VM_TIMEOUT (seconds, default 3600).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 # shellcheck source=../../tests/vm/lib/host.sh
@@ -14,7 +15,7 @@ builddir=$(mkdir -p "$1" && cd "$1" && pwd)
 [[ $(id -u) == 0 ]] || vm_die "must run as root"
 [[ -x $builddir/tools/camctl/camctl ]] ||
   echo "bench: $builddir/tools/camctl/camctl not built: only lsscsi is timed"
-args="${BENCH_TARGETS:-64}x${BENCH_LUNS:-32}x${BENCH_RUNS:-7}x${BENCH_NO_ULD:-0}"
+args="${BENCH_TARGETS:-64}x${BENCH_LUNS:-32}x${BENCH_RUNS:-7}x${BENCH_NO_ULD:-0}x${BENCH_PROFILE:-0}"
 outdir=$builddir/vm/bench-devlist
 rm -rf "$outdir"
 start=$(date +%s)

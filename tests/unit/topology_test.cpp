@@ -10,6 +10,7 @@
 #include "camx/error/error.hpp"
 #include "camx/topology/actions.hpp"
 #include "camx/topology/hctl.hpp"
+#include "camx/topology/json_text.hpp"
 #include "camx/topology/resolve.hpp"
 #include "camx/topology/topology.hpp"
 #include "camx/topology/watch.hpp"
@@ -72,7 +73,21 @@ class FakeSysfs {
         int type = 0;
         std::string wwid{};
         std::vector<std::string> children{};  // "scsi_generic/sg0", "block/sda", "bsg/0:0:0:0"
+        bool inquiry = true;  // the binary inquiry attribute, built from the fields above
     };
+
+    // Standard INQUIRY data as the kernel keeps it: 36 bytes, fields space-padded.
+    static std::string inquiry_data(const Lu& lu) {
+        std::string inq(36, ' ');
+        inq[0] = static_cast<char>(lu.type);
+        inq[1] = inq[2] = inq[3] = '\0';
+        inq[4] = 31;
+        inq[5] = inq[6] = inq[7] = '\0';
+        inq.replace(8, std::min<std::size_t>(lu.vendor.size(), 8), lu.vendor, 0, 8);
+        inq.replace(16, std::min<std::size_t>(lu.model.size(), 16), lu.model, 0, 16);
+        inq.replace(32, std::min<std::size_t>(lu.rev.size(), 4), lu.rev, 0, 4);
+        return inq;
+    }
 
     // Returns the device directory relative to the root.
     std::string add(const Lu& lu) {
@@ -91,6 +106,7 @@ class FakeSysfs {
         file(dev + "/rescan", "");
         file(dev + "/delete", "");
         if (!lu.wwid.empty()) file(dev + "/wwid", lu.wwid + "\n");
+        if (lu.inquiry) file(dev + "/inquiry", inquiry_data(lu));
         link("bus/scsi/devices/" + lu.hctl, dev);
         link("class/scsi_device/" + lu.hctl + "/device", dev);
         for (const auto& c : lu.children) {
@@ -298,8 +314,15 @@ class TopologyFake : public ::testing::Test {
         const std::string disk = "devices/platform/host0/target0:0:0/0:0:0:2";
         fake.dir(enc + "/enclosure/0:0:1:0/Slot 01");
         fake.link(disk + "/enclosure_device:Slot 01", enc + "/enclosure/0:0:1:0/Slot 01");
-        // No nodes at all (no sg driver), vendor with trailing NUL padding, no wwid.
-        fake.add({.hctl = "0:0:2:0", .vendor = std::string("ATA\0\0\0\0\0", 8), .type = 0});
+        fake.link(enc + "/enclosure/0:0:1:0/Slot 01/device", disk);
+        fake.dir(enc + "/enclosure/0:0:1:0/Slot 02");  // empty: no device link
+        fake.file(enc + "/enclosure/0:0:1:0/components", "2\n");
+        // No nodes at all (no sg driver), vendor with trailing NUL padding, no wwid, and no
+        // inquiry attribute (older kernels): the text attributes are read instead.
+        fake.add({.hctl = "0:0:2:0",
+                  .vendor = std::string("ATA\0\0\0\0\0", 8),
+                  .type = 0,
+                  .inquiry = false});
         // Partitions and non-SCSI block devices in /sys/class/block are not nodes of a LU.
         fake.dir("devices/platform/host0/target0:0:0/0:0:0:2/block/sda/sda1");
         fake.link("class/block/sda1", "devices/platform/host0/target0:0:0/0:0:0:2/block/sda/sda1");
@@ -341,6 +364,12 @@ TEST_F(TopologyFake, ScanSortsAndReadsAttributes) {
         const auto one = scan_device(d.hctl, {}, fake.sysfs());
         ASSERT_TRUE(one) << d.hctl.str();
         EXPECT_EQ(one->nodes, d.nodes) << d.hctl.str();
+        EXPECT_EQ(one->enclosure, d.enclosure) << d.hctl.str();
+        EXPECT_EQ(one->enclosure_slots, d.enclosure_slots) << d.hctl.str();
+        EXPECT_EQ(one->vendor, d.vendor) << d.hctl.str();
+        EXPECT_EQ(one->model, d.model) << d.hctl.str();
+        EXPECT_EQ(one->revision, d.revision) << d.hctl.str();
+        EXPECT_EQ(one->peripheral_device_type, d.peripheral_device_type) << d.hctl.str();
     }
     EXPECT_EQ(t.find(*Hctl::parse("0:0:0:2"))->nodes.sd, "/dev/sda");
 
@@ -376,6 +405,63 @@ TEST_F(TopologyFake, ScanSortsAndReadsAttributes) {
     EXPECT_EQ(bare->nodes, Nodes{});
     EXPECT_TRUE(bare->pass_through_node().empty());
     EXPECT_EQ(t.find(*Hctl::parse("9:9:9:9")), nullptr);
+}
+
+TEST_F(TopologyFake, IdentityComesFromTheInquiryAttribute) {
+    // Text attributes that disagree with the INQUIRY data: the scan uses the INQUIRY data.
+    const std::string dev = "devices/platform/host0/target0:0:0/0:0:0:10";
+    fake.file(dev + "/vendor", "TEXT    \n");
+    fake.file(dev + "/model", "FROM TEXT FILES \n");
+    fake.file(dev + "/rev", "9999\n");
+    fake.file(dev + "/type", "5\n");
+    FakeSysfs::Lu lu{.hctl = "0:0:0:10", .vendor = "INQ", .model = "FROM INQUIRY", .rev = "12"};
+    lu.type = 0x20 | 0x0d;  // peripheral qualifier 1 is not part of the type
+    fake.file(dev + "/inquiry", FakeSysfs::inquiry_data(lu) + std::string(60, 'x'));
+    const auto from_inquiry = scan({}, fake.sysfs());
+    const Device* d = from_inquiry.find(*Hctl::parse("0:0:0:10"));
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->vendor, "INQ");
+    EXPECT_EQ(d->model, "FROM INQUIRY");
+    EXPECT_EQ(d->revision, "12");
+    EXPECT_EQ(d->peripheral_device_type, 0x0d);
+    const auto one = scan_device(*Hctl::parse("0:0:0:10"), {}, fake.sysfs());
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->model, "FROM INQUIRY");
+
+    // Shorter than the fields: the text attributes.
+    fake.file(dev + "/inquiry", FakeSysfs::inquiry_data(lu).substr(0, 35));
+    const auto t = scan({}, fake.sysfs());
+    d = t.find(*Hctl::parse("0:0:0:10"));
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->vendor, "TEXT");
+    EXPECT_EQ(d->model, "FROM TEXT FILES");
+    EXPECT_EQ(d->revision, "9999");
+    EXPECT_EQ(d->peripheral_device_type, 5);
+}
+
+TEST_F(TopologyFake, WithoutStatusNoStateOrWwid) {
+    const auto t = scan({.status = false}, fake.sysfs());
+    ASSERT_EQ(t.devices.size(), 8u);
+    for (const auto& d : t.devices) {
+        EXPECT_TRUE(d.state.empty()) << d.hctl.str();
+        EXPECT_TRUE(d.wwid.empty()) << d.hctl.str();
+    }
+    EXPECT_EQ(t.devices[0].model, "scsi_debug");
+    EXPECT_EQ(t.devices[0].nodes.sd, "/dev/sda");
+}
+
+TEST_F(TopologyFake, DirectoryLayoutInClassIsListedPerDevice) {
+    // A class directory with directories instead of links: the index cannot be trusted,
+    // so each device's own directory is listed; the result is the same.
+    const auto before = scan({}, fake.sysfs());
+    fake.dir("class/scsi_generic/sg99");
+    const auto after = scan({}, fake.sysfs());
+    ASSERT_EQ(after.devices.size(), before.devices.size());
+    for (std::size_t i = 0; i < before.devices.size(); ++i) {
+        EXPECT_EQ(after.devices[i].nodes, before.devices[i].nodes) << i;
+        EXPECT_EQ(after.devices[i].enclosure, before.devices[i].enclosure) << i;
+        EXPECT_EQ(after.devices[i].enclosure_slots, before.devices[i].enclosure_slots) << i;
+    }
 }
 
 TEST_F(TopologyFake, DetailsGiveHostsAndTransportIdentifiers) {
@@ -443,6 +529,33 @@ TEST_F(TopologyFake, JsonIsTheDevlistDocument) {
     EXPECT_TRUE(plain["hosts"].is_array());
     EXPECT_TRUE(plain["hosts"].empty());
     EXPECT_FALSE(plain["devices"][0].contains("transport"));
+}
+
+// The text writer prints exactly what nlohmann prints for the same model.
+TEST_F(TopologyFake, JsonTextIsNlohmannsDump) {
+    // Characters that need escaping, and bytes that are not UTF-8, in device-supplied text.
+    fake.file("devices/platform/host0/target0:0:0/0:0:0:10/wwid", "t10.A\"B\\C\x01\xff\n");
+    fake.file("class/scsi_host/host0/proc_name",
+              "scsi_d\xc3\xa9"
+              "bug\n");
+    for (const bool details : {false, true}) {
+        const auto t = scan({.details = details}, fake.sysfs());
+        for (const auto& d : t.devices) {
+            std::string text;
+            append_json(text, d, 0);
+            EXPECT_EQ(text, nlohmann::json(d).dump(2, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace))
+                << d.hctl.str();
+        }
+        const nlohmann::json doc{{"devices", nlohmann::json(t)["devices"]},
+                                 {"hosts", nlohmann::json(t)["hosts"]},
+                                 {"version", 1}};
+        EXPECT_EQ(devlist_json(t),
+                  doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    }
+    const Topology empty;
+    EXPECT_EQ(devlist_json(empty),
+              "{\n  \"devices\": [],\n  \"hosts\": [],\n  \"version\": 1\n}\n");
 }
 
 TEST(TopologyScan, NoScsiStackIsEmptyNotAnError) {

@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <iostream>
 
 #include "camx/topology/actions.hpp"
+#include "camx/topology/json_text.hpp"
 #include "camx/topology/resolve.hpp"
 #include "camx/topology/topology.hpp"
 #include "camx/topology/watch.hpp"
@@ -65,11 +67,15 @@ std::string transport_text(const topo::TransportId& t) {
 }
 
 void run_devlist(Output& out, const Common& c) {
-    auto t = topo::scan(topo::ScanOptions{.details = c.verbose > 0});
+    // A plain listing shows neither state nor wwid: not reading them saves two sysfs reads
+    // per device.
+    auto t = topo::scan(
+        topo::ScanOptions{.details = c.verbose > 0, .status = c.verbose > 0 || out.json()});
     if (out.json()) {
-        nlohmann::json j = t;
-        out.doc()["devices"] = j.value("devices", nlohmann::json::array());
-        out.doc()["hosts"] = j.value("hosts", nlohmann::json::array());
+        // Written directly: with thousands of devices, building the document as nlohmann
+        // objects first costs more than the scan.
+        out.streaming();
+        std::cout << topo::devlist_json(t);
         return;
     }
     std::string text;

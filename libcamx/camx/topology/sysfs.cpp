@@ -89,6 +89,16 @@ std::optional<std::string> Dir::read(const char* name) const {
     return read_fd(attr.get());
 }
 
+long Dir::read_bytes(const char* name, std::span<char> buf) const {
+    transport::UniqueFd attr(::openat(fd_.get(), name, O_RDONLY | O_CLOEXEC));
+    if (!attr) return -1;
+    ssize_t n = 0;
+    do {
+        n = ::read(attr.get(), buf.data(), buf.size());
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
 std::optional<std::string> Dir::read_link(const char* name) const {
     std::array<char, 4096> buf{};
     const ssize_t n = ::readlinkat(fd_.get(), name, buf.data(), buf.size());

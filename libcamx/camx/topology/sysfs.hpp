@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,11 @@ class Dir {
     // Entry names without "." and "..", in directory order.
     std::vector<std::string> entries() const;
     // A sysfs attribute: its text without the trailing newline; nullopt if unreadable.
+    // name may be a relative path ("0:0:0:0/state"): no directory of its own to open.
     std::optional<std::string> read(const char* name) const;
+    // An attribute's raw bytes (binary attributes such as inquiry), one read into buf;
+    // the number of bytes read, or -1 when unreadable.
+    long read_bytes(const char* name, std::span<char> buf) const;
     std::optional<std::string> read_link(const char* name) const;
     bool exists(const char* name) const;
     int fd() const noexcept { return fd_.get(); }

@@ -44,9 +44,9 @@ struct EnclosureSlot {
 struct Device {
     Hctl hctl;
     std::string vendor, model, revision;
-    int peripheral_device_type = 0x1f;    // sysfs "type"; 0x1f when unknown
-    std::string state;                    // "running", "offline", "blocked", ...
-    std::string wwid;                     // sysfs wwid ("naa.5000..."), empty when absent
+    int peripheral_device_type = 0x1f;  // sysfs "type"; 0x1f when unknown
+    std::string state;  // "running", "offline", "blocked", ...; empty without ScanOptions::status
+    std::string wwid;   // sysfs wwid ("naa.5000..."), empty when absent or without status
     std::optional<unsigned> queue_depth;  // only with ScanOptions::details
     Nodes nodes;
     std::string enclosure;  // set when this device is an enclosure the ses driver bound
@@ -68,6 +68,7 @@ struct Host {
 
 struct ScanOptions {
     bool details = false;  // hosts, queue depths and transport identifiers (extra sysfs reads)
+    bool status = true;    // state and wwid (two reads per device; a plain listing needs neither)
 };
 
 struct Topology {
