@@ -13,7 +13,10 @@
 
 #include "camx/iscsi/chap.hpp"
 #include "camx/iscsi/text_params.hpp"
+#include "camx/scsi/opcode.hpp"
 #include "camx/scsi/persist.hpp"
+#include "camx/scsi/report_luns.hpp"
+#include "camx/scsi/sense.hpp"
 
 namespace camx::ctld {
 
@@ -29,39 +32,17 @@ std::atomic<std::uint64_t> next_nexus_id{1};
 
 constexpr std::size_t read_buffer_bytes = 1u << 20;
 
-// The LUN in Linux's integer form (scsilun_to_int): each 2-byte level in turn, low first.
+// The LUN in Linux's integer form, as the engine addresses it.
 std::uint64_t linux_lun(const iscsi::Lun& l) {
-    std::uint64_t v = 0;
-    for (unsigned i = 0; i < 4; ++i)
-        v |= std::uint64_t((l.raw[2 * i] << 8) | l.raw[2 * i + 1]) << (16 * i);
-    return v;
+    return scsi::Lun::from_bytes(l.raw).to_int();
 }
 
-// The CDB's own length from its group code; the BHS pads short CDBs to 16 bytes.
+// The CDB's own length; the BHS pads short CDBs to 16 bytes. Variable-length CDBs (0x7f)
+// say theirs in byte 7; vendor groups keep what was sent.
 std::size_t cdb_length(const Bytes& cdb) {
     if (cdb.empty()) return 0;
-    std::uint8_t op = cdb[0];
-    std::size_t n = cdb.size();
-    switch (op >> 5) {
-        case 0:
-            n = 6;
-            break;
-        case 1:
-        case 2:
-            n = 10;
-            break;
-        case 4:
-            n = 16;
-            break;
-        case 5:
-            n = 12;
-            break;
-        case 3:
-            if (op == 0x7f && cdb.size() >= 8) n = 8 + cdb[7];
-            break;
-        default:
-            break;
-    }
+    std::size_t n = scsi::cdb_length(cdb[0]).value_or(cdb.size());
+    if (cdb[0] == 0x7f && cdb.size() >= 8) n = 8u + cdb[7];
     return std::min(n, cdb.size());
 }
 
@@ -733,12 +714,7 @@ void Connection::on_data_out(const iscsi::Pdu& pdu) {
         if (failed->counts) session_->finished();
         ctl::TaskResult r;
         r.status = 0x02;
-        r.sense = Bytes(18, 0);
-        r.sense[0] = 0x70;
-        r.sense[2] = 0x0b;  // ABORTED COMMAND
-        r.sense[7] = 10;
-        r.sense[12] = 0x4b;
-        r.sense[13] = ascq;
+        r.sense = scsi::Sense::build(0x0b, 0x4b, ascq, false).encode();  // ABORTED COMMAND
         r.data_out_used = 0;
         failed->read = false;
         send_data_in(*failed, r);
