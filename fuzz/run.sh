@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a bounded time.
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]   (default 30 s each; targets: ses iscsi_pdu ctl_conf)
-# Seeds: the SES captures for ses, encoded PDUs are found by the fuzzer itself, ctl.conf(5)'s
-# example for ctl_conf. Exit non-zero on the first crash, leak or sanitizer report.
+# Seeds: fuzz/seeds/TARGET (inputs that once failed), the SES captures for ses; PDUs are found
+# by the fuzzer itself; ctl.conf(5)'s example for ctl_conf.
+# Exit non-zero on the first crash, leak or sanitizer report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -39,6 +40,8 @@ seed() {
         ctl_conf)
             sed -n '/^\.Bd -literal/,/^\.Ed/p' man/ctl.conf.5 | grep -v '^\.' > "$dir/example.conf" || true ;;
     esac
+    # Inputs that once failed stay as seeds so that every run checks them again.
+    [ -d "fuzz/seeds/$1" ] && cp fuzz/seeds/"$1"/* "$dir"/
     echo "$dir"
 }
 

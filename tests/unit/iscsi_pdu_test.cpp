@@ -270,6 +270,20 @@ TEST(IscsiPdu, ExtendedCdbAndBidirectionalAhsLayout) {
     EXPECT_EQ(back.bidirectional_read_length, 0x01020304u);
 }
 
+TEST(IscsiPdu, ExtendedCdbAhsWithoutCdbBytesIsKeptAsIs) {
+    // An extended-CDB AHS carrying only its reserved byte adds nothing to the CDB; it is kept
+    // with the other AHS so that a second extended-CDB AHS behind it is not promoted on re-encode.
+    Pdu p = ScsiCommand{}.encode();
+    p.ahs = {Ahs{Ahs::extended_cdb, {0xfc}}, Ahs{Ahs::extended_cdb, {0, 0xaa}}};
+    auto c = ScsiCommand::decode(p);
+    EXPECT_EQ(c.cdb.size(), 17u);
+    EXPECT_EQ(c.cdb[16], 0xaa);
+    ASSERT_EQ(c.other_ahs.size(), 1u);
+    EXPECT_EQ(c.other_ahs[0].specific, Bytes{0xfc});
+    auto again = ScsiCommand::decode(Framer().next(serialize(c.encode()))->pdu);
+    EXPECT_EQ(again, c);
+}
+
 TEST(IscsiPdu, ScsiResponseShortSenseLengthIsAWarning) {
     ScsiResponse r;
     Pdu p = r.encode();

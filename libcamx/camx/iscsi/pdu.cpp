@@ -402,7 +402,7 @@ ScsiCommand ScsiCommand::decode(const Pdu& p) {
     c.cdb.assign(p.bhs.begin() + 32, p.bhs.end());
     bool have_ext = false;
     for (const auto& a : p.ahs) {
-        if (a.type == Ahs::extended_cdb && !have_ext && !a.specific.empty()) {
+        if (a.type == Ahs::extended_cdb && !have_ext && a.specific.size() > 1) {
             c.cdb.insert(c.cdb.end(), a.specific.begin() + 1, a.specific.end());
             have_ext = true;
         } else if (a.type == Ahs::bidirectional_read_length && !c.bidirectional_read_length &&
