@@ -120,24 +120,58 @@ iscsi_disk_ready() {
   [[ $size != 0 ]]
 }
 
-# iscsi_wait_disk [seconds]: wait for exactly one iSCSI disk to be ready; sets ISCSI_HCTL.
-iscsi_wait_disk() {
-  local limit=${1:-120} start devs
+# iscsi_device_ready <hctl>: a disk as iscsi_disk_ready; any other device has its sg node.
+iscsi_device_ready() {
+  local h=$1 type node
+  read -r type < "/sys/bus/scsi/devices/$h/type" || return 1
+  if [[ $type == 0 ]]; then
+    iscsi_disk_ready "$h"
+    return
+  fi
+  node=$(sg_of "$h")
+  [[ -n $node && -e /dev/$node ]]
+}
+
+# iscsi_wait_devices <count> [seconds]: wait for exactly <count> iSCSI devices, every one
+# ready; sets ISCSI_HCTLS (sorted).
+iscsi_wait_devices() {
+  local want=$1 limit=${2:-120} start h ready
   start=$(date +%s)
-  ISCSI_HCTL=
+  ISCSI_HCTLS=()
   while :; do
-    mapfile -t devs < <(iscsi_devices)
-    if ((${#devs[@]} == 1)) && iscsi_disk_ready "${devs[0]}"; then
-      ISCSI_HCTL=${devs[0]}
-      echo "iSCSI disk $ISCSI_HCTL: /dev/$(sd_of "$ISCSI_HCTL") /dev/$(sg_of "$ISCSI_HCTL")"
-      return 0
+    mapfile -t ISCSI_HCTLS < <(iscsi_devices)
+    if ((${#ISCSI_HCTLS[@]} == want)); then
+      ready=1
+      for h in "${ISCSI_HCTLS[@]}"; do
+        iscsi_device_ready "$h" || ready=0
+      done
+      if ((ready)); then
+        for h in "${ISCSI_HCTLS[@]}"; do
+          echo "iSCSI device $h: type $(cat "/sys/bus/scsi/devices/$h/type")" \
+            "$(sd_of "$h") $(sg_of "$h")"
+        done
+        return 0
+      fi
     fi
     if (($(date +%s) - start > limit)); then
-      echo "iscsi_wait_disk: have ${#devs[@]} iSCSI device(s) (${devs[*]}) after ${limit}s"
+      echo "iscsi_wait_devices: wanted $want, have ${#ISCSI_HCTLS[@]} iSCSI device(s)" \
+        "(${ISCSI_HCTLS[*]}) after ${limit}s"
+      ISCSI_HCTLS=()
       return 1
     fi
     sleep 0.2
   done
+}
+
+# iscsi_wait_disk [seconds]: wait for exactly one iSCSI device, a ready disk; sets ISCSI_HCTL.
+iscsi_wait_disk() {
+  ISCSI_HCTL=
+  iscsi_wait_devices 1 "${1:-120}" || return 1
+  if ! iscsi_disk_ready "${ISCSI_HCTLS[0]}"; then
+    echo "iscsi_wait_disk: ${ISCSI_HCTLS[0]} is not a disk"
+    return 1
+  fi
+  ISCSI_HCTL=${ISCSI_HCTLS[0]}
 }
 
 # iscsi_wait_gone [seconds]: wait until no iSCSI device is left.
