@@ -48,6 +48,12 @@ CONVERTED_FIELDS = {"temperature"}
 # sg_ses status field names whose encctl key is not the normalised name.
 SG_SES_FIELD_KEYS = {
     "predicted_failure": "prdfail", "requested_on": "rqsted_on",
+    "fault_requested": "fault_reqstd", "app_client_bypass_a": "app_client_bypassed_a",
+    "app_client_bypass_b": "app_client_bypassed_b", "enc_bypass_a": "enclosure_bypassed_a",
+    "enc_bypass_b": "enclosure_bypassed_b", "enc_bypassed_a": "enclosure_bypassed_a",
+    "enc_bypassed_b": "enclosure_bypassed_b", "dev_bypassed_a": "device_bypassed_a",
+    "dev_bypassed_b": "device_bypassed_b", "reserved_device": "rsvd_device",
+    "cons_check": "cons_chk",
 }
 
 
