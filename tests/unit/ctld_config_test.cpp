@@ -392,14 +392,156 @@ TEST(CtldConfig, ManPageExampleParses) {
         } else if (line == ".Ed") {
             break;
         } else if (inside) {
-            for (std::size_t p; (p = line.find("\\e")) != std::string::npos;) line.replace(p, 2, "\\");
+            for (std::size_t p; (p = line.find("\\e")) != std::string::npos;)
+                line.replace(p, 2, "\\");
             text += line + "\n";
         }
     }
     ASSERT_FALSE(text.empty());
     Config c = parse(text, "ctl.conf.5", ParseOptions{false});
-    EXPECT_EQ(c.targets.size(), 2u);
+    EXPECT_EQ(c.targets.size(), 3u);
     EXPECT_EQ(c.auth_groups.at("ag0").type, AuthType::chap_mutual);
+    EXPECT_EQ(EnclosureSpec::of(c.luns.at("enc0")).slot_luns,
+              (std::vector<std::string>{"disk0", "disk1"}));
     EXPECT_EQ(c.luns.at("shared").blocksize_bytes, 4096u);
     EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+}
+
+namespace {
+
+const char* kEnclosureConf =
+    R"(portal-group pg0 { listen 127.0.0.1:3260; discovery-auth-group no-authentication }
+lun disk0 { backend ramdisk; size 64m; }
+lun disk1 { backend ramdisk; size 64m; }
+lun enc0 {
+    device-type enclosure
+    option slots 4                 # device slots (default 4)
+    option psus 2
+    option fans 3
+    option temps 2
+    option volts 1
+    option slot-luns "disk0, ,disk1"
+    option slot-descriptors "Bay 0,Bay 1,Bay 2,Bay 3"
+    option vendor CAMX; option product "EMU ENCLOSURE"
+}
+target iqn.2024-01.org.camx:t { auth-group no-authentication; portal-group pg0; lun 0 disk0; lun 1 disk1; lun 2 enc0; }
+)";
+
+}  // namespace
+
+TEST(CtldConfig, EnclosureLun) {
+    Config c = ok(kEnclosureConf);
+    EXPECT_TRUE(c.warnings.empty());
+    const Lun& l = c.luns.at("enc0");
+    EXPECT_EQ(l.device_type, DeviceType::enclosure);
+    EXPECT_EQ(l.options.at("slot-luns"), "disk0, ,disk1");
+    EXPECT_EQ(l.option_where.at("slot-luns").line, 11);
+    EnclosureSpec spec = EnclosureSpec::of(l);
+    EXPECT_EQ(spec.slots, 4u);
+    EXPECT_EQ(spec.fans, 3u);
+    EXPECT_EQ(spec.temps, 2u);
+    EXPECT_EQ(spec.slot_luns, (std::vector<std::string>{"disk0", "", "disk1"}));
+    EXPECT_EQ(spec.product, "EMU ENCLOSURE");
+    std::map<std::string, std::uint64_t> ids{{"disk0", 7}, {"disk1", 9}};
+    auto cfg = spec.config([&](const std::string& n) { return ids.at(n); });
+    ASSERT_EQ(cfg.slots.size(), 4u);
+    EXPECT_EQ(cfg.slots[0].lun, 7u);
+    EXPECT_FALSE(cfg.slots[1].lun);
+    EXPECT_EQ(cfg.slots[2].lun, 9u);
+    EXPECT_FALSE(cfg.slots[3].lun);
+    EXPECT_EQ(cfg.slots[3].descriptor, "Bay 3");
+    EXPECT_EQ(cfg.power_supplies.size(), 2u);
+    EXPECT_EQ(cfg.fans.size(), 3u);
+    EXPECT_EQ(cfg.temperature_sensors.size(), 2u);
+    EXPECT_EQ(cfg.voltage_sensors.size(), 1u);
+    EXPECT_EQ(cfg.vendor, "CAMX");
+    EXPECT_EQ(cfg.product, "EMU ENCLOSURE");
+}
+
+TEST(CtldConfig, EnclosureDefaultsAndNumbers) {
+    Config c =
+        ok("lun d { backend ramdisk; size 1m; ctl-lun 5 }\n"
+           "lun e { device-type enclosure; serial ENC1; option slot-luns \"5,12\";"
+           " option naa 0x5000000000000001 }\n"
+           "target iqn.2000-01.x:y { lun 0 d; lun 1 e }");
+    EnclosureSpec spec = EnclosureSpec::of(c.luns.at("e"));
+    EXPECT_EQ(spec.slots, 4u);
+    EXPECT_EQ(spec.psus, 2u);
+    EXPECT_EQ(spec.fans, 2u);
+    EXPECT_EQ(spec.temps, 1u);
+    EXPECT_EQ(spec.volts, 1u);
+    EXPECT_EQ(spec.serial, "ENC1");
+    EXPECT_EQ(spec.naa, 0x5000000000000001u);
+    auto cfg = spec.config([](const std::string& n) { return std::stoull(n); });
+    EXPECT_EQ(cfg.slots[0].lun, 5u);
+    EXPECT_EQ(cfg.slots[1].lun, 12u);  // an engine LUN ctladm may create later
+    EXPECT_EQ(cfg.serial, "ENC1");
+    EXPECT_EQ(cfg.slots[0].descriptor, "");  // the engine's "Slot 00"
+}
+
+TEST(CtldConfig, EnclosureErrorsNameTheirLocation) {
+    const std::string disks =
+        "lun d0 { backend ramdisk; size 1m }\n"
+        "lun d1 { backend ramdisk; size 1m }\n";
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option lamps 3 }"),
+              "t.conf:3:39: lun 'e': unknown enclosure option 'lamps' (known: slots, psus, fans, "
+              "temps, volts, slot-luns, slot-descriptors, psu-descriptors, fan-descriptors, "
+              "temp-descriptors, volt-descriptors, vendor, product, revision, serial, naa, "
+              "descriptor, help-text)");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns \"d0,nope\" }"),
+              "t.conf:3:39: lun 'e': slot-luns: no lun 'nope'");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns f }\n"
+                                  "lun f { device-type enclosure }"),
+              "t.conf:3:39: lun 'e': slot-luns: lun 'f' is an enclosure, not a disk");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns \"e\" }"),
+              "t.conf:3:39: lun 'e': slot-luns: an enclosure cannot sit in its own slot");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns \"d0,d0\" }"),
+              "t.conf:3:39: lun 'e': slot-luns: lun 'd0' is in slots 0 and 1");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slots 256 }"),
+              "t.conf:3:39: lun 'e': option slots: a count from 0 to 255, not '256'");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option fans -1 }"),
+              "t.conf:3:39: lun 'e': option fans: a count from 0 to 255, not '-1'");
+    EXPECT_EQ(parse_error(disks + "lun e {\n  device-type enclosure\n  option slots 1\n"
+                                  "  option slot-luns \"d0,d1\"\n}"),
+              "t.conf:3:5: lun 'e': slot-luns has 2 entries but slots is 1");
+    EXPECT_EQ(parse_error(disks + "lun e {\n  size 1m\n  device-type enclosure\n  path /x\n"
+                                  "  blocksize 4096\n}"),
+              "t.conf:4:3: lun 'e': 'size' makes no sense for an enclosure\n"
+              "t.conf:6:3: lun 'e': 'path' makes no sense for an enclosure\n"
+              "t.conf:7:3: lun 'e': 'blocksize' makes no sense for an enclosure");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option vendor TOOLONGVENDOR }"),
+              "t.conf:3:39: lun 'e': option vendor: more than 8 characters");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; backend ramdisk }"),
+              "t.conf:3:32: lun 'e': 'backend' makes no sense for an enclosure");
+}
+
+TEST(CtldConfig, EnclosureSpecRoundTrip) {
+    EnclosureSpec spec;
+    spec.apply("slots", "3");
+    spec.apply("fans", "1");
+    spec.apply("slot-luns", "4,,6");
+    spec.apply("psu-descriptors", "Left,Right");
+    spec.apply("naa", "naa.5000c50000000001");
+    spec.apply("help-text", "call 555");
+    auto numbers = [](const std::string& n) { return std::stoull(n); };
+    const auto cfg = spec.config(numbers);
+    EXPECT_EQ(cfg.logical_identifier, 0x5000c50000000001u);
+    EXPECT_EQ(cfg.power_supplies[1].descriptor, "Right");
+    auto opts = EnclosureSpec::from(cfg).options();
+    EXPECT_EQ(opts.at("slot-luns"), "4,,6");
+    EXPECT_EQ(opts.at("psu-descriptors"), "Left,Right");
+    EXPECT_FALSE(opts.count("slot-descriptors"));
+    Lun l;
+    l.device_type = DeviceType::enclosure;
+    l.options = opts;
+    EXPECT_EQ(EnclosureSpec::of(l).config(numbers), cfg);
+    // A lowered count drops what lies beyond it; check() refuses it until then.
+    auto lowered = EnclosureSpec::from(cfg);
+    lowered.apply("slots", "1");
+    EXPECT_THROW(lowered.check(), Error);
+    lowered.fit();
+    EXPECT_EQ(lowered.config(numbers).slots.size(), 1u);
+    EXPECT_EQ(lowered.slot_luns, (std::vector<std::string>{"4"}));
+    EXPECT_THROW(spec.apply("naa", "xyz"), Error);
+    EXPECT_THROW(spec.apply("product", "seventeen chars!!"), Error);
 }

@@ -93,6 +93,12 @@ TEST(CtldControl, RequestRoundTrip) {
                              SessionLogout{true, std::nullopt, "", ""},
                              Stats{1},
                              Reload{}};
+    LunCreate enc;
+    enc.device_type = "enclosure";
+    enc.lun = 9;
+    enc.options = {{"slots", "4"}, {"slot-luns", "0,1"}};
+    all.push_back(enc);
+    all.push_back(LunSimulate{9, {"psu:0:fail", "fan:1:0"}});
     for (std::size_t i = 0; i < all.size(); ++i) {
         std::string line = encode_request(100 + i, all[i]);
         ASSERT_EQ(line.back(), '\n');
@@ -130,6 +136,24 @@ TEST(CtldControl, BadRequests) {
                              R"("initiator_name":"x"}})"),
               Category::usage);
     EXPECT_EQ(error_category(R"({"version":1,"command":"ping","extra":1})"), Category::usage);
+    // An enclosure has no backend; anything else needs one.
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.create","args":)"
+                             R"({"device_type":"enclosure","backend":"ramdisk"}})"),
+              Category::usage);
+    EXPECT_EQ(
+        error_category(R"({"version":1,"command":"lun.create","args":{"device_type":"disk"}})"),
+        Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.simulate","args":{"lun":1}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.simulate","args":{"lun":1,)"
+                             R"("conditions":[]}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.simulate","args":{"lun":1,)"
+                             R"("conditions":"psu:0:fail"}})"),
+              Category::usage);
+    EXPECT_EQ(error_category(R"({"version":1,"command":"lun.simulate","args":{"lun":1,)"
+                             R"("conditions":[1]}})"),
+              Category::usage);
     std::uint64_t id = 0;
     EXPECT_THROW(decode_request(R"({"version":1,"id":42,"command":"frob"})", &id), Error);
     EXPECT_EQ(id, 42u);
@@ -160,8 +184,8 @@ TEST(CtldControl, Responses) {
 }
 
 TEST(CtldControl, ResultModelsRoundTrip) {
-    LunInfo l{3,   "n", "ramdisk", "",   1 << 20, 512,         2048,
-              "S", "D", "disk",    true, false,   {{"a", "b"}}};
+    LunInfo l{3,   "n", "ramdisk", "",   1 << 20, 512,          2048,
+              "S", "D", "disk",    true, false,   {{"a", "b"}}, std::nullopt};
     EXPECT_EQ(json(l).get<LunInfo>(), l);
     PortInfo p{1, "p0", "iscsi", "iqn.x", true, 2, {{0, 3}, {1, 4}}, {"iqn.i"}};
     EXPECT_EQ(json(p).get<PortInfo>(), p);
@@ -172,6 +196,15 @@ TEST(CtldControl, ResultModelsRoundTrip) {
     EXPECT_EQ(json(s).get<SessionInfo>(), s);
     LunStats st{3, 1, 2, 3, 4, 5, 6, 7, 8};
     EXPECT_EQ(json(st).get<LunStats>(), st);
+    LunInfo e = l;
+    e.device_type = "enclosure";
+    e.enclosure = EnclosureInfo{4, 2, 2, 1, 1, {0u, std::nullopt, 1u, std::nullopt}, 3};
+    json ej = e;
+    EXPECT_EQ(ej["enclosure"]["slot_luns"], json::parse("[0,null,1,null]"));
+    EXPECT_EQ(ej.get<LunInfo>(), e);
+    EXPECT_FALSE(json(l).contains("enclosure"));
+    ej["enclosure"]["slot_luns"] = json::array({"x"});
+    EXPECT_THROW(ej.get<LunInfo>(), Error);
     json broken = l;
     broken.erase("blocks");
     EXPECT_THROW(broken.get<LunInfo>(), Error);

@@ -75,8 +75,17 @@ T one_of(const json& r, const char* key) {
     }
 }
 
+void print_enclosure(const ctl::EnclosureInfo& e, std::ostream& os);
+
 void print_lun_created(const ctl::LunInfo& l, std::ostream& os, const char* what) {
     fmt::print(os, "LUN {} successfully\n", what);
+    if (l.enclosure) {
+        fmt::print(os, "device type:   {}\n", l.device_type);
+        fmt::print(os, "LUN ID:        {}\n", l.lun);
+        fmt::print(os, "Serial Number: {}\n", l.serial);
+        print_enclosure(*l.enclosure, os);
+        return;
+    }
     fmt::print(os, "backend:       {}\n", l.backend);
     fmt::print(os, "device type:   {}\n", l.device_type);
     fmt::print(os, "LUN size:      {} bytes\n", l.size_bytes);
@@ -84,6 +93,55 @@ void print_lun_created(const ctl::LunInfo& l, std::ostream& os, const char* what
     fmt::print(os, "LUN ID:        {}\n", l.lun);
     fmt::print(os, "Serial Number: {}\n", l.serial);
     fmt::print(os, "Device ID:     {}\n", l.device_id);
+}
+
+void print_enclosure(const ctl::EnclosureInfo& e, std::ostream& os) {
+    fmt::print(os,
+               "Elements:      {} slots, {} power supplies, {} fans, {} temperature "
+               "sensors, {} voltage sensors\n",
+               e.slots, e.power_supplies, e.fans, e.temperature_sensors, e.voltage_sensors);
+    for (std::size_t i = 0; i < e.slot_luns.size(); ++i)
+        fmt::print(os, "Slot {:<8} {}\n", fmt::format("{}:", i),
+                   e.slot_luns[i] ? fmt::format("LUN {}", *e.slot_luns[i]) : "empty");
+}
+
+// create -t enclosure: the enclosure options go as they are; ctld checks them.
+ctl::Command enclosure_create(const std::string& backend, const std::string& size,
+                              std::uint32_t blocksize, std::optional<std::uint32_t> lun,
+                              const std::vector<std::string>& opts, const std::string& serial,
+                              const std::string& devid) {
+    if (!backend.empty() || !size.empty() || blocksize || !devid.empty())
+        throw Error(Category::usage, "an enclosure takes no -b, -s, -B or -d");
+    ctl::LunCreate r;
+    r.device_type = "enclosure";
+    r.lun = lun;
+    r.serial = serial;
+    r.options = parse_options(opts);
+    if (r.options.count("file")) throw Error(Category::usage, "an enclosure takes no file");
+    return r;
+}
+
+// simulate: what each element reports now.
+void print_simulated(const json& r, std::ostream& os) {
+    const json& st = r.at("state");
+    fmt::print(os, "LUN {}: generation code {}\n", r.at("lun").get<std::uint32_t>(),
+               st.value("generation_code", 0u));
+    std::size_t n = 0;
+    for (const auto& p : st.value("power_supplies", json::array()))
+        fmt::print(os, "  PSU {} ({}): {}\n", n++, p.value("descriptor", ""),
+                   p.value("failed", false) ? "FAILED" : "OK");
+    n = 0;
+    for (const auto& f : st.value("fans", json::array()))
+        fmt::print(os, "  Fan {} ({}): {} rpm\n", n++, f.value("descriptor", ""),
+                   f.value("rpm", 0u));
+    n = 0;
+    for (const auto& t : st.value("temperature_sensors", json::array()))
+        fmt::print(os, "  Temp {} ({}): {} C\n", n++, t.value("descriptor", ""),
+                   t.value("celsius", 0));
+    n = 0;
+    for (const auto& v : st.value("voltage_sensors", json::array()))
+        fmt::print(os, "  Volt {} ({}): {:.2f} V\n", n++, v.value("descriptor", ""),
+                   v.value("volts", 0.0));
 }
 
 void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
@@ -97,19 +155,26 @@ void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
         auto serial = std::make_shared<std::string>();
         auto devid = std::make_shared<std::string>();
         auto type = std::make_shared<std::string>();
-        c.app->add_option("-b,--backend", *backend, "ramdisk, file or block")
-            ->required()
+        c.app->add_option("-b,--backend", *backend, "ramdisk, file or block (not for -t enclosure)")
             ->check(CLI::IsMember({"ramdisk", "file", "block"}));
         c.app->add_option("-s,--size", *size, "Size in bytes; suffixes k, m, g, t, p");
         c.app->add_option("-B,--blocksize", *blocksize, "Logical block size in bytes");
         auto* lopt = c.app->add_option("-l,--lun", *lun, "LUN number (default: lowest free)");
-        c.app->add_option("-o,--option", *opts, "Backend or LUN option name=value (file=PATH)")
+        c.app
+            ->add_option("-o,--option", *opts,
+                         "Backend or LUN option name=value (file=PATH; for an enclosure "
+                         "slots=N, slot-luns=0,1, ...)")
             ->allow_extra_args(false);
         c.app->add_option("-S,--serial", *serial, "Serial number");
         c.app->add_option("-d,--device-id", *devid, "Device ID");
         c.app->add_option("-t,--device-type", *type, "disk or enclosure")
             ->check(CLI::IsMember({"disk", "enclosure"}));
         c.build = [=]() -> ctl::Command {
+            if (*type == "enclosure")
+                return enclosure_create(*backend, *size, *blocksize,
+                                        lopt->count() ? std::optional(*lun) : std::nullopt, *opts,
+                                        *serial, *devid);
+            if (backend->empty()) throw Error(Category::usage, "create needs -b BACKEND");
             ctl::LunCreate r;
             r.backend = *backend;
             if (!size->empty()) r.size_bytes = camx::target_config::parse_size(*size);
@@ -145,6 +210,17 @@ void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
         c.show = [](const json& r, std::ostream& os) {
             print_lun_created(one_of<ctl::LunInfo>(r, "lun"), os, "created");
         };
+    }
+    {
+        auto& c = add(cmds, app, "simulate",
+                      "Set simulated conditions on an enclosure LUN (psu:N:fail, fan:N:RPM, "
+                      "temp:N:CELSIUS, volt:N:VOLTS, ...:ok, ok)");
+        auto lun = std::make_shared<std::uint32_t>(0);
+        auto conditions = std::make_shared<std::vector<std::string>>();
+        c.app->add_option("lun", *lun, "Enclosure LUN number")->required();
+        c.app->add_option("conditions", *conditions, "Conditions, applied in order")->required();
+        c.build = [=]() -> ctl::Command { return ctl::LunSimulate{*lun, *conditions}; };
+        c.show = print_simulated;
     }
     {
         auto& c = add(cmds, app, "remove", "Remove a LUN");

@@ -7,6 +7,21 @@
 
 namespace ctladm {
 
+namespace {
+void print_enclosure_elements(std::ostream& os, const ctl::EnclosureInfo& e) {
+    fmt::print(os, "      slots={}\n", e.slots);
+    fmt::print(os, "      psus={}\n", e.power_supplies);
+    fmt::print(os, "      fans={}\n", e.fans);
+    fmt::print(os, "      temps={}\n", e.temperature_sensors);
+    fmt::print(os, "      volts={}\n", e.voltage_sensors);
+    std::string luns;
+    for (std::size_t i = 0; i < e.slot_luns.size(); ++i)
+        luns += (i ? "," : "") + (e.slot_luns[i] ? std::to_string(*e.slot_luns[i]) : "-");
+    fmt::print(os, "      slot-luns={}\n", luns);
+    fmt::print(os, "      generation={}\n", e.generation_code);
+}
+}  // namespace
+
 void print_luns(std::ostream& os, const std::vector<ctl::LunInfo>& luns, bool verbose) {
     fmt::print(os, "{:>4} {:<8} {:>14} {:>6} {:<16} {}\n", "LUN", "Backend", "Size (Blocks)", "BS",
                "Serial Number", "Device ID");
@@ -21,6 +36,7 @@ void print_luns(std::ostream& os, const std::vector<ctl::LunInfo>& luns, bool ve
         fmt::print(os, "      online={}\n", l.online ? "yes" : "no");
         fmt::print(os, "      readonly={}\n", l.readonly ? "on" : "off");
         for (const auto& [k, v] : l.options) fmt::print(os, "      {}={}\n", k, v);
+        if (l.enclosure) print_enclosure_elements(os, *l.enclosure);
     }
 }
 

@@ -185,6 +185,31 @@ ctl::LunConfig map_lun(const tc::Lun& l, std::uint64_t id) {
     return c;
 }
 
+ctl::EnclosureConfig map_enclosure(const tc::Lun& l,
+                                   const std::map<std::string, std::uint64_t>& ids) {
+    try {
+        return tc::EnclosureSpec::of(l).config([&](const std::string& ref) -> std::uint64_t {
+            if (auto it = ids.find(ref); it != ids.end()) return it->second;
+            std::uint64_t n = 0;
+            auto [p, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), n);
+            if (ec != std::errc{} || p != ref.data() + ref.size() || ref.empty())
+                throw Error(Category::usage, fmt::format("slot-luns: no lun '{}'", ref));
+            return n;
+        });
+    } catch (const Error& e) {
+        std::string msg;
+        std::string_view rest = e.what();
+        while (!rest.empty()) {
+            auto nl = rest.find('\n');
+            msg += fmt::format("{}{}: lun '{}': {}", msg.empty() ? "" : "\n", l.where.str(), l.name,
+                               rest.substr(0, nl));
+            if (nl == std::string_view::npos) break;
+            rest.remove_prefix(nl + 1);
+        }
+        throw Error(Category::usage, msg);
+    }
+}
+
 DaemonConfig map_config(const tc::Config& config,
                         const std::map<std::string, std::uint64_t>& previous,
                         const std::set<std::uint64_t>& reserved) {
@@ -238,7 +263,10 @@ DaemonConfig map_config(const tc::Config& config,
     }
     for (const auto& [name, l] : config.luns) {
         try {
-            out.luns.push_back(map_lun(l, ids[name]));
+            if (l.device_type == tc::DeviceType::enclosure)
+                out.enclosures[ids[name]] = map_enclosure(l, ids);
+            else
+                out.luns.push_back(map_lun(l, ids[name]));
             out.lun_names[ids[name]] = name;
         } catch (const Error& e) {
             problems.push_back(e.what());

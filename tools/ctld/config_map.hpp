@@ -27,6 +27,12 @@ std::map<std::string, std::string> lun_option_map(const ctl::LunOptions& o);
 // Error(usage) "FILE:LINE:COL: lun 'NAME': ..." for a bad option.
 ctl::LunConfig map_lun(const target_config::Lun& lun, std::uint64_t id);
 
+// An enclosure lun (device-type enclosure) as the engine's enclosure. `ids` maps lun names
+// to engine LUN ids for its slot-luns; an entry that is no name there is an engine LUN
+// number. Error(usage) "FILE:LINE:COL: lun 'NAME': ..." for a bad option or an unknown lun.
+ctl::EnclosureConfig map_enclosure(const target_config::Lun& lun,
+                                   const std::map<std::string, std::uint64_t>& ids);
+
 // The whole configuration. Engine LUN ids: ctl-lun when set, else the id `previous` gave
 // the same LUN name (so a reload does not renumber), else the lowest free one not in
 // `reserved` (the ids of LUNs created at run time). Portal

@@ -23,7 +23,30 @@ struct Overload : F... {
 template <class... F>
 Overload(F...) -> Overload<F...>;
 
-ctl_proto::LunInfo lun_info(const Daemon& d, const ctl::LunInfo& l) {
+// An enclosure's line in devlist: element counts and the LUNs in its slots, no media.
+void enclosure_info(Daemon& d, ctl_proto::LunInfo& out) {
+    out.device_type = "enclosure";
+    out.backend = "none";
+    out.blocksize_bytes = 0;
+    out.options.clear();
+    ctl::Engine& engine = d.engine();
+    const ctl::EnclosureConfig c = engine.enclosure_config(out.lun);
+    out.options = {{"vendor", c.vendor}, {"product", c.product}, {"revision", c.revision}};
+    ctl_proto::EnclosureInfo e;
+    e.slots = static_cast<std::uint32_t>(c.slots.size());
+    e.power_supplies = static_cast<std::uint32_t>(c.power_supplies.size());
+    e.fans = static_cast<std::uint32_t>(c.fans.size());
+    e.temperature_sensors = static_cast<std::uint32_t>(c.temperature_sensors.size());
+    e.voltage_sensors = static_cast<std::uint32_t>(c.voltage_sensors.size());
+    for (const auto& s : c.slots)
+        e.slot_luns.push_back(s.lun
+                                  ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*s.lun))
+                                  : std::nullopt);
+    e.generation_code = engine.enclosure_state(out.lun).value("generation_code", 0u);
+    out.enclosure = std::move(e);
+}
+
+ctl_proto::LunInfo lun_info(Daemon& d, const ctl::LunInfo& l) {
     ctl_proto::LunInfo out;
     out.lun = static_cast<std::uint32_t>(l.config.id);
     out.name = d.lun_name(l.config.id);
@@ -37,7 +60,32 @@ ctl_proto::LunInfo lun_info(const Daemon& d, const ctl::LunInfo& l) {
     out.online = !l.state.offline;
     out.readonly = l.state.read_only;
     out.options = lun_option_map(l.config.options);
+    if (l.device_type == 0x0d) enclosure_info(d, out);
     return out;
+}
+
+// lun.create of device_type enclosure: ctl.conf's enclosure options, no media.
+target_config::Lun enclosure_spec(const ctl_proto::LunCreate& c) {
+    if (!c.path.empty() || c.size_bytes || c.blocksize_bytes || !c.device_id.empty())
+        throw Error(Category::usage, "an enclosure takes no file, size, blocksize or device id");
+    target_config::Lun spec;
+    spec.name = c.name;
+    spec.backend = target_config::Backend::ramdisk;
+    spec.device_type = target_config::DeviceType::enclosure;
+    spec.serial = c.serial;
+    spec.options = c.options;
+    return spec;
+}
+
+json simulate(Daemon& d, const ctl_proto::LunSimulate& c) {
+    ctl::Engine& engine = d.engine();
+    std::vector<ctl::EnclosureCondition> conditions;
+    for (const auto& text : c.conditions)
+        conditions.push_back(ctl::parse_enclosure_condition(text));
+    if (engine.lun(c.lun).device_type != 0x0d)
+        throw Error(Category::usage, fmt::format("LUN {} is not an enclosure", c.lun));
+    for (const auto& cond : conditions) engine.simulate(c.lun, cond);
+    return {{"lun", c.lun}, {"state", engine.enclosure_state(c.lun)}};
 }
 
 std::uint64_t session_number(const SessionInfo& s) {
@@ -127,6 +175,9 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 return {{"server", "ctld"}, {"version", "0.1.0"}};
             },
             [&](const ctl_proto::LunCreate& c) -> json {
+                if (c.device_type == "enclosure")
+                    return {
+                        {"lun", lun_info(daemon_, daemon_.create_lun(enclosure_spec(c), c.lun))}};
                 target_config::Lun spec;
                 spec.name = c.name;
                 spec.backend = target_config::parse_backend(c.backend);
@@ -135,10 +186,6 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 if (c.blocksize_bytes) spec.blocksize_bytes = *c.blocksize_bytes;
                 spec.serial = c.serial;
                 spec.device_id = c.device_id;
-                if (!c.device_type.empty() && c.device_type != "disk")
-                    throw Error(
-                        Category::unsupported,
-                        fmt::format("device type {} cannot be created at run time", c.device_type));
                 spec.options = c.options;
                 if (spec.backend == target_config::Backend::ramdisk && !spec.size_bytes)
                     throw Error(Category::usage, "backend ramdisk needs a size");
@@ -264,6 +311,7 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 std::fprintf(stderr, "ctld: configuration reloaded\n");
                 return json::object();
             },
+            [&](const ctl_proto::LunSimulate& c) -> json { return simulate(daemon_, c); },
         },
         request.command);
 }

@@ -5,6 +5,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -27,6 +28,18 @@ namespace {
 bool same_media(const ctl::LunConfig& a, const ctl::LunConfig& b) {
     return a.backend == b.backend && a.path == b.path && a.capacity_bytes == b.capacity_bytes &&
            a.options.blocksize == b.options.blocksize;
+}
+
+// What an initiator takes for the enclosure's identity: a change means a new LUN.
+bool same_identity(const ctl::EnclosureConfig& a, const ctl::EnclosureConfig& b) {
+    return a.vendor == b.vendor && a.product == b.product && a.revision == b.revision &&
+           a.serial == b.serial && a.logical_identifier == b.logical_identifier;
+}
+
+bool has_lun(const DaemonConfig& c, std::uint64_t id) {
+    return c.enclosures.count(id) ||
+           std::any_of(c.luns.begin(), c.luns.end(),
+                       [&](const ctl::LunConfig& l) { return l.id == id; });
 }
 
 void log(const std::string& line) {
@@ -68,6 +81,9 @@ void check(const DaemonConfig& config) {
     for (const auto& l : config.luns)
         if (!ids.insert(l.id).second)
             throw Error(Category::usage, fmt::format("LUN id {} defined twice", l.id));
+    for (const auto& [id, e] : config.enclosures)
+        if (!ids.insert(id).second)
+            throw Error(Category::usage, fmt::format("LUN id {} defined twice", id));
     for (const auto& [target, map] : config.lun_maps) {
         bool known = std::any_of(config.iscsi.targets.begin(), config.iscsi.targets.end(),
                                  [&](const IscsiTarget& t) { return t.name == target; });
@@ -103,6 +119,7 @@ Daemon::Daemon(DaemonConfig config, Options options) {
         engine_->add_lun(l);
         restore_reservations(l.id);
     }
+    for (const auto& [id, e] : config.enclosures) engine_->add_enclosure(id, e);
     for (const auto& [name, p] : ports) engine_->add_port(p);
     ports_ = std::move(ports);
     frontend_->apply(config.iscsi);
@@ -140,9 +157,7 @@ std::map<std::string, ctl::PortConfig> Daemon::plan_ports(DaemonConfig& config) 
                 m == config.lun_maps.end() ? std::map<std::uint64_t, std::uint64_t>{} : m->second;
             if (auto r = runtime_maps_.find(p.name); r != runtime_maps_.end())
                 for (const auto& [plun, lun] : r->second) {
-                    bool exists =
-                        lun && std::any_of(config.luns.begin(), config.luns.end(),
-                                           [&](const ctl::LunConfig& l) { return l.id == *lun; });
+                    bool exists = lun && has_lun(config, *lun);
                     if (lun && !exists) continue;  // its LUN is gone: the file's map applies
                     if (lun)
                         (*p.lun_map)[plun] = *lun;
@@ -161,6 +176,7 @@ void Daemon::apply_luns(const DaemonConfig& next) {
     for (const auto& l : next.luns) {
         auto it = old.find(l.id);
         if (it == old.end()) {
+            if (config_.enclosures.count(l.id)) engine_->remove_lun(l.id);
             engine_->add_lun(l);
             restore_reservations(l.id);
             continue;
@@ -176,6 +192,24 @@ void Daemon::apply_luns(const DaemonConfig& next) {
         if (o.size_bytes != l.size_bytes) change.size_bytes = l.size_bytes;
         if (!(o.options == l.options)) change.options = l.options;
         if (change.size_bytes || change.options) engine_->modify_lun(l.id, change);
+    }
+    apply_enclosures(next);
+}
+
+// An unchanged enclosure keeps its element state (LEDs, simulated conditions); a changed
+// one is reconfigured in place unless its identity changed.
+void Daemon::apply_enclosures(const DaemonConfig& next) {
+    for (const auto& [id, e] : next.enclosures) {
+        auto it = config_.enclosures.find(id);
+        if (it == config_.enclosures.end()) {
+            if (has_lun(config_, id)) engine_->remove_lun(id);
+            engine_->add_enclosure(id, e);
+        } else if (!same_identity(it->second, e)) {
+            engine_->remove_lun(id);
+            engine_->add_enclosure(id, e);
+        } else if (!(it->second == e)) {
+            engine_->modify_enclosure(id, e);
+        }
     }
 }
 
@@ -217,8 +251,11 @@ void Daemon::reload(DaemonConfig config) {
         }
     std::set<std::uint64_t> keep;
     for (const auto& l : config.luns) keep.insert(l.id);
+    for (const auto& [id, e] : config.enclosures) keep.insert(id);
     for (const auto& l : config_.luns)
         if (!keep.count(l.id)) engine_->remove_lun(l.id);
+    for (const auto& [id, e] : config_.enclosures)
+        if (!keep.count(id)) engine_->remove_lun(id);
     ports_ = std::move(ports);
     config_ = std::move(config);
 }
@@ -226,6 +263,9 @@ void Daemon::reload(DaemonConfig config) {
 void Daemon::merge_runtime(DaemonConfig& next) {
     std::set<std::uint64_t> ids;
     for (const auto& l : next.luns) ids.insert(l.id);
+    for (const auto& [id, e] : next.enclosures) ids.insert(id);
+    std::map<std::string, std::uint64_t> by_name;
+    for (const auto& [id, name] : next.lun_names) by_name[name] = id;
     for (auto it = runtime_luns_.begin(); it != runtime_luns_.end();) {
         if (ids.count(it->first)) {
             log(fmt::format("LUN {} ({}) created at run time clashes with ctl.conf's; dropped",
@@ -234,7 +274,10 @@ void Daemon::merge_runtime(DaemonConfig& next) {
             it = runtime_luns_.erase(it);
             continue;
         }
-        next.luns.push_back(ctld::map_lun(it->second, it->first));
+        if (it->second.device_type == target_config::DeviceType::enclosure)
+            next.enclosures[it->first] = ctld::map_enclosure(it->second, by_name);
+        else
+            next.luns.push_back(ctld::map_lun(it->second, it->first));
         next.lun_names[it->first] = it->second.name;
         ++it;
     }
@@ -286,9 +329,55 @@ void Daemon::reservation_changed(std::uint64_t id, const nlohmann::json& state) 
     }
 }
 
+std::map<std::string, std::uint64_t> Daemon::ids_by_name() const {
+    std::lock_guard lock(names_mutex_);
+    std::map<std::string, std::uint64_t> out;
+    for (const auto& [id, name] : names_) out[name] = id;
+    return out;
+}
+
+// The engine LUN ids of an enclosure's slots: names resolved, kept as numbers (they stay
+// valid whatever ctl.conf later calls its LUNs); each a LUN that is no enclosure.
+ctl::EnclosureConfig Daemon::resolve_enclosure(const target_config::EnclosureSpec& spec,
+                                               std::uint64_t id) const {
+    auto by_name = ids_by_name();
+    ctl::EnclosureConfig c = spec.config([&](const std::string& ref) -> std::uint64_t {
+        if (auto it = by_name.find(ref); it != by_name.end()) return it->second;
+        std::uint64_t n = 0;
+        auto [p, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), n);
+        if (ec != std::errc{} || p != ref.data() + ref.size() || ref.empty())
+            throw Error(Category::usage, fmt::format("slot-luns: no LUN '{}'", ref));
+        return n;
+    });
+    std::set<std::uint64_t> seen;
+    for (const auto& s : c.slots) {
+        if (!s.lun) continue;
+        if (*s.lun == id)
+            throw Error(Category::usage, "slot-luns: an enclosure cannot sit in its own slot");
+        if (config_.enclosures.count(*s.lun))
+            throw Error(Category::usage,
+                        fmt::format("slot-luns: LUN {} is an enclosure, not a disk", *s.lun));
+        if (!seen.insert(*s.lun).second)
+            throw Error(Category::usage,
+                        fmt::format("slot-luns: LUN {} is in more than one slot", *s.lun));
+    }
+    return c;
+}
+
+namespace {
+std::string slot_lun_numbers(const ctl::EnclosureConfig& c) {
+    std::string out;
+    for (std::size_t i = 0; i < c.slots.size(); ++i)
+        out += (i ? "," : "") + (c.slots[i].lun ? std::to_string(*c.slots[i].lun) : "");
+    while (!out.empty() && out.back() == ',') out.pop_back();
+    return out;
+}
+}  // namespace
+
 ctl::LunInfo Daemon::create_lun(target_config::Lun spec, std::optional<std::uint64_t> id) {
     std::set<std::uint64_t> used;
     for (const auto& l : config_.luns) used.insert(l.id);
+    for (const auto& [n, e] : config_.enclosures) used.insert(n);
     if (id && used.count(*id))
         throw Error(Category::usage, fmt::format("LUN {} already exists", *id));
     if (!id) {
@@ -298,20 +387,35 @@ ctl::LunInfo Daemon::create_lun(target_config::Lun spec, std::optional<std::uint
     }
     if (spec.name.empty()) spec.name = fmt::format("ctladm,lun,{}", *id);
     spec.ctl_lun = static_cast<std::uint32_t>(*id);
-    ctl::LunConfig lc = ctld::map_lun(spec, *id);
+    const bool enclosure = spec.device_type == target_config::DeviceType::enclosure;
+    ctl::LunConfig lc;
+    ctl::EnclosureConfig ec;
+    if (enclosure) {
+        ec = resolve_enclosure(target_config::EnclosureSpec::of(spec), *id);
+        if (spec.options.count("slot-luns")) spec.options["slot-luns"] = slot_lun_numbers(ec);
+    } else {
+        lc = ctld::map_lun(spec, *id);
+    }
     {
         std::lock_guard lock(names_mutex_);
         names_[*id] = spec.name;
     }
-    engine_->add_lun(lc);
-    restore_reservations(*id);
+    if (enclosure) {
+        engine_->add_enclosure(*id, ec);
+    } else {
+        engine_->add_lun(lc);
+        restore_reservations(*id);
+    }
     try {
         if (state_) state_->save_lun(static_cast<std::uint32_t>(*id), spec);
     } catch (...) {
         engine_->remove_lun(*id);
         throw;
     }
-    config_.luns.push_back(lc);
+    if (enclosure)
+        config_.enclosures[*id] = ec;
+    else
+        config_.luns.push_back(lc);
     config_.lun_names[*id] = spec.name;
     runtime_luns_[*id] = std::move(spec);
     return engine_->lun(*id);
@@ -334,6 +438,7 @@ void Daemon::remove_lun(std::uint64_t id) {
     save_runtime_maps();
     engine_->remove_lun(id);
     std::erase_if(config_.luns, [&](const ctl::LunConfig& l) { return l.id == id; });
+    config_.enclosures.erase(id);
     if (runtime_luns_.erase(id) && state_) {
         state_->remove_lun(static_cast<std::uint32_t>(id));
         std::error_code ec;
@@ -343,6 +448,7 @@ void Daemon::remove_lun(std::uint64_t id) {
 
 ctl::LunInfo Daemon::modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
                                 const std::map<std::string, std::string>& options) {
+    if (config_.enclosures.count(id)) return modify_enclosure(id, size_bytes, options);
     auto it = std::find_if(config_.luns.begin(), config_.luns.end(),
                            [&](const ctl::LunConfig& l) { return l.id == id; });
     if (it == config_.luns.end()) throw Error(Category::no_device, fmt::format("no LUN {}", id));
@@ -359,6 +465,39 @@ ctl::LunInfo Daemon::modify_lun(std::uint64_t id, std::optional<std::uint64_t> s
     if (auto r = runtime_luns_.find(id); r != runtime_luns_.end()) {
         if (size_bytes) r->second.size_bytes = *size_bytes;
         for (const auto& [k, v] : options) r->second.options[k] = v;
+        if (state_) state_->save_lun(static_cast<std::uint32_t>(id), r->second);
+    }
+    return engine_->lun(id);
+}
+
+// Counts first, so that lowering one drops the entries beyond it unless the same request
+// gives the list; then the rest. Elements that remain keep their state.
+ctl::LunInfo Daemon::modify_enclosure(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
+                                      const std::map<std::string, std::string>& options) {
+    if (size_bytes)
+        throw Error(Category::usage, fmt::format("LUN {} is an enclosure: no size", id));
+    ctl::EnclosureConfig& current = config_.enclosures.at(id);
+    auto spec = target_config::EnclosureSpec::from(current);
+    static const std::set<std::string> counts{"slots", "psus", "fans", "temps", "volts"};
+    for (const auto& [k, v] : options)
+        if (counts.count(k)) spec.apply(k, v);
+    spec.fit();
+    for (const auto& [k, v] : options)
+        if (!counts.count(k)) spec.apply(k, v);
+    ctl::EnclosureConfig next = resolve_enclosure(spec, id);
+    if (next.vendor != current.vendor || next.product != current.product ||
+        next.revision != current.revision || next.serial != current.serial ||
+        next.logical_identifier != current.logical_identifier) {
+        // INQUIRY data and designators belong to the LUN: a new identity is a new LUN.
+        engine_->remove_lun(id);
+        engine_->add_enclosure(id, next);
+    } else {
+        engine_->modify_enclosure(id, next);
+    }
+    current = next;
+    if (auto r = runtime_luns_.find(id); r != runtime_luns_.end()) {
+        r->second.options = target_config::EnclosureSpec::from(next).options();
+        r->second.serial.clear();
         if (state_) state_->save_lun(static_cast<std::uint32_t>(id), r->second);
     }
     return engine_->lun(id);

@@ -23,6 +23,8 @@ namespace camx::ctld {
 
 struct DaemonConfig {
     std::vector<ctl::LunConfig> luns;  // engine LUNs, ids unique
+    // Emulated enclosures by engine LUN id (ids unique among luns and enclosures).
+    std::map<std::uint64_t, ctl::EnclosureConfig> enclosures;
     // Auth groups, portal groups and targets. A target's portals name their portal group
     // and auth group; the daemon fills in each portal's engine port and relative port id.
     FrontendConfig iscsi;
@@ -66,7 +68,9 @@ class Daemon {
     void reload(DaemonConfig config);
 
     // Runtime changes (ctladm). LUNs created here are saved in the state directory, come
-    // back at the next start and survive reloads; so do LUN map changes.
+    // back at the next start and survive reloads; so do LUN map changes. A spec of
+    // device-type enclosure makes an enclosure (its slot-luns saved as engine LUN numbers);
+    // modify_lun takes enclosure options for an enclosure.
     ctl::LunInfo create_lun(target_config::Lun spec, std::optional<std::uint64_t> id);
     void remove_lun(std::uint64_t id);
     ctl::LunInfo modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
@@ -97,6 +101,12 @@ class Daemon {
     void reservation_changed(std::uint64_t id, const nlohmann::json& state);
     std::filesystem::path reservation_file(std::uint64_t id) const;
     void apply_luns(const DaemonConfig& next);
+    void apply_enclosures(const DaemonConfig& next);
+    std::map<std::string, std::uint64_t> ids_by_name() const;
+    ctl::EnclosureConfig resolve_enclosure(const target_config::EnclosureSpec& spec,
+                                           std::uint64_t id) const;
+    ctl::LunInfo modify_enclosure(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
+                                  const std::map<std::string, std::string>& options);
     void apply_ports(const std::map<std::string, ctl::PortConfig>& next);
 
     // Declared before the engine: its reservation callback uses them until it is gone.

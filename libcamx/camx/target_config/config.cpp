@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "camx/error/error.hpp"
 
@@ -93,7 +94,8 @@ class Builder {
                                         const std::string& what);
     std::optional<std::uint64_t> size(const Scalar& s, const std::string& what);
     std::optional<bool> boolean(const Scalar& s, const std::string& what);
-    void options(const Entry& e, std::map<std::string, std::string>& out);
+    void options(const Entry& e, std::map<std::string, std::string>& out,
+                 std::map<std::string, Location>* where = nullptr);
 
     // Auth entries shared by auth-group and target (inline); true when the key was one.
     bool auth_entry(const Entry& e, AuthGroup& g, bool& type_set);
@@ -104,6 +106,8 @@ class Builder {
     void auth_group(const Section& s);
     void portal_group(const Section& s);
     void lun(const Section& s, Lun& l);
+    void enclosure_lun(const Lun& l, const std::map<std::string, Location>& key_at);
+    void enclosure_slots(const Lun& l);
     void target(const Section& s);
 
     const ParseOptions& opt_;
@@ -211,7 +215,8 @@ std::optional<bool> Builder::boolean(const Scalar& s, const std::string& what) {
     }
 }
 
-void Builder::options(const Entry& e, std::map<std::string, std::string>& out) {
+void Builder::options(const Entry& e, std::map<std::string, std::string>& out,
+                      std::map<std::string, Location>* where) {
     auto put = [&](const Scalar& name, const Scalar& value) {
         if (name.text.empty()) {
             error(name.where, "empty option name");
@@ -219,6 +224,8 @@ void Builder::options(const Entry& e, std::map<std::string, std::string>& out) {
         }
         if (!out.emplace(name.text, value.text).second)
             error(name.where, fmt::format("duplicate option '{}'", name.text));
+        else if (where)
+            where->emplace(name.text, name.where);
     };
     if (e.object && e.args.empty()) {
         for (const auto& inner : e.object->entries) {
@@ -530,20 +537,20 @@ void Builder::lun(const Section& s, Lun& l) {
     l.where = s.name.where;
     std::map<std::string, Location> seen;
     std::map<std::string, Location> value_at;
-    bool backend_set = false;
+    std::map<std::string, Location> key_at;
     for (const auto& e : s.object->entries) {
         const std::string& k = e.key.text;
         if (k == "option") {
-            options(e, l.options);
+            options(e, l.options, &l.option_where);
             continue;
         }
         const Scalar* v = single(e);
         if (!v || !once(seen, e)) continue;
         value_at[k] = v->where;
+        key_at[k] = e.key.where;
         if (k == "backend") {
             try {
                 l.backend = parse_backend(v->text);
-                backend_set = true;
             } catch (const Error& err) {
                 error(v->where, err.what());
             }
@@ -582,7 +589,11 @@ void Builder::lun(const Section& s, Lun& l) {
             error(e.key.where, fmt::format("unknown key '{}' in lun '{}'", k, l.name));
         }
     }
-    if (!backend_set && l.device_type == DeviceType::enclosure) l.backend = Backend::ramdisk;
+    if (l.device_type == DeviceType::enclosure) {
+        l.backend = Backend::ramdisk;
+        enclosure_lun(l, key_at);
+        return;
+    }
     if (l.backend == Backend::ramdisk) {
         if (!l.size_bytes && l.device_type == DeviceType::disk && !seen.count("size"))
             error(l.where, fmt::format("lun '{}': backend ramdisk needs 'size'", l.name));
@@ -609,6 +620,73 @@ void Builder::lun(const Section& s, Lun& l) {
     if (l.size_bytes && *l.size_bytes % l.blocksize_bytes != 0)
         error(value_at["size"], fmt::format("lun '{}': size {} is not a multiple of blocksize {}",
                                             l.name, *l.size_bytes, l.blocksize_bytes));
+}
+
+// An enclosure has no media: keys about media are mistakes, and its options are its own.
+void Builder::enclosure_lun(const Lun& l, const std::map<std::string, Location>& key_at) {
+    for (const char* k : {"backend", "path", "size", "blocksize", "device-id"}) {
+        if (auto it = key_at.find(k); it != key_at.end())
+            error(it->second,
+                  fmt::format("lun '{}': '{}' makes no sense for an enclosure", l.name, k));
+    }
+    EnclosureSpec spec;
+    for (const auto& [name, value] : l.options) {
+        try {
+            spec.apply(name, value);
+        } catch (const Error& e) {
+            auto at = l.option_where.find(name);
+            error(at == l.option_where.end() ? l.where : at->second,
+                  fmt::format("lun '{}': {}", l.name, e.what()));
+        }
+    }
+    try {
+        spec.check();
+    } catch (const Error& e) {
+        error(l.where, fmt::format("lun '{}': {}", l.name, e.what()));
+    }
+}
+
+// slot-luns names luns of the file (or engine LUN numbers): each a disk, at most one slot.
+void Builder::enclosure_slots(const Lun& l) {
+    auto opt = l.options.find("slot-luns");
+    if (opt == l.options.end()) return;
+    auto w = l.option_where.find("slot-luns");
+    const Location& at = w == l.option_where.end() ? l.where : w->second;
+    EnclosureSpec spec;
+    try {
+        spec.apply("slot-luns", opt->second);
+    } catch (const Error&) {
+        return;  // reported by enclosure_lun
+    }
+    std::map<std::string, std::size_t> taken;
+    for (std::size_t slot = 0; slot < spec.slot_luns.size(); ++slot) {
+        const std::string& ref = spec.slot_luns[slot];
+        if (ref.empty()) continue;
+        const Lun* target = nullptr;
+        if (auto it = cfg_.luns.find(ref); it != cfg_.luns.end()) {
+            target = &it->second;
+        } else if (auto n = to_uint(ref)) {
+            for (const auto& [name, other] : cfg_.luns)
+                if (other.ctl_lun && *other.ctl_lun == *n) target = &other;
+        } else {
+            error(at, fmt::format("lun '{}': slot-luns: no lun '{}'", l.name, ref));
+            continue;
+        }
+        if (target && target->name == l.name) {
+            error(at, fmt::format("lun '{}': slot-luns: an enclosure cannot sit in its own slot",
+                                  l.name));
+            continue;
+        }
+        if (target && target->device_type == DeviceType::enclosure) {
+            error(at, fmt::format("lun '{}': slot-luns: lun '{}' is an enclosure, not a disk",
+                                  l.name, target->name));
+            continue;
+        }
+        std::string key = target ? target->name : ref;
+        if (auto [it, fresh] = taken.emplace(key, slot); !fresh)
+            error(at, fmt::format("lun '{}': slot-luns: lun '{}' is in slots {} and {}", l.name,
+                                  key, it->second, slot));
+    }
 }
 
 void Builder::target(const Section& s) {
@@ -777,6 +855,8 @@ void Builder::finish() {
     for (const auto& [name, at] : used_luns_) {
         if (!cfg_.luns.count(name)) error(at, fmt::format("unknown lun '{}'", name));
     }
+    for (const auto& [name, l] : cfg_.luns)
+        if (l.device_type == DeviceType::enclosure) enclosure_slots(l);
     std::map<std::uint32_t, std::string> ctl;
     for (const auto& [name, l] : cfg_.luns) {
         bool global = name.find(",lun,") == std::string::npos;
@@ -983,30 +1063,285 @@ Config load(const std::string& path, const ParseOptions& opt) {
     return parse(ss.str(), path, opt);
 }
 
-std::string_view demo_text() {
-    return R"(# ctld's built-in demo: one 64 MiB ramdisk on 127.0.0.1:3260, no authentication.
-portal-group demo {
-    discovery-auth-group no-authentication
-    listen 127.0.0.1:3260
+namespace {
+
+// A comma-separated list; entries trimmed, empty ones kept (an empty slot).
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> out;
+    auto trim = [](std::string_view t) {
+        while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front())))
+            t.remove_prefix(1);
+        while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+        return std::string(t);
+    };
+    for (;;) {
+        auto comma = text.find(',');
+        out.push_back(trim(text.substr(0, comma)));
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    if (out.size() == 1 && out[0].empty()) out.clear();
+    return out;
 }
 
-target iqn.2024-01.org.camx:demo {
+std::string printable(std::string_view name, std::string_view value, std::size_t max) {
+    if (value.size() > max)
+        throw Error(Category::usage, fmt::format("option {}: more than {} characters", name, max));
+    for (char c : value)
+        if (c < 0x20 || c > 0x7e)
+            throw Error(Category::usage,
+                        fmt::format("option {}: only printable ASCII characters", name));
+    return std::string(value);
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& enclosure_option_names() {
+    static const std::vector<std::string_view> names{"slots",
+                                                     "psus",
+                                                     "fans",
+                                                     "temps",
+                                                     "volts",
+                                                     "slot-luns",
+                                                     "slot-descriptors",
+                                                     "psu-descriptors",
+                                                     "fan-descriptors",
+                                                     "temp-descriptors",
+                                                     "volt-descriptors",
+                                                     "vendor",
+                                                     "product",
+                                                     "revision",
+                                                     "serial",
+                                                     "naa",
+                                                     "descriptor",
+                                                     "help-text"};
+    return names;
+}
+
+void EnclosureSpec::apply(std::string_view name, std::string_view value) {
+    auto count = [&](std::size_t& out) {
+        auto n = to_uint(value);
+        if (!n || *n > 255)
+            throw Error(Category::usage,
+                        fmt::format("option {}: a count from 0 to 255, not '{}'", name, value));
+        out = static_cast<std::size_t>(*n);
+    };
+    auto list = [&](std::vector<std::string>& out) {
+        out = split_list(value);
+        for (const auto& d : out) printable(name, d, 64);
+    };
+    if (name == "slots")
+        count(slots);
+    else if (name == "psus")
+        count(psus);
+    else if (name == "fans")
+        count(fans);
+    else if (name == "temps")
+        count(temps);
+    else if (name == "volts")
+        count(volts);
+    else if (name == "slot-luns")
+        list(slot_luns);
+    else if (name == "slot-descriptors")
+        list(slot_descriptors);
+    else if (name == "psu-descriptors")
+        list(psu_descriptors);
+    else if (name == "fan-descriptors")
+        list(fan_descriptors);
+    else if (name == "temp-descriptors")
+        list(temp_descriptors);
+    else if (name == "volt-descriptors")
+        list(volt_descriptors);
+    else if (name == "vendor")
+        vendor = printable(name, value, 8);
+    else if (name == "product")
+        product = printable(name, value, 16);
+    else if (name == "revision")
+        revision = printable(name, value, 4);
+    else if (name == "serial") {
+        if (value.empty()) throw Error(Category::usage, "option serial: empty");
+        serial = printable(name, value, 64);
+    } else if (name == "naa") {
+        std::string_view v = value;
+        if (v.starts_with("naa.") || v.starts_with("0x") || v.starts_with("0X"))
+            v.remove_prefix(v[0] == 'n' ? 4 : 2);
+        auto n = to_uint(fmt::format("0x{}", v));
+        if (!n || *n == 0 || v.size() > 16)
+            throw Error(Category::usage,
+                        fmt::format("option naa: 1 to 16 hexadecimal digits, not '{}'", value));
+        naa = *n;
+    } else if (name == "descriptor")
+        descriptor = printable(name, value, 64);
+    else if (name == "help-text")
+        help_text = printable(name, value, 4096);
+    else
+        throw Error(Category::usage, fmt::format("unknown enclosure option '{}' (known: {})", name,
+                                                 fmt::join(enclosure_option_names(), ", ")));
+}
+
+void EnclosureSpec::check() const {
+    auto fits = [](const std::vector<std::string>& list, std::size_t n, std::string_view option,
+                   std::string_view count) {
+        if (list.size() > n)
+            throw Error(Category::usage, fmt::format("{} has {} entries but {} is {}", option,
+                                                     list.size(), count, n));
+    };
+    fits(slot_luns, slots, "slot-luns", "slots");
+    fits(slot_descriptors, slots, "slot-descriptors", "slots");
+    fits(psu_descriptors, psus, "psu-descriptors", "psus");
+    fits(fan_descriptors, fans, "fan-descriptors", "fans");
+    fits(temp_descriptors, temps, "temp-descriptors", "temps");
+    fits(volt_descriptors, volts, "volt-descriptors", "volts");
+}
+
+void EnclosureSpec::fit() {
+    auto cut = [](std::vector<std::string>& list, std::size_t n) {
+        if (list.size() > n) list.resize(n);
+    };
+    cut(slot_luns, slots);
+    cut(slot_descriptors, slots);
+    cut(psu_descriptors, psus);
+    cut(fan_descriptors, fans);
+    cut(temp_descriptors, temps);
+    cut(volt_descriptors, volts);
+}
+
+ctl::EnclosureConfig EnclosureSpec::config(
+    const std::function<std::uint64_t(const std::string&)>& resolve) const {
+    check();
+    auto c = ctl::EnclosureConfig::with_counts(slots, psus, fans, temps, volts);
+    c.vendor = vendor;
+    c.product = product;
+    c.revision = revision;
+    c.serial = serial;
+    c.logical_identifier = naa;
+    c.descriptor = descriptor;
+    c.help_text = help_text;
+    for (std::size_t i = 0; i < slot_descriptors.size(); ++i)
+        c.slots[i].descriptor = slot_descriptors[i];
+    for (std::size_t i = 0; i < slot_luns.size(); ++i)
+        if (!slot_luns[i].empty()) c.slots[i].lun = resolve(slot_luns[i]);
+    for (std::size_t i = 0; i < psu_descriptors.size(); ++i)
+        c.power_supplies[i].descriptor = psu_descriptors[i];
+    for (std::size_t i = 0; i < fan_descriptors.size(); ++i)
+        c.fans[i].descriptor = fan_descriptors[i];
+    for (std::size_t i = 0; i < temp_descriptors.size(); ++i)
+        c.temperature_sensors[i].descriptor = temp_descriptors[i];
+    for (std::size_t i = 0; i < volt_descriptors.size(); ++i)
+        c.voltage_sensors[i].descriptor = volt_descriptors[i];
+    return c;
+}
+
+EnclosureSpec EnclosureSpec::of(const Lun& lun) {
+    EnclosureSpec spec;
+    std::string problems;
+    auto note = [&](const std::string& m) { problems += (problems.empty() ? "" : "\n") + m; };
+    if (!lun.serial.empty()) spec.serial = lun.serial;
+    for (const auto& [name, value] : lun.options) {
+        try {
+            spec.apply(name, value);
+        } catch (const Error& e) {
+            note(e.what());
+        }
+    }
+    try {
+        spec.check();
+    } catch (const Error& e) {
+        note(e.what());
+    }
+    if (!problems.empty()) throw Error(Category::usage, problems);
+    return spec;
+}
+
+EnclosureSpec EnclosureSpec::from(const ctl::EnclosureConfig& c) {
+    EnclosureSpec spec;
+    spec.slots = c.slots.size();
+    spec.psus = c.power_supplies.size();
+    spec.fans = c.fans.size();
+    spec.temps = c.temperature_sensors.size();
+    spec.volts = c.voltage_sensors.size();
+    for (const auto& s : c.slots) {
+        spec.slot_luns.push_back(s.lun ? std::to_string(*s.lun) : std::string());
+        spec.slot_descriptors.push_back(s.descriptor);
+    }
+    for (const auto& p : c.power_supplies) spec.psu_descriptors.push_back(p.descriptor);
+    for (const auto& f : c.fans) spec.fan_descriptors.push_back(f.descriptor);
+    for (const auto& t : c.temperature_sensors) spec.temp_descriptors.push_back(t.descriptor);
+    for (const auto& v : c.voltage_sensors) spec.volt_descriptors.push_back(v.descriptor);
+    spec.vendor = c.vendor;
+    spec.product = c.product;
+    spec.revision = c.revision;
+    spec.serial = c.serial;
+    spec.naa = c.logical_identifier;
+    spec.descriptor = c.descriptor;
+    spec.help_text = c.help_text;
+    return spec;
+}
+
+std::map<std::string, std::string> EnclosureSpec::options() const {
+    std::map<std::string, std::string> o{{"slots", std::to_string(slots)},
+                                         {"psus", std::to_string(psus)},
+                                         {"fans", std::to_string(fans)},
+                                         {"temps", std::to_string(temps)},
+                                         {"volts", std::to_string(volts)},
+                                         {"vendor", vendor},
+                                         {"product", product},
+                                         {"revision", revision}};
+    auto list = [&](const char* name, const std::vector<std::string>& v) {
+        std::string text = fmt::format("{}", fmt::join(v, ","));
+        while (!text.empty() && text.back() == ',') text.pop_back();
+        if (!text.empty()) o[name] = std::move(text);
+    };
+    list("slot-luns", slot_luns);
+    list("slot-descriptors", slot_descriptors);
+    list("psu-descriptors", psu_descriptors);
+    list("fan-descriptors", fan_descriptors);
+    list("temp-descriptors", temp_descriptors);
+    list("volt-descriptors", volt_descriptors);
+    if (!serial.empty()) o["serial"] = serial;
+    if (naa) o["naa"] = fmt::format("0x{:016x}", *naa);
+    if (!descriptor.empty()) o["descriptor"] = descriptor;
+    if (!help_text.empty()) o["help-text"] = help_text;
+    return o;
+}
+
+std::string demo_text(std::string_view listen, std::uint64_t size_bytes, std::string_view file) {
+    std::string media = file.empty() ? fmt::format("backend ramdisk; size {}", size_bytes)
+                                     : fmt::format("backend file; path \"{}\"", file);
+    return fmt::format(
+        R"(# ctld's built-in demo: a disk and an emulated enclosure whose slot 0 holds it,
+# on {0}, no authentication.
+portal-group demo {{
+    discovery-auth-group no-authentication
+    listen "{0}"
+}}
+
+lun disk0 {{
+    {1}
+    serial CAMXDEMO0000
+}}
+
+lun enc0 {{
+    device-type enclosure
+    serial CAMXDEMOENC0
+    option slots 4
+    option slot-luns disk0
+    option slot-descriptors "Bay 0,Bay 1,Bay 2,Bay 3"
+}}
+
+target {2} {{
     alias "camx demo"
     auth-group no-authentication
     portal-group demo
-    lun 0 {
-        backend ramdisk
-        size 64m
-        serial DEMO0000
-        option vendor CAMX
-        option product "demo ramdisk"
-    }
-}
-)";
+    lun 0 disk0
+    lun 1 enc0
+}}
+)",
+        listen, media, demo_target);
 }
 
-Config demo() {
-    return parse(demo_text(), "<demo>");
+Config demo(std::string_view listen, std::uint64_t size_bytes, std::string_view file) {
+    return parse(demo_text(listen, size_bytes, file), "<demo>", ParseOptions{!file.empty()});
 }
 
 void to_json(nlohmann::json& j, const AuthGroup& a) {

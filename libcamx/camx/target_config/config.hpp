@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "camx/ctl/enclosure_config.hpp"
 #include "camx/target_config/ucl.hpp"
 
 namespace camx::target_config {
@@ -84,8 +86,53 @@ struct Lun {
     std::optional<std::uint32_t> ctl_lun;        // the engine LUN number; unset: ctld assigns one
     std::map<std::string, std::string> options;  // "option name value": vendor, product, ...
     Location where;
-    bool operator==(const Lun& o) const;  // ignores where
+    std::map<std::string, Location> option_where;  // where each option's name is written
+    bool operator==(const Lun& o) const;           // ignores where and option_where
 };
+
+// The emulated enclosure a `device-type enclosure` lun describes through its options (see
+// ctl.conf(5)): element counts, descriptors, the LUNs in its slots and its identity.
+struct EnclosureSpec {
+    std::size_t slots = 4;
+    std::size_t psus = 2;
+    std::size_t fans = 2;
+    std::size_t temps = 1;
+    std::size_t volts = 1;
+    // Per slot, in order (may be shorter than slots): a lun name or an engine LUN number;
+    // empty for an empty slot.
+    std::vector<std::string> slot_luns;
+    std::vector<std::string> slot_descriptors, psu_descriptors, fan_descriptors, temp_descriptors,
+        volt_descriptors;
+    std::string vendor = "CAMX";
+    std::string product = "CTL ENCLOSURE";
+    std::string revision = "0001";
+    std::string serial;                // empty: the engine derives one
+    std::optional<std::uint64_t> naa;  // the enclosure logical identifier
+    std::string descriptor;            // of the enclosure element
+    std::string help_text;
+
+    // One option ("slots", "slot-luns", "vendor", ...). Error(usage) for an option an
+    // enclosure does not take or a bad value.
+    void apply(std::string_view name, std::string_view value);
+    // Checks what involves several options (more slot-luns or descriptors than elements).
+    void check() const;
+    // Drops list entries beyond the element counts (after a count was lowered).
+    void fit();
+    // The engine's configuration; resolve turns a slot-luns entry into an engine LUN id
+    // (and throws Error(usage) for one it does not know).
+    ctl::EnclosureConfig config(
+        const std::function<std::uint64_t(const std::string&)>& resolve) const;
+
+    // The spec of a lun of device-type enclosure: its serial and all its options, checked.
+    // Error(usage) listing every problem, one per line.
+    static EnclosureSpec of(const Lun& lun);
+    // The spec of a running enclosure (slot-luns as engine LUN numbers), for changing it.
+    static EnclosureSpec from(const ctl::EnclosureConfig& config);
+    // The options that give this spec back through apply (lists and texts only when set).
+    std::map<std::string, std::string> options() const;
+};
+// Every option name EnclosureSpec::apply takes.
+const std::vector<std::string_view>& enclosure_option_names();
 
 struct TargetLun {
     std::uint64_t id = 0;  // the LUN number initiators see
@@ -148,10 +195,15 @@ Config parse(std::string_view text, const std::string& name, const ParseOptions&
 // Reads path and parses it; Error(file) when it cannot be read.
 Config load(const std::string& path, const ParseOptions& opt = {});
 
-// The built-in demo: one 64 MiB ramdisk LUN as LUN 0 of iqn.2024-01.org.camx:demo on
-// 127.0.0.1:3260, no authentication.
-std::string_view demo_text();
-Config demo();
+// The built-in demo (ctld --demo): a 64 MiB ramdisk disk as LUN 0 and an emulated enclosure
+// whose slot 0 holds it as LUN 1 of iqn.2024-01.org.camx:demo on 127.0.0.1:3260, no
+// authentication. demo_text(listen, size, file) gives it on another portal, with another
+// ramdisk size, or with the disk backed by a file.
+inline constexpr std::string_view demo_target = "iqn.2024-01.org.camx:demo";
+std::string demo_text(std::string_view listen = "127.0.0.1:3260",
+                      std::uint64_t size_bytes = 64ull << 20, std::string_view file = {});
+Config demo(std::string_view listen = "127.0.0.1:3260", std::uint64_t size_bytes = 64ull << 20,
+            std::string_view file = {});
 
 // "4096", "64k", "10G", "1.5t" is rejected; suffixes k m g t p (optionally followed by b or
 // ib, any case) are powers of 1024. Error(usage) on anything else or on overflow.

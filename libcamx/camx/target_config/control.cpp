@@ -68,6 +68,14 @@ class Args {
         } else if constexpr (std::is_same_v<T, bool>) {
             if (!v.is_boolean()) throw bad("a boolean");
             return v.get<bool>();
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            if (!v.is_array()) throw bad("an array of strings");
+            std::vector<std::string> out;
+            for (const auto& e : v) {
+                if (!e.is_string()) throw bad("an array of strings");
+                out.push_back(e.get<std::string>());
+            }
+            return out;
         } else if constexpr (std::is_same_v<T, Options>) {
             if (!v.is_object()) throw bad("an object of strings");
             Options o;
@@ -150,6 +158,10 @@ json args_of(const Command& c) {
                    },
                    [&](const Stats& x) { put(j, "lun", x.lun); },
                    [](const Reload&) {},
+                   [&](const LunSimulate& x) {
+                       j["lun"] = x.lun;
+                       j["conditions"] = x.conditions;
+                   },
                },
                c);
     return j;
@@ -162,10 +174,18 @@ Command command_of(std::string_view name, const json& args) {
         c = Ping{};
     } else if (name == "lun.create") {
         LunCreate x;
-        x.backend = a.need<std::string>("backend");
-        if (x.backend != "ramdisk" && x.backend != "file" && x.backend != "block")
-            throw Error(Category::usage,
-                        fmt::format("backend must be ramdisk, file or block, not '{}'", x.backend));
+        x.device_type = a.or_default<std::string>("device_type");
+        if (x.device_type == "enclosure") {
+            x.backend = a.or_default<std::string>("backend");
+            if (!x.backend.empty())
+                throw Error(Category::usage, "lun.create: an enclosure takes no backend");
+        } else {
+            x.backend = a.need<std::string>("backend");
+            if (x.backend != "ramdisk" && x.backend != "file" && x.backend != "block")
+                throw Error(
+                    Category::usage,
+                    fmt::format("backend must be ramdisk, file or block, not '{}'", x.backend));
+        }
         x.lun = a.opt<std::uint32_t>("lun");
         x.name = a.or_default<std::string>("name");
         x.path = a.or_default<std::string>("path");
@@ -173,7 +193,6 @@ Command command_of(std::string_view name, const json& args) {
         x.blocksize_bytes = a.opt<std::uint32_t>("blocksize_bytes");
         x.serial = a.or_default<std::string>("serial");
         x.device_id = a.or_default<std::string>("device_id");
-        x.device_type = a.or_default<std::string>("device_type");
         if (!x.device_type.empty() && x.device_type != "disk" && x.device_type != "enclosure")
             throw Error(
                 Category::usage,
@@ -239,6 +258,13 @@ Command command_of(std::string_view name, const json& args) {
         c = Stats{a.opt<std::uint32_t>("lun")};
     } else if (name == "reload") {
         c = Reload{};
+    } else if (name == "lun.simulate") {
+        LunSimulate x;
+        x.lun = a.need<std::uint32_t>("lun");
+        x.conditions = a.need<std::vector<std::string>>("conditions");
+        if (x.conditions.empty())
+            throw Error(Category::usage, "lun.simulate: \"conditions\" is empty");
+        c = std::move(x);
     } else {
         throw Error(Category::usage, fmt::format("unknown command '{}'", name));
     }
@@ -263,7 +289,7 @@ std::string_view command_name(const Command& c) {
         "ping",         "lun.create",  "lun.remove",  "lun.modify",   "lun.list",
         "lun.online",   "lun.offline", "port.create", "port.remove",  "port.online",
         "port.offline", "port.list",   "lunmap",      "session.list", "session.logout",
-        "stats",        "reload"};
+        "stats",        "reload",      "lun.simulate"};
     return kNames[c.index()];
 }
 
@@ -365,6 +391,7 @@ void to_json(json& j, const LunInfo& l) {
          {"online", l.online},
          {"readonly", l.readonly},
          {"options", l.options}};
+    if (l.enclosure) j["enclosure"] = *l.enclosure;
 }
 void from_json(const json& j, LunInfo& l) {
     l.lun = field<std::uint32_t>(j, "lun");
@@ -380,6 +407,37 @@ void from_json(const json& j, LunInfo& l) {
     l.online = field<bool>(j, "online");
     l.readonly = field<bool>(j, "readonly");
     l.options = field<Options>(j, "options");
+    if (auto it = j.find("enclosure"); it != j.end() && !it->is_null())
+        l.enclosure = it->get<EnclosureInfo>();
+}
+
+void to_json(json& j, const EnclosureInfo& e) {
+    json slots = json::array();
+    for (const auto& s : e.slot_luns) slots.push_back(s ? json(*s) : json(nullptr));
+    j = {{"slots", e.slots},
+         {"power_supplies", e.power_supplies},
+         {"fans", e.fans},
+         {"temperature_sensors", e.temperature_sensors},
+         {"voltage_sensors", e.voltage_sensors},
+         {"slot_luns", std::move(slots)},
+         {"generation_code", e.generation_code}};
+}
+void from_json(const json& j, EnclosureInfo& e) {
+    e.slots = field<std::uint32_t>(j, "slots");
+    e.power_supplies = field<std::uint32_t>(j, "power_supplies");
+    e.fans = field<std::uint32_t>(j, "fans");
+    e.temperature_sensors = field<std::uint32_t>(j, "temperature_sensors");
+    e.voltage_sensors = field<std::uint32_t>(j, "voltage_sensors");
+    e.generation_code = field<std::uint32_t>(j, "generation_code");
+    e.slot_luns.clear();
+    for (const auto& s : field<json>(j, "slot_luns")) {
+        if (s.is_null())
+            e.slot_luns.push_back(std::nullopt);
+        else if (s.is_number_unsigned())
+            e.slot_luns.push_back(s.get<std::uint32_t>());
+        else
+            throw Error(Category::malformed, "response: \"slot_luns\": not a LUN number");
+    }
 }
 
 void to_json(json& j, const PortInfo& p) {

@@ -18,13 +18,15 @@
 //
 // Commands, their "args" and their "result" (keys not marked optional are required):
 //   ping          {}                                  -> {"server": "ctld", "version": "0.1.0"}
-//   lun.create    {"backend": "ramdisk"|"file"|"block",
+//   lun.create    {"backend": "ramdisk"|"file"|"block" (not for an enclosure),
 //                  "lun"?: N (engine LUN number; default: lowest free),
 //                  "name"?: S, "path"?: S (file, block), "size_bytes"?: N (required for
 //                  ramdisk; file: grows or sets the size), "blocksize_bytes"?: N,
 //                  "serial"?: S, "device_id"?: S, "device_type"?: "disk"|"enclosure",
 //                  "options"?: {name: value, ...}}   -> {"lun": LunInfo}
 //                  errors: LUN number in use (usage), missing path (file), bad option (usage)
+//                  An enclosure takes ctl.conf's enclosure options (slots, psus, fans, temps,
+//                  volts, slot-luns, slot-descriptors, ..., vendor, product) and no media.
 //   lun.remove    {"lun": N}                          -> {}            no such LUN: no_device
 //   lun.modify    {"lun": N, "size_bytes"?: N, "options"?: {name: value}}  -> {"lun": LunInfo}
 //   lun.list      {}                                  -> {"luns": [LunInfo, ...]}
@@ -43,9 +45,17 @@
 //                  "initiator_address"?: S}  (exactly one selector) -> {"logged_out": N}
 //   stats         {"lun"?: N}                         -> {"luns": [LunStats, ...]}
 //   reload        {}  (same as SIGHUP)                -> {}
+//   lun.simulate  {"lun": N, "conditions": [S, ...]}  (an enclosure; conditions as
+//                  ctl::parse_enclosure_condition reads them: "psu:0:fail", "fan:1:0",
+//                  "temp:0:70", "volt:0:11.2", "psu:0:ok", "ok")
+//                                                     -> {"lun": N, "state": {...}}
+//                  the enclosure's element state after the change (Engine::enclosure_state)
 //
 // LunInfo:   {"lun", "name", "backend", "path", "size_bytes", "blocksize_bytes", "blocks",
-//             "serial", "device_id", "device_type", "online", "readonly", "options": {}}
+//             "serial", "device_id", "device_type", "online", "readonly", "options": {},
+//             "enclosure"?: EnclosureInfo}  (enclosures only)
+// EnclosureInfo: {"slots", "power_supplies", "fans", "temperature_sensors",
+//             "voltage_sensors", "slot_luns": [N or null per slot], "generation_code"}
 // PortInfo:  {"id", "name", "frontend", "target", "online", "portal_group_tag",
 //             "lun_map": [{"port_lun", "lun"}], "initiators": [S]}
 // SessionInfo: {"connection_id", "session_id", "initiator_name", "initiator_alias",
@@ -160,10 +170,15 @@ struct Stats {
 struct Reload {
     bool operator==(const Reload&) const = default;
 };
+struct LunSimulate {
+    std::uint32_t lun = 0;
+    std::vector<std::string> conditions;  // checked by the daemon
+    bool operator==(const LunSimulate&) const = default;
+};
 
 using Command = std::variant<Ping, LunCreate, LunRemove, LunModify, LunList, LunOnline, LunOffline,
                              PortCreate, PortRemove, PortOnline, PortOffline, PortList, LunMap,
-                             SessionList, SessionLogout, Stats, Reload>;
+                             SessionList, SessionLogout, Stats, Reload, LunSimulate>;
 
 // "lun.create" etc.
 std::string_view command_name(const Command& c);
@@ -188,6 +203,17 @@ struct LunMapping {
     bool operator==(const LunMapping&) const = default;
 };
 
+struct EnclosureInfo {
+    std::uint32_t slots = 0;
+    std::uint32_t power_supplies = 0;
+    std::uint32_t fans = 0;
+    std::uint32_t temperature_sensors = 0;
+    std::uint32_t voltage_sensors = 0;
+    std::vector<std::optional<std::uint32_t>> slot_luns;  // per slot
+    std::uint32_t generation_code = 0;
+    bool operator==(const EnclosureInfo&) const = default;
+};
+
 struct LunInfo {
     std::uint32_t lun = 0;
     std::string name;
@@ -202,6 +228,7 @@ struct LunInfo {
     bool online = true;
     bool readonly = false;
     Options options;
+    std::optional<EnclosureInfo> enclosure;
     bool operator==(const LunInfo&) const = default;
 };
 
@@ -253,6 +280,8 @@ struct LunStats {
 // from_json throws camx::Error(malformed) naming the missing or mistyped key.
 void to_json(nlohmann::json& j, const LunMapping& m);
 void from_json(const nlohmann::json& j, LunMapping& m);
+void to_json(nlohmann::json& j, const EnclosureInfo& e);
+void from_json(const nlohmann::json& j, EnclosureInfo& e);
 void to_json(nlohmann::json& j, const LunInfo& l);
 void from_json(const nlohmann::json& j, LunInfo& l);
 void to_json(nlohmann::json& j, const PortInfo& p);
