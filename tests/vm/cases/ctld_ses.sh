@@ -106,11 +106,16 @@ check "lsscsi -g agrees with sysfs" compare peer lsscsi "$r/lsscsi-g.txt" "${ISC
 
 # --- the disks as sg3_utils sees them: serial and designators.
 disk_args=()
+slot_sd=() # the disk each occupied slot holds, by its serial
 for h in "${disks[@]}"; do
   sd=/dev/$(sd_of "$h")
-  check "sg_vpd -p sn $sd" save "sg_vpd_sn_${h//:/_}.txt" sg_vpd -p sn "$sd"
+  sn=$r/sg_vpd_sn_${h//:/_}.txt
+  check "sg_vpd -p sn $sd" save "${sn##*/}" sg_vpd -p sn "$sd"
   check "sg_vpd -p di $sd" save "sg_vpd_di_${h//:/_}.txt" sg_vpd -p di "$sd"
-  disk_args+=(--disk "$sd=$r/sg_vpd_sn_${h//:/_}.txt=$r/sg_vpd_di_${h//:/_}.txt")
+  disk_args+=(--disk "$sd=$sn=$r/sg_vpd_di_${h//:/_}.txt")
+  for n in "${!serials[@]}"; do
+    grep -qx " *Unit serial number: ${serials[$n]}" "$sn" && slot_sd[n]=$sd
+  done
 done
 slot_args=()
 for n in "${!serials[@]}"; do
@@ -169,9 +174,7 @@ else
     shift
     ses_pages "$sfx" &&
       enc "map$sfx.json" map --json &&
-      sesck map-sysfs "$r/map$sfx.json" "$eh" "$@" &&
-      sesck map-es "$r/map$sfx.json" "$r/sg_ses_es$sfx.txt" &&
-      sesck leds "$eh" "$r/sg_ses_ed.txt" "$r/sg_ses_es$sfx.txt" "$@"
+      sesck step "$r/map$sfx.json" "$eh" "$r/sg_ses_ed.txt" "$r/sg_ses_es$sfx.txt" "$@"
   }
   check "encctl locate 1 on" enc locate-1-on.txt locate 1 on
   check "sysfs 'Bay 1'/locate reads 1" ses_sysfs_read "$eh" "Bay 1" locate 1
@@ -184,8 +187,12 @@ else
   check "echo 1 > sysfs 'Bay 0'/fault" ses_sysfs_write "$eh" "Bay 0" fault 1
   check "after sysfs fault 1: encctl map shows fault requested on Bay 0 only; sysfs and sg_ses agree" \
     after -fault-on --expect "Bay 0=fault"
-  check "encctl fault 0 off" enc fault-0-off.txt fault 0 off
-  check "after encctl fault 0 off: encctl, sysfs and sg_ses agree; no LED lit" after -fault-off
+  # By the kernel's name of the disk in slot 0 (sg_vpd's serial): encctl's own slot-to-disk
+  # match picks the element.
+  check "encctl fault ${slot_sd[0]:-<no disk with ${serials[0]}>} off (the disk in Bay 0)" \
+    enc fault-off.txt fault "${slot_sd[0]:-none}" off
+  check "after encctl fault ${slot_sd[0]:-none} off: encctl, sysfs and sg_ses agree; no LED lit" \
+    after -fault-off
   check "encctl status exits 0 at the end" enc status-end.txt status
 fi
 

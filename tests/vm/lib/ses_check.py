@@ -239,6 +239,14 @@ def flag(status, key):
     return int(bool(v)) if isinstance(v, bool) else v
 
 
+def expected(m, field, got, want):
+    """Like Mismatches.eq, for a value against the case's expectation."""
+    if got != want:
+        m.bad(f"{field}: {m.left}={got!r}, expected {want!r}")
+    else:
+        m.agreed += 1
+
+
 def parse_expect(items):
     """--expect "Bay 1=locate,fault": {descriptor: {"locate", "fault"}}."""
     out = {}
@@ -322,8 +330,8 @@ def cmd_leds(args):
              (f.get("fault_sensed", 0) << 2) | (f.get("fault_reqstd", 0) << 1))
         m.eq(f"'{name}' power_status", power_on(c["power_status"]), 1 - f.get("device_off", 0))
         lit = expect.get(name, set())
-        m.eq(f"'{name}' locate expected", as_int(c["locate"]), int("locate" in lit))
-        m.eq(f"'{name}' fault lit expected", as_int(c["fault"]) != 0, "fault" in lit)
+        expected(m, f"'{name}' locate", as_int(c["locate"]), int("locate" in lit))
+        expected(m, f"'{name}' fault lit", as_int(c["fault"]) != 0, "fault" in lit)
         print(f"{name}: sysfs locate={c['locate']} fault={c['fault']} status={c['status']}; "
               f"sg_ses ident={f.get('ident')} fault_sensed={f.get('fault_sensed')} "
               f"fault_reqstd={f.get('fault_reqstd')} status={e['status_name']}")
@@ -418,8 +426,8 @@ def cmd_map_sysfs(args):
         m.eq(f"'{name}' power (not device_off)", 1 - flag(st, "device_off"),
              power_on(c["power_status"]))
         lit = expect.get(name, set())
-        m.eq(f"'{name}' ident expected", flag(st, "ident"), int("locate" in lit))
-        m.eq(f"'{name}' fault_reqstd expected", flag(st, "fault_reqstd"), int("fault" in lit))
+        expected(m, f"'{name}' ident", flag(st, "ident"), int("locate" in lit))
+        expected(m, f"'{name}' fault_reqstd", flag(st, "fault_reqstd"), int("fault" in lit))
         print(f"{name}: encctl slot={s.get('slot_number')} ident={st.get('ident')} "
               f"fault_reqstd={st.get('fault_reqstd')} status={st.get('status_code_name')}; "
               f"sysfs slot={c['slot']} locate={c['locate']} fault={c['fault']} "
@@ -529,6 +537,19 @@ def cmd_show(args):
     return m.finish()
 
 
+def cmd_step(args):
+    """After an LED change: map-sysfs, map-es and leds in one process (each python start
+    costs seconds under TCG)."""
+    rcs = []
+    for fn, ns in (
+            (cmd_map_sysfs, argparse.Namespace(json=args.json, hctl=args.hctl, expect=args.expect)),
+            (cmd_map_es, argparse.Namespace(json=args.json, es=args.es)),
+            (cmd_leds, argparse.Namespace(hctl=args.hctl, ed=args.ed, es=args.es,
+                                          expect=args.expect))):
+        rcs.append(fn(ns))
+    return max(rcs)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -577,6 +598,12 @@ def main():
     p.add_argument("hctl")
     p.add_argument("--expect", action="append", default=[])
     p.set_defaults(fn=cmd_map_sysfs)
+
+    p = sub.add_parser("step")
+    for a in ("json", "hctl", "ed", "es"):
+        p.add_argument(a)
+    p.add_argument("--expect", action="append", default=[])
+    p.set_defaults(fn=cmd_step)
 
     p = sub.add_parser("map-ed")
     p.add_argument("json")
