@@ -24,10 +24,12 @@ if ! ctld_has_config_file; then
   return 0
 fi
 
-trap 'iscsi_cleanup' EXIT
+# The later cases see no enclosure driver: ses (and enclosure) go with the devices.
+trap 'iscsi_cleanup; modprobe -r ses enclosure' EXIT
 
 check "loopback up" ip link set lo up
-check "modprobe crc32c_generic iscsi_tcp sd_mod sg ses" modprobe -a crc32c_generic iscsi_tcp sd_mod sg ses
+check "modprobe crc32c_generic iscsi_tcp sd_mod sg ses" \
+  modprobe -a crc32c_generic iscsi_tcp sd_mod sg ses
 
 iqn=iqn.2024-01.org.camx:ses
 nslots=4
@@ -102,7 +104,8 @@ check "/sys/class/enclosure has one entry, $eh" ses_one_enclosure "$eh"
 check "lsscsi -g runs" save lsscsi-g.txt lsscsi -g
 check "lsscsi -g shows [$eh] enclosu (type 13) with $esg" \
   grep -Eq "^\[$eh\] +enclosu +CAMX +CTL ENCLOSURE +[^ ]+ +- +$esg *$" "$r/lsscsi-g.txt"
-check "lsscsi -g agrees with sysfs" compare peer lsscsi "$r/lsscsi-g.txt" "${ISCSI_HCTLS[@]}" --count 3
+check "lsscsi -g agrees with sysfs" \
+  compare peer lsscsi "$r/lsscsi-g.txt" "${ISCSI_HCTLS[@]}" --count 3
 
 # --- the disks as sg3_utils sees them: serial and designators.
 disk_args=()
@@ -130,9 +133,13 @@ check "sg_ses --page=cf $esg" save sg_ses_cf.txt sg_ses --page=cf "$esg"
 check "sg_ses --page=ed $esg" save sg_ses_ed.txt sg_ses --page=ed "$esg"
 check "sg_ses --page=aes $esg" save sg_ses_aes.txt sg_ses --page=aes "$esg"
 check "sg_ses --page=es $esg" ses_pages ""
-check "sysfs: $nslots slot components named '$descriptors', slots 0-$((nslots - 1)), ${#serials[@]} OK and the rest not installed" \
+what="sysfs: $nslots slot components named '$descriptors', slots 0-$((nslots - 1)),"
+what+=" ${#serials[@]} OK and the rest not installed"
+check "$what" \
   sesck sysfs "$eh" --descriptors "$descriptors" --occupied "${#serials[@]}"
-check "sg_ses --page=cf: $nslots device slots, 2 power supplies, 2 fans, 2 temperature and 1 voltage sensors" \
+what="sg_ses --page=cf: $nslots device slots, 2 power supplies, 2 fans,"
+what+=" 2 temperature and 1 voltage sensors"
+check "$what" \
   sesck sg-ses-cf "$r/sg_ses_cf.txt" --count "device slot=$nslots" --count "power supply=2" \
   --count "cooling=2" --count "temperature sensor=2" --count "voltage sensor=1"
 check "sg_ses --page=ed: slot descriptors '$descriptors'" \
@@ -185,7 +192,9 @@ else
   check "echo 0 > sysfs 'Bay 1'/locate" ses_sysfs_write "$eh" "Bay 1" locate 0
   check "after sysfs locate 0: encctl, sysfs and sg_ses agree; no LED lit" after -locate-off
   check "echo 1 > sysfs 'Bay 0'/fault" ses_sysfs_write "$eh" "Bay 0" fault 1
-  check "after sysfs fault 1: encctl map shows fault requested on Bay 0 only; sysfs and sg_ses agree" \
+  what="after sysfs fault 1: encctl map shows fault requested on Bay 0 only;"
+  what+=" sysfs and sg_ses agree"
+  check "$what" \
     after -fault-on --expect "Bay 0=fault"
   # By the kernel's name of the disk in slot 0 (sg_vpd's serial): encctl's own slot-to-disk
   # match picks the element.
