@@ -13,6 +13,8 @@ import os
 import re
 import sys
 
+# compare.py is imported from its directory; no __pycache__ left in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import Mismatches, parse_vpd_di, parse_vpd_sn, read  # noqa: E402
 
