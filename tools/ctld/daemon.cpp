@@ -48,30 +48,6 @@ void log(const std::string& line) {
 
 }  // namespace
 
-DaemonConfig demo_config(const std::string& listen, std::uint64_t size_bytes,
-                         const std::string& file) {
-    DaemonConfig c;
-    ctl::LunConfig lun;
-    lun.id = 0;
-    lun.backend = file.empty() ? ctl::BackendKind::ramdisk : ctl::BackendKind::file;
-    lun.path = file;
-    lun.size_bytes = file.empty() ? size_bytes : 0;
-    lun.options.serial = "CAMXDEMO0000";
-    c.luns.push_back(lun);
-    PortalGroup pg;
-    pg.name = "default";
-    pg.tag = 1;
-    pg.listen = {listen};
-    c.iscsi.portal_groups.push_back(pg);
-    IscsiTarget t;
-    t.name = std::string(demo_target);
-    t.alias = "camx demo";
-    t.portals.push_back({"default", "", "", 0});
-    c.iscsi.targets.push_back(t);
-    c.lun_maps[t.name] = {{0, 0}};
-    return c;
-}
-
 std::string port_name(std::string_view target, std::uint16_t portal_group_tag) {
     return fmt::format("{},t,0x{:04x}", target, portal_group_tag);
 }
