@@ -512,6 +512,8 @@ TEST(CtldConfig, EnclosureErrorsNameTheirLocation) {
               "temps, volts, slot-luns, slot-descriptors, psu-descriptors, fan-descriptors, "
               "temp-descriptors, volt-descriptors, vendor, product, revision, serial, naa, "
               "descriptor, help-text)");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns \"0x1\" }"),
+              "t.conf:3:39: lun 'e': slot-luns: no lun '0x1'");
     EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns \"d0,nope\" }"),
               "t.conf:3:39: lun 'e': slot-luns: no lun 'nope'");
     EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns f }\n"

@@ -461,9 +461,7 @@ ctl::LunInfo Daemon::modify_enclosure(std::uint64_t id, std::optional<std::uint6
     for (const auto& [k, v] : options)
         if (!counts.count(k)) spec.apply(k, v);
     ctl::EnclosureConfig next = resolve_enclosure(spec, id);
-    if (next.vendor != current.vendor || next.product != current.product ||
-        next.revision != current.revision || next.serial != current.serial ||
-        next.logical_identifier != current.logical_identifier) {
+    if (!same_identity(current, next)) {
         // INQUIRY data and designators belong to the LUN: a new identity is a new LUN.
         engine_->remove_lun(id);
         engine_->add_enclosure(id, next);
