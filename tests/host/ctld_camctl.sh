@@ -20,5 +20,5 @@ cap=$("$camctl" readcap "$url" --json)
 [ "$(field "d['capacity']['capacity_bytes']" <<<"$cap")" = $((64 << 20)) ] || fail "capacity: $cap"
 [ "$(field "d['capacity']['block_length_bytes']" <<<"$cap")" = 512 ] || fail "block length"
 luns=$("$camctl" reportluns "$url" --json)
-[ "$(field "[l['lun'] for l in d['luns']]" <<<"$luns")" = "[0]" ] || fail "luns: $luns"
+[ "$(field "[l['lun'] for l in d['luns']]" <<<"$luns")" = "[0, 1]" ] || fail "luns: $luns"
 echo "camctl against ctld: ok"

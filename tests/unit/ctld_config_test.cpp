@@ -317,10 +317,34 @@ TEST(CtldConfig, Demo) {
     EXPECT_EQ(c.targets[0].name, "iqn.2024-01.org.camx:demo");
     EXPECT_EQ(c.targets[0].auth_group, "no-authentication");
     EXPECT_EQ(c.portal_groups.at("demo").listen.at(0), (Listen{"127.0.0.1", 3260}));
+    ASSERT_EQ(c.targets[0].luns.size(), 2u);
     const auto& l = c.luns.at(c.targets[0].luns.at(0).lun);
     EXPECT_EQ(l.backend, Backend::ramdisk);
     EXPECT_EQ(l.size_bytes, 64u << 20);
+    EXPECT_EQ(l.serial, "CAMXDEMO0000");
+    const auto& e = c.luns.at(c.targets[0].luns.at(1).lun);
+    EXPECT_EQ(e.device_type, DeviceType::enclosure);
+    auto enc = EnclosureSpec::of(e).config([](const std::string& n) {
+        EXPECT_EQ(n, "disk0");
+        return 0;
+    });
+    ASSERT_EQ(enc.slots.size(), 4u);
+    EXPECT_EQ(enc.slots[0].lun, 0u);
+    EXPECT_FALSE(enc.slots[1].lun);
+    EXPECT_EQ(enc.slots[3].descriptor, "Bay 3");
     EXPECT_TRUE(c.warnings.empty());
+
+    Config other = demo("[::1]:3261", 1 << 20, "");
+    EXPECT_EQ(other.portal_groups.at("demo").listen.at(0), (Listen{"::1", 3261}));
+    EXPECT_EQ(other.luns.at("disk0").size_bytes, 1u << 20);
+    EXPECT_THROW(demo("127.0.0.1:3260", 0, "/nonexistent/disk.img"), Error);
+    const std::string img = std::filesystem::temp_directory_path() /
+                            ("camx-demo-" + std::to_string(::getpid()) + ".img");
+    std::ofstream(img) << std::string(4096, '\0');
+    Config file = demo("127.0.0.1:3260", 0, img);
+    EXPECT_EQ(file.luns.at("disk0").backend, Backend::file);
+    EXPECT_EQ(file.luns.at("disk0").path, img);
+    std::filesystem::remove(img);
 }
 
 TEST(CtldConfig, ParseSize) {
@@ -488,6 +512,8 @@ TEST(CtldConfig, EnclosureErrorsNameTheirLocation) {
               "temps, volts, slot-luns, slot-descriptors, psu-descriptors, fan-descriptors, "
               "temp-descriptors, volt-descriptors, vendor, product, revision, serial, naa, "
               "descriptor, help-text)");
+    EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns \"0x1\" }"),
+              "t.conf:3:39: lun 'e': slot-luns: no lun '0x1'");
     EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns \"d0,nope\" }"),
               "t.conf:3:39: lun 'e': slot-luns: no lun 'nope'");
     EXPECT_EQ(parse_error(disks + "lun e { device-type enclosure; option slot-luns f }\n"

@@ -28,7 +28,6 @@ void enclosure_info(Daemon& d, ctl_proto::LunInfo& out) {
     out.device_type = "enclosure";
     out.backend = "none";
     out.blocksize_bytes = 0;
-    out.options.clear();
     ctl::Engine& engine = d.engine();
     const ctl::EnclosureConfig c = engine.enclosure_config(out.lun);
     out.options = {{"vendor", c.vendor}, {"product", c.product}, {"revision", c.revision}};

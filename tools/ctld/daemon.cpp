@@ -48,30 +48,6 @@ void log(const std::string& line) {
 
 }  // namespace
 
-DaemonConfig demo_config(const std::string& listen, std::uint64_t size_bytes,
-                         const std::string& file) {
-    DaemonConfig c;
-    ctl::LunConfig lun;
-    lun.id = 0;
-    lun.backend = file.empty() ? ctl::BackendKind::ramdisk : ctl::BackendKind::file;
-    lun.path = file;
-    lun.size_bytes = file.empty() ? size_bytes : 0;
-    lun.options.serial = "CAMXDEMO0000";
-    c.luns.push_back(lun);
-    PortalGroup pg;
-    pg.name = "default";
-    pg.tag = 1;
-    pg.listen = {listen};
-    c.iscsi.portal_groups.push_back(pg);
-    IscsiTarget t;
-    t.name = std::string(demo_target);
-    t.alias = "camx demo";
-    t.portals.push_back({"default", "", "", 0});
-    c.iscsi.targets.push_back(t);
-    c.lun_maps[t.name] = {{0, 0}};
-    return c;
-}
-
 std::string port_name(std::string_view target, std::uint16_t portal_group_tag) {
     return fmt::format("{},t,0x{:04x}", target, portal_group_tag);
 }
@@ -485,9 +461,7 @@ ctl::LunInfo Daemon::modify_enclosure(std::uint64_t id, std::optional<std::uint6
     for (const auto& [k, v] : options)
         if (!counts.count(k)) spec.apply(k, v);
     ctl::EnclosureConfig next = resolve_enclosure(spec, id);
-    if (next.vendor != current.vendor || next.product != current.product ||
-        next.revision != current.revision || next.serial != current.serial ||
-        next.logical_identifier != current.logical_identifier) {
+    if (!same_identity(current, next)) {
         // INQUIRY data and designators belong to the LUN: a new identity is a new LUN.
         engine_->remove_lun(id);
         engine_->add_enclosure(id, next);

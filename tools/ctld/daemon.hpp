@@ -34,12 +34,6 @@ struct DaemonConfig {
     std::map<std::uint64_t, std::string> lun_names;
 };
 
-// The built-in demo: a 64 MiB ramdisk (or, given `file`, that file) as LUN 0 of
-// iqn.2024-01.org.camx:demo on `listen`, no authentication.
-inline constexpr std::string_view demo_target = "iqn.2024-01.org.camx:demo";
-DaemonConfig demo_config(const std::string& listen = "127.0.0.1:3260",
-                         std::uint64_t size_bytes = 64ull << 20, const std::string& file = {});
-
 // The engine port of a target through a portal group, as FreeBSD names it: "TARGET,t,0x0001".
 std::string port_name(std::string_view target, std::uint16_t portal_group_tag);
 

@@ -34,12 +34,8 @@ struct Source {
     std::uint64_t size_mib = 64;
     std::string file;
 
-    tc::Config parse() const { return path.empty() ? tc::demo() : tc::load(path); }
+    tc::Config demo() const { return tc::demo(listen, size_mib << 20, file); }
 };
-
-ctld::DaemonConfig demo(const Source& s) {
-    return ctld::demo_config(s.listen, s.size_mib << 20, s.file);
-}
 
 }  // namespace
 
@@ -60,6 +56,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1 << 20));
     app.add_option("--file", src.file, "demo LUN backed by this file instead of a ramdisk");
     app.add_option("--workers", workers, "engine worker threads")->check(CLI::Range(1, 256));
+    std::string control_socket;
+    app.add_option("--control-socket", control_socket,
+                   "control socket for ctladm (instead of ctl.conf's control-socket)");
     CLI11_PARSE(app, argc, argv);
 
     if (demo_flag && !config_path.empty()) {
@@ -76,7 +75,7 @@ int main(int argc, char** argv) {
 
     try {
         // The file's globals; the demo uses the defaults.
-        tc::Config parsed = use_demo ? tc::demo() : tc::load(src.path);
+        tc::Config parsed = use_demo ? src.demo() : tc::load(src.path);
         for (const auto& w : parsed.warnings)
             std::fprintf(stderr, "ctld: warning: %s\n", w.c_str());
         const tc::Global& global = parsed.global;
@@ -85,7 +84,7 @@ int main(int argc, char** argv) {
         // The demo keeps no state: it must run anywhere, as anyone.
         if (!check_only && !use_demo && !global.state_dir.empty())
             for (const auto& l : tc::StateDir(global.state_dir).luns()) reserved.insert(l.lun);
-        ctld::DaemonConfig config = use_demo ? demo(src) : ctld::map_config(parsed, {}, reserved);
+        ctld::DaemonConfig config = ctld::map_config(parsed, {}, reserved);
         ctld::check(config);
         if (check_only) {
             std::printf("configuration OK\n");
@@ -99,8 +98,7 @@ int main(int argc, char** argv) {
         ctld::Daemon daemon(std::move(config), opt);
 
         auto load = [&]() -> ctld::DaemonConfig {
-            if (use_demo) return demo(src);
-            tc::Config next = tc::load(src.path);
+            tc::Config next = use_demo ? src.demo() : tc::load(src.path);
             for (const auto& w : next.warnings)
                 std::fprintf(stderr, "ctld: warning: %s\n", w.c_str());
             std::map<std::string, std::uint64_t> previous;
@@ -110,7 +108,7 @@ int main(int argc, char** argv) {
 
         ctld::ControlHandler handler(daemon, load, debug);
         tc::control::ServerSettings ss;
-        ss.path = global.control_socket;
+        ss.path = control_socket.empty() ? global.control_socket : control_socket;
         ss.group = global.control_group;
         std::unique_ptr<tc::control::ControlServer> server;
         try {

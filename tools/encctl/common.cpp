@@ -2,6 +2,8 @@
 
 #include "camx/bytes/hex.hpp"
 #include "camx/enclosure/disks.hpp"
+#include "camx/scsi/cdb.hpp"
+#include "camx/scsi/inquiry.hpp"
 #include "camx/scsi/sense.hpp"
 #include "camx/topology/topology.hpp"
 #include "camx/transport/iscsi.hpp"
@@ -70,9 +72,26 @@ std::vector<std::string> enclosure_names(const Options& o) {
     return names;
 }
 
+// A device named with -e may be anything: say plainly when it is no enclosure instead of
+// letting RECEIVE DIAGNOSTIC RESULTS fail with a sense code. A disk with EncServ set reaches
+// its enclosure's pages through itself and passes.
+void require_enclosure(camx::device::Device& dev, const std::string& name) {
+    camx::scsi::cdb::Inquiry cdb;
+    cdb.allocation_length = 96;
+    const auto inq = camx::scsi::Inquiry::decode(dev.data_in(cdb.encode(), 96));
+    if (inq.peripheral_device_type == 0x0d || inq.encserv) return;
+    throw camx::Error(
+        camx::Category::unsupported,
+        fmt::format("{} is not an enclosure: peripheral device type 0x{:02x} ({}) "
+                    "without enclosure services",
+                    camx::transport::redact_iscsi_url(name), inq.peripheral_device_type,
+                    camx::scsi::peripheral_device_type_name(inq.peripheral_device_type)));
+}
+
 camx::device::Device open(const std::string& name, const Options& o) {
     auto dev = camx::device::open_device(name);
     dev.set_timeout(std::chrono::seconds(o.timeout_s));
+    if (!o.enclosure.empty()) require_enclosure(dev, name);
     return dev;
 }
 

@@ -117,8 +117,11 @@ int run_list(Output& out, const Options& o, const std::vector<std::string>& devi
         all = load_all(o, false);
     }
     auto list = nlohmann::json::array();
-    out.text() << fmt::format("{:<20} {:<8} {:<16} {:<4}  {:<16}  {:>5}  {}\n", "DEVICE", "VENDOR",
-                              "PRODUCT", "REV", "ID", "SLOTS", "ELEMENTS");
+    // Long names (iscsi:// URLs) widen the column instead of pushing the rest out of line.
+    std::size_t width = 20;
+    for (const auto& e : all) width = std::max(width, e.device.size());
+    out.text() << fmt::format("{:<{}} {:<8} {:<16} {:<4}  {:<16}  {:>5}  {}\n", "DEVICE", width,
+                              "VENDOR", "PRODUCT", "REV", "ID", "SLOTS", "ELEMENTS");
     for (const auto& e : all) {
         auto j = enc::summary_json(e);
         j.erase("warnings");
@@ -128,8 +131,9 @@ int run_list(Output& out, const Options& o, const std::vector<std::string>& devi
             counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ",
                                   ses::element_type_key(c.type), c.count);
         }
-        out.text() << fmt::format("{:<20} {:<8} {:<16} {:<4}  {:016x}  {:>5}  {}\n", e.device,
-                                  e.vendor, e.product, e.revision, e.naa, e.slots().size(), counts);
+        out.text() << fmt::format("{:<{}} {:<8} {:<16} {:<4}  {:016x}  {:>5}  {}\n", e.device,
+                                  width, e.vendor, e.product, e.revision, e.naa, e.slots().size(),
+                                  counts);
     }
     out.doc()["enclosures"] = list;
     return 0;
@@ -254,15 +258,18 @@ int run_show(Output& out, const Options& o) {
         auto slots = nlohmann::json::array();
         out.text() << fmt::format("{}: <{}>; id {:016x}; health {}\n", e.device, title(e), e.naa,
                                   enc::health_name(e.health()));
-        out.text() << fmt::format("  {:>4}  {:<16} {:<10} {:<20} {:<16} {:>9}  {:<14} {}\n", "SLOT",
-                                  "DESCRIPTOR", "DEVICE", "MODEL", "SERIAL", "SIZE", "STATUS",
-                                  "LEDS");
+        std::size_t width = 10;
+        for (const auto* el : e.slots())
+            if (el->disk) width = std::max(width, el->disk->node.size());
+        out.text() << fmt::format("  {:>4}  {:<16} {:<{}} {:<20} {:<16} {:>9}  {:<14} {}\n", "SLOT",
+                                  "DESCRIPTOR", "DEVICE", width, "MODEL", "SERIAL", "SIZE",
+                                  "STATUS", "LEDS");
         for (const auto* el : e.slots()) {
             slots.push_back(*el);
             const auto* d = el->disk ? &*el->disk : nullptr;
-            out.text() << fmt::format("  {:>4}  {:<16} {:<10} {:<20} {:<16} {:>9}  {:<14} {}\n",
+            out.text() << fmt::format("  {:>4}  {:<16} {:<{}} {:<20} {:<16} {:>9}  {:<14} {}\n",
                                       el->slot_number ? std::to_string(*el->slot_number) : "-",
-                                      or_dash(el->descriptor), d ? or_dash(d->node) : "-",
+                                      or_dash(el->descriptor), d ? or_dash(d->node) : "-", width,
                                       d ? or_dash(d->model) : "-", d ? or_dash(d->serial) : "-",
                                       d ? human_size(d->size_bytes) : "-", el->status_name(),
                                       leds(*el));

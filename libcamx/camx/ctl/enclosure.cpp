@@ -774,9 +774,9 @@ nlohmann::json EnclosureUnit::state_json() const {
     }
     auto& temps = j["temperature_sensors"] = nlohmann::json::array();
     for (std::size_t n = 0; n < temps_.size(); ++n) {
-        temps.push_back(
-            {{"descriptor", config_.temperature_sensors[n].descriptor},
-             {"celsius", temps_[n].simulated.value_or(config_.temperature_sensors[n].celsius)}});
+        temps.push_back({{"descriptor", config_.temperature_sensors[n].descriptor},
+                         {"celsius", static_cast<int>(std::lround(temps_[n].simulated.value_or(
+                                         config_.temperature_sensors[n].celsius)))}});
     }
     auto& volts = j["voltage_sensors"] = nlohmann::json::array();
     for (std::size_t n = 0; n < volts_.size(); ++n) {

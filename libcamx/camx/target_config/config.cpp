@@ -665,9 +665,11 @@ void Builder::enclosure_slots(const Lun& l) {
         const Lun* target = nullptr;
         if (auto it = cfg_.luns.find(ref); it != cfg_.luns.end()) {
             target = &it->second;
-        } else if (auto n = to_uint(ref)) {
+        } else if (ref.find_first_not_of("0123456789") == std::string::npos) {
+            // An engine LUN number: a lun of the file with that ctl-lun, or one made later.
+            const auto n = to_uint(ref);
             for (const auto& [name, other] : cfg_.luns)
-                if (other.ctl_lun && *other.ctl_lun == *n) target = &other;
+                if (n && other.ctl_lun && *other.ctl_lun == *n) target = &other;
         } else {
             error(at, fmt::format("lun '{}': slot-luns: no lun '{}'", l.name, ref));
             continue;
