@@ -34,6 +34,7 @@ if ctld_has_config_file; then
   vendor=CAMXVM
   product="VM ISCSI DISK"
   serial=VMISCSI00001
+  nluns=1
   mkdir -p "$state_dir"
   conf=$CASE_OUT/ctl.conf
   cat > "$conf" << EOF
@@ -63,6 +64,7 @@ else
   vendor=CAMX
   product="CTL DISK"
   serial=CAMXDEMO0000
+  nluns=2  # the disk and the enclosure holding it
   ctld_args=(--demo)
 fi
 echo "ctld configured with vendor '$vendor' product '$product' serial '$serial' (${ctld_args[*]})"
@@ -84,7 +86,7 @@ r=$CASE_OUT
 check "lsscsi -g runs" save lsscsi-g.txt lsscsi -g
 check "lsscsi -g shows [$h] disk $vendor $product $sd $sg" \
   grep -Eq "^\[$h\] +disk +$vendor +$product +[^ ]+ +$sd +$sg *$" "$r/lsscsi-g.txt"
-check "lsscsi -g agrees with sysfs" compare peer lsscsi "$r/lsscsi-g.txt" "$h" --count 1
+check "lsscsi -g agrees with sysfs" compare peer lsscsi "$r/lsscsi-g.txt" "$h" --count "$nluns"
 check "sg_inq $sd" save sg_inq.txt sg_inq "$sd"
 check "sg_inq: vendor '$vendor', product '$product'" ichk sg-inq "$r/sg_inq.txt" "$vendor" "$product"
 check "sg_inq agrees with sysfs" compare peer sg_inq "$r/sg_inq.txt" "$h"
