@@ -5,13 +5,17 @@
 # ctld/tgt. Then the resident memory of ctld with 1 and with LUNS ramdisk LUNs (and of tgtd
 # with as many null-backed LUNs, tgt having no ramdisk). Not a timed test.
 # Usage: bench/iscsi/run.sh BUILD_DIR [SECONDS [REPS [LUNS]]]   (root, for tgtd)
-#   CTLD=path: another ctld binary (to compare builds); SKIP_RSS=1 / SKIP_IOPS=1.
+#   CTLD=path: another ctld binary (to compare builds); SKIP_RSS=1 / SKIP_IOPS=1;
+#   NICE=-10: run both targets and iscsi-perf at that nice level, to keep a shared
+#   machine's other work from deciding the figures (it applies to both sides alike).
 set -euo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR [SECONDS [REPS [LUNS]]]}" && pwd)
 secs=${2:-10}
 reps=${3:-3}
 nluns=${4:-1000}
 ctld=${CTLD:-$build/tools/ctld/ctld}
+run=()
+[ -z "${NICE:-}" ] || run=(nice -n "$NICE")
 work=$(mktemp -d /tmp/camx-bench.XXXXXX)
 free_port() {
     local p
@@ -56,21 +60,21 @@ wait_listening() {  # log pid
 perf_run() {
     local url=$1
     shift
-    timeout -s INT "$secs" iscsi-perf "$@" "$url" 2>&1 | tr '\r' '\n' |
+    timeout -s INT "$secs" "${run[@]}" iscsi-perf "$@" "$url" 2>&1 | tr '\r' '\n' |
         sed -n 's/.*iops average \([0-9]*\) (\([0-9]*\) MB\/s).*/\1 \2/p' | tail -1 || true
 }
 
 echo "camx bench/iscsi: $(nproc) CPUs, load before: $(load)"
-echo "ctld: $ctld"
+echo "ctld: $ctld${NICE:+ (targets and iscsi-perf at nice $NICE)}"
 
 if [ -z "${SKIP_IOPS:-}" ]; then
     file=$work/lun.img
     truncate -s 1G "$file"
     dd if=/dev/urandom of="$file" bs=1M count=1024 conv=notrunc status=none
-    "$ctld" --demo --listen "127.0.0.1:$ctld_port" --file "$file" >"$work/ctld.log" 2>&1 &
+    "${run[@]}" "$ctld" --demo --listen "127.0.0.1:$ctld_port" --file "$file" >"$work/ctld.log" 2>&1 &
     ctld_pid=$!
     pids+=("$ctld_pid")
-    tgtd -f -C "$tgt_ctl" --iscsi "portal=127.0.0.1:$tgt_port" >"$work/tgtd.log" 2>&1 &
+    "${run[@]}" tgtd -f -C "$tgt_ctl" --iscsi "portal=127.0.0.1:$tgt_port" >"$work/tgtd.log" 2>&1 &
     pids+=($!)
     wait_listening "$work/ctld.log" "$ctld_pid"
     sleep 0.5
