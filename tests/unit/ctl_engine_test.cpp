@@ -604,8 +604,7 @@ TEST_F(CtlEngine, ReadOnABusyLunWaitsItsTurn) {
     EXPECT_EQ(order, (std::vector<std::string>{"tur", "read", "write"}));
     EXPECT_EQ(seen, block(0));
     // The LUN is idle again: the next READ runs at once and sees the write.
-    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 9, 0, 1, 0}.encode()).data_in,
-              block(0x77));
+    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 9, 0, 1, 0}.encode()).data_in, block(0x77));
 }
 
 TEST_F(CtlEngine, ReadOnlyLunAndWriteProtect) {

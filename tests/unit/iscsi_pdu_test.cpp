@@ -453,8 +453,8 @@ TEST(IscsiFramer, EveryPrefixNeedsMoreOrFails) {
 // A Data-In sent as header, payload in place and trailer is byte for byte the serialized PDU,
 // for every padding length and digest combination.
 TEST(IscsiPdu, FramedDataInEqualsSerialized) {
-    for (Digests d : {Digests{false, false}, Digests{true, false}, Digests{false, true},
-                      Digests{true, true}}) {
+    for (Digests d :
+         {Digests{false, false}, Digests{true, false}, Digests{false, true}, Digests{true, true}}) {
         for (std::size_t n : {0, 1, 2, 3, 4, 5, 4096, 65535}) {
             DataIn din;
             din.final_bit = true;

@@ -283,7 +283,8 @@ void Connection::flush() {
     if (o.pieces.empty()) return;
     o.iov.clear();
     for (const auto& p : o.pieces) {
-        std::uint8_t* base = p.payload == std::string::npos ? o.bytes.data() : o.payloads[p.payload].data();
+        std::uint8_t* base =
+            p.payload == std::string::npos ? o.bytes.data() : o.payloads[p.payload].data();
         o.iov.push_back({base + p.offset, p.length});
     }
     std::size_t at = 0;
