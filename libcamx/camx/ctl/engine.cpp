@@ -1,6 +1,7 @@
 // The engine: dispatch table, checks before each handler, per-LUN queues served by a worker
-// pool (a LUN always runs on the same worker, so its tasks complete in order), and the
-// administrative API over copy-on-write LUN and port tables.
+// pool (a LUN always runs on the same worker, so its tasks complete in order; a READ or
+// WRITE reaching an idle LUN runs on the submitting thread instead), and the administrative
+// API over copy-on-write LUN and port tables.
 #include "camx/ctl/engine.hpp"
 
 #include <algorithm>
