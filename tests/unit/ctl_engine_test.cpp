@@ -6,6 +6,7 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -526,6 +527,93 @@ TEST_F(CtlEngine, AbortQueuedTasks) {
     release.set_value();
     while (done.load() != 4) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     EXPECT_EQ(aborted.load(), 3);
+}
+
+TEST_F(CtlEngine, ReadAndWriteOnAnIdleLunRunOnTheSubmittingThread) {
+    // Whether the task completed on this thread before submit() returned.
+    auto ran_inline = [&](Bytes cdb, Bytes data) {
+        auto ran = std::make_shared<std::promise<std::thread::id>>();
+        auto f = ran->get_future();
+        Task t;
+        t.nexus = a.nx;
+        t.cdb = std::move(cdb);
+        t.expected_transfer_length = 512;
+        t.data_out = std::move(data);
+        engine.submit(t, [ran](TaskResult r) {
+            EXPECT_EQ(r.status, 0);
+            ran->set_value(std::this_thread::get_id());
+        });
+        bool before_return = f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+        return before_return && f.get() == std::this_thread::get_id();
+    };
+    Bytes read = cdb::Read10{0, false, false, false, 5, 0, 1, 0}.encode();
+    // The worker that served the set-up's TEST UNIT READY may still be leaving the LUN.
+    bool idle = false;
+    for (int i = 0; i < 1000 && !idle; ++i) {
+        idle = ran_inline(read, {});
+        if (!idle) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_TRUE(idle);
+    // An inline task leaves the LUN idle when it returns: what follows runs inline too.
+    EXPECT_TRUE(ran_inline(cdb::Write10{0, false, false, 5, 0, 1, 0}.encode(), block(0x5a)));
+    EXPECT_TRUE(ran_inline(read, {}));
+    EXPECT_EQ(a.run(read).data_in, block(0x5a));
+    // Anything else goes to a worker.
+    std::promise<std::thread::id> ran;
+    Task t;
+    t.nexus = a.nx;
+    t.cdb = cdb::TestUnitReady{}.encode();
+    engine.submit(t, [&](TaskResult) { ran.set_value(std::this_thread::get_id()); });
+    EXPECT_NE(ran.get_future().get(), std::this_thread::get_id());
+}
+
+TEST_F(CtlEngine, ReadOnABusyLunWaitsItsTurn) {
+    // A task held in its completion keeps the LUN busy: a READ submitted meanwhile must not
+    // overtake it, and a WRITE after it must not overtake the READ.
+    std::promise<void> release;
+    auto gate = release.get_future().share();
+    std::mutex m;
+    std::vector<std::string> order;
+    auto note = [&](std::string what) {
+        std::lock_guard lock(m);
+        order.push_back(std::move(what));
+    };
+    Task first;
+    first.nexus = a.nx;
+    first.cdb = cdb::TestUnitReady{}.encode();
+    engine.submit(first, [&](TaskResult) {
+        gate.wait();
+        note("tur");
+    });
+    Task read;
+    read.nexus = a.nx;
+    read.cdb = cdb::Read10{0, false, false, false, 9, 0, 1, 0}.encode();
+    read.expected_transfer_length = 512;
+    Bytes seen;
+    engine.submit(read, [&](TaskResult r) {
+        seen = r.data_in;
+        note("read");
+    });
+    Task write;
+    write.nexus = a.nx;
+    write.cdb = cdb::Write10{0, false, false, 9, 0, 1, 0}.encode();
+    write.expected_transfer_length = 512;
+    write.data_out = block(0x77);
+    std::atomic<bool> written{false};
+    engine.submit(write, [&](TaskResult) {
+        note("write");
+        written = true;
+    });
+    {
+        std::lock_guard lock(m);
+        EXPECT_TRUE(order.empty());
+    }
+    release.set_value();
+    while (!written.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_EQ(order, (std::vector<std::string>{"tur", "read", "write"}));
+    EXPECT_EQ(seen, block(0));
+    // The LUN is idle again: the next READ runs at once and sees the write.
+    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 9, 0, 1, 0}.encode()).data_in, block(0x77));
 }
 
 TEST_F(CtlEngine, ReadOnlyLunAndWriteProtect) {

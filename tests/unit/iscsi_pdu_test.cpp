@@ -450,5 +450,38 @@ TEST(IscsiFramer, EveryPrefixNeedsMoreOrFails) {
     }
 }
 
+// A Data-In sent as header, payload in place and trailer is byte for byte the serialized PDU,
+// for every padding length and digest combination.
+TEST(IscsiPdu, FramedDataInEqualsSerialized) {
+    for (Digests d :
+         {Digests{false, false}, Digests{true, false}, Digests{false, true}, Digests{true, true}}) {
+        for (std::size_t n : {0, 1, 2, 3, 4, 5, 4096, 65535}) {
+            DataIn din;
+            din.final_bit = true;
+            din.status_present = n % 2 == 1;
+            din.lun = Lun::from_number(3);
+            din.initiator_task_tag = 0x1234;
+            din.stat_sn = 9;
+            din.data_sn = 2;
+            din.buffer_offset = 8192;
+            din.data = seq(n, 7, 3);
+            Bytes want = serialize(din.encode(), d);
+            Framing f = frame(din.header(static_cast<std::uint32_t>(n)), din.data, d);
+            Bytes got(f.head_bytes().begin(), f.head_bytes().end());
+            got.insert(got.end(), din.data.begin(), din.data.end());
+            got.insert(got.end(), f.tail_bytes().begin(), f.tail_bytes().end());
+            EXPECT_EQ(got, want) << "length " << n << " digests " << d.header << d.data;
+            EXPECT_EQ(f.tail_size, n == 0 ? 0 : padded(n) - n + (d.data ? 4 : 0));
+        }
+    }
+}
+
+TEST(IscsiPdu, FrameRefusesAhsAndOversizedData) {
+    Bhs h = DataIn{}.header(0);
+    h[4] = 1;
+    EXPECT_THROW(frame(h, {}, {}), Error);
+    EXPECT_THROW(DataIn{}.header(1u << 24), Error);
+}
+
 }  // namespace
 }  // namespace camx::iscsi

@@ -1,9 +1,11 @@
 // The ramdisk backend: memory allocated in chunks on first write, zeros where nothing was
 // written, an optional cap on the memory used, and a discard-everything mode (capacity 0).
+// Only written chunks take memory: a LUN that was never written costs a few hundred bytes
+// whatever its size.
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <mutex>
-#include <vector>
 
 #include "camx/ctl/backend.hpp"
 
@@ -15,9 +17,7 @@ constexpr std::uint64_t chunk_size = 1u << 20;
 class Ramdisk final : public Backend {
   public:
     Ramdisk(std::uint64_t size, std::optional<std::uint64_t> capacity)
-        : size_(size), capacity_(capacity.value_or(size)) {
-        chunks_.resize(chunk_count(size_));
-    }
+        : size_(size), capacity_(capacity.value_or(size)) {}
 
     std::uint64_t size_bytes() const override {
         std::lock_guard lock(mutex_);
@@ -30,9 +30,9 @@ class Ramdisk final : public Backend {
         check(offset, out.size());
         walk(offset, out.size(),
              [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t pos, std::size_t n) {
-                 const auto& c = chunks_[idx];
-                 if (c) {
-                     std::memcpy(out.data() + pos, c.get() + in_chunk, n);
+                 auto c = chunks_.find(idx);
+                 if (c != chunks_.end()) {
+                     std::memcpy(out.data() + pos, c->second.get() + in_chunk, n);
                  } else {
                      std::memset(out.data() + pos, 0, n);
                  }
@@ -45,15 +45,15 @@ class Ramdisk final : public Backend {
         if (capacity_ == 0) return;
         walk(offset, data.size(),
              [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t pos, std::size_t n) {
-                 auto& c = chunks_[idx];
-                 if (!c) {
+                 auto c = chunks_.find(idx);
+                 if (c == chunks_.end()) {
                      if (allocated_ + chunk_size > round_up(capacity_)) {
                          throw Error(Category::data_protect, "ramdisk capacity exhausted");
                      }
-                     c = std::make_unique<std::uint8_t[]>(chunk_size);
+                     c = chunks_.emplace(idx, std::make_unique<std::uint8_t[]>(chunk_size)).first;
                      allocated_ += chunk_size;
                  }
-                 std::memcpy(c.get() + in_chunk, data.data() + pos, n);
+                 std::memcpy(c->second.get() + in_chunk, data.data() + pos, n);
              });
     }
 
@@ -64,13 +64,13 @@ class Ramdisk final : public Backend {
         check(offset, length);
         walk(offset, length,
              [&](std::uint64_t idx, std::uint64_t in_chunk, std::size_t, std::size_t n) {
-                 auto& c = chunks_[idx];
-                 if (!c) return;
+                 auto c = chunks_.find(idx);
+                 if (c == chunks_.end()) return;
                  if (n == chunk_size) {
-                     c.reset();
+                     chunks_.erase(c);
                      allocated_ -= chunk_size;
                  } else {
-                     std::memset(c.get() + in_chunk, 0, n);
+                     std::memset(c->second.get() + in_chunk, 0, n);
                  }
              });
     }
@@ -79,23 +79,30 @@ class Ramdisk final : public Backend {
         std::lock_guard lock(mutex_);
         if (offset >= size_) return {false, 0};
         std::uint64_t idx = offset / chunk_size;
-        bool mapped = chunks_[idx] != nullptr;
+        auto c = chunks_.lower_bound(idx);
+        bool mapped = c != chunks_.end() && c->first == idx;
         std::uint64_t end = idx;
-        while (end < chunks_.size() && (chunks_[end] != nullptr) == mapped) ++end;
+        if (mapped) {
+            while (c != chunks_.end() && c->first == end) ++c, ++end;
+        } else {
+            end = c == chunks_.end() ? chunk_count(size_) : c->first;
+        }
         return {mapped, std::min(end * chunk_size, size_) - offset};
     }
 
     void resize(std::uint64_t size) override {
         std::lock_guard lock(mutex_);
         std::uint64_t n = chunk_count(size);
-        for (std::uint64_t i = n; i < chunks_.size(); ++i) {
-            if (chunks_[i]) allocated_ -= chunk_size;
+        for (auto c = chunks_.lower_bound(n); c != chunks_.end();) {
+            c = chunks_.erase(c);
+            allocated_ -= chunk_size;
         }
-        chunks_.resize(n);
         // The tail of a chunk cut short must read as zeros if the LUN grows again.
-        if (size % chunk_size != 0 && n > 0 && chunks_[n - 1]) {
-            std::memset(chunks_[n - 1].get() + size % chunk_size, 0,
-                        chunk_size - size % chunk_size);
+        if (size % chunk_size != 0 && n > 0) {
+            auto last = chunks_.find(n - 1);
+            if (last != chunks_.end())
+                std::memset(last->second.get() + size % chunk_size, 0,
+                            chunk_size - size % chunk_size);
         }
         size_ = size;
     }
@@ -128,7 +135,7 @@ class Ramdisk final : public Backend {
     std::uint64_t size_;
     std::uint64_t capacity_;
     std::uint64_t allocated_ = 0;
-    std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
+    std::map<std::uint64_t, std::unique_ptr<std::uint8_t[]>> chunks_;  // by chunk index
 };
 
 }  // namespace

@@ -70,6 +70,9 @@ class EngineCore {
     std::shared_ptr<Lun> lun_by_naa(std::uint64_t naa) const;
 
     void enqueue(const std::shared_ptr<Lun>& lun, std::shared_ptr<Pending> pending);
+    // Runs the task on the calling thread if the LUN is idle and the command is a plain
+    // READ or WRITE on memory or a file; false: the caller enqueues it.
+    bool run_inline(const std::shared_ptr<Lun>& lun, const std::shared_ptr<Pending>& pending);
     // Marks queued tasks aborted; returns how many.
     std::size_t abort_where(Lun& lun, const std::function<bool(const Pending&)>& pred);
     void reservation_changed(const Lun& lun);
@@ -91,7 +94,10 @@ class EngineCore {
         std::thread thread;
     };
     void run_worker(Worker& w);
+    void wake(const std::shared_ptr<Lun>& lun);
     void drain(const std::shared_ptr<Lun>& lun);
+    // Dispatches (or reports aborted), counts and completes one task.
+    void run_task(const std::shared_ptr<Lun>& lun, Pending& p);
     std::vector<std::unique_ptr<Worker>> workers_;
 };
 

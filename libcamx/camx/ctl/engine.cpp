@@ -1,6 +1,7 @@
 // The engine: dispatch table, checks before each handler, per-LUN queues served by a worker
-// pool (a LUN always runs on the same worker, so its tasks complete in order), and the
-// administrative API over copy-on-write LUN and port tables.
+// pool (a LUN always runs on the same worker, so its tasks complete in order; a READ or
+// WRITE reaching an idle LUN runs on the submitting thread instead), and the administrative
+// API over copy-on-write LUN and port tables.
 #include "camx/ctl/engine.hpp"
 
 #include <algorithm>
@@ -278,12 +279,31 @@ const CommandSpec* find_command(std::uint8_t opcode, std::uint8_t service_action
     return nullptr;
 }
 
+namespace {
+
+// it_key decodes the TransportId and folds case; a thread serves the same few nexuses over
+// and over, so it remembers the last one. The weak pointer keeps the nexus's control block,
+// so no other nexus can compare equal to it.
+const ItKey& cached_it_key(const std::shared_ptr<const Nexus>& nexus, ItKey& scratch) {
+    if (!nexus) return scratch = it_key(Nexus{});
+    thread_local std::weak_ptr<const Nexus> last;
+    thread_local ItKey key;
+    if (last.owner_before(nexus) || nexus.owner_before(last) || last.expired()) {
+        key = it_key(*nexus);
+        last = nexus;
+    }
+    return key;
+}
+
+}  // namespace
+
 TaskResult dispatch(EngineCore& engine, const std::shared_ptr<Lun>& lun_in, const Pending& p) {
     const Task& task = p.task;
     static const Nexus no_nexus;
     const Nexus& nexus = task.nexus ? *task.nexus : no_nexus;
     std::shared_ptr<Lun> lun = lun_in.get() == engine.no_lun.get() ? nullptr : lun_in;
-    Cmd cmd{engine, lun, task, nexus, it_key(nexus), p.initiator_lun, {}};
+    ItKey scratch;
+    Cmd cmd{engine, lun, task, nexus, cached_it_key(task.nexus, scratch), p.initiator_lun, {}};
     try {
         if (task.cdb.empty()) invalid_field_in_cdb(0);
         std::uint8_t opcode = task.cdb[0];
@@ -365,16 +385,74 @@ void EngineCore::enqueue(const std::shared_ptr<Lun>& lun, std::shared_ptr<Pendin
     bool schedule = false;
     {
         std::lock_guard lock(lun->queue_mutex);
-        schedule = lun->queue.empty() && !lun->running;
         lun->queue.push_back(std::move(pending));
+        schedule = !lun->active;
+        lun->active = true;
     }
-    if (!schedule) return;
+    if (schedule) wake(lun);
+}
+
+void EngineCore::wake(const std::shared_ptr<Lun>& lun) {
     Worker& w = *workers_[lun->config.id % workers_.size()];
     {
         std::lock_guard lock(w.mutex);
         w.ready.push_back(lun);
     }
     w.cv.notify_one();
+}
+
+namespace {
+
+// READ and WRITE on memory or a file take microseconds: on an idle LUN the submitting
+// thread runs them itself, saving the hand-off to a worker and back. Block devices may
+// stall on the media, everything else may take long or touch several LUNs.
+bool inline_command(const Lun& lun, const Task& task) {
+    if (lun.enclosure || lun.config.backend == BackendKind::block) return false;
+    if (task.attribute != TaskAttribute::simple || task.cdb.empty()) return false;
+    switch (static_cast<Opcode>(task.cdb[0])) {
+        case Opcode::read_6:
+        case Opcode::read_10:
+        case Opcode::read_12:
+        case Opcode::read_16:
+        case Opcode::write_6:
+        case Opcode::write_10:
+        case Opcode::write_12:
+        case Opcode::write_16:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+bool EngineCore::run_inline(const std::shared_ptr<Lun>& lun,
+                            const std::shared_ptr<Pending>& pending) {
+    if (lun.get() == no_lun.get() || !inline_command(*lun, pending->task)) return false;
+    {
+        std::lock_guard lock(lun->queue_mutex);
+        if (lun->active) return false;
+        lun->active = true;
+        lun->running = pending;
+    }
+    // Tasks that arrived meanwhile went to the queue; hand them to the worker afterwards,
+    // also when the completion throws.
+    struct Release {
+        EngineCore& core;
+        const std::shared_ptr<Lun>& lun;
+        ~Release() {
+            bool more = false;
+            {
+                std::lock_guard lock(lun->queue_mutex);
+                lun->running.reset();
+                more = !lun->queue.empty();
+                lun->active = more;
+            }
+            if (more) core.wake(lun);
+        }
+    } release{*this, lun};
+    run_task(lun, *pending);
+    return true;
 }
 
 void EngineCore::run_worker(Worker& w) {
@@ -398,30 +476,14 @@ void EngineCore::drain(const std::shared_ptr<Lun>& lun) {
             std::lock_guard lock(lun->queue_mutex);
             if (lun->queue.empty()) {
                 lun->running.reset();
+                lun->active = false;
                 return;
             }
             p = lun->queue.front();
             lun->queue.pop_front();
             lun->running = p;
         }
-        TaskResult r;
-        if (p->aborted->load()) {
-            r.status = status::task_aborted;
-            r.aborted = true;
-        } else {
-            r = dispatch(*this, lun, *p);
-        }
-        auto ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 std::chrono::steady_clock::now() - p->arrived)
-                                                 .count());
-        auto& c = lun->counters;
-        c.commands.fetch_add(1, std::memory_order_relaxed);
-        if (r.status != status::good) c.errors.fetch_add(1, std::memory_order_relaxed);
-        c.latency_ns_sum.fetch_add(ns, std::memory_order_relaxed);
-        std::uint64_t prev = c.latency_ns_max.load(std::memory_order_relaxed);
-        while (ns > prev && !c.latency_ns_max.compare_exchange_weak(prev, ns)) {
-        }
-        if (p->done) p->done(std::move(r));
+        run_task(lun, *p);
         {
             std::lock_guard lock(lun->queue_mutex);
             lun->running.reset();
@@ -429,11 +491,32 @@ void EngineCore::drain(const std::shared_ptr<Lun>& lun) {
     }
 }
 
+void EngineCore::run_task(const std::shared_ptr<Lun>& lun, Pending& p) {
+    TaskResult r;
+    if (p.aborted.load()) {
+        r.status = status::task_aborted;
+        r.aborted = true;
+    } else {
+        r = dispatch(*this, lun, p);
+    }
+    auto ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                             std::chrono::steady_clock::now() - p.arrived)
+                                             .count());
+    auto& c = lun->counters;
+    c.commands.fetch_add(1, std::memory_order_relaxed);
+    if (r.status != status::good) c.errors.fetch_add(1, std::memory_order_relaxed);
+    c.latency_ns_sum.fetch_add(ns, std::memory_order_relaxed);
+    std::uint64_t prev = c.latency_ns_max.load(std::memory_order_relaxed);
+    while (ns > prev && !c.latency_ns_max.compare_exchange_weak(prev, ns)) {
+    }
+    if (p.done) p.done(std::move(r));
+}
+
 std::size_t EngineCore::abort_where(Lun& lun, const std::function<bool(const Pending&)>& pred) {
     std::lock_guard lock(lun.queue_mutex);
     std::size_t n = 0;
     for (auto& p : lun.queue) {
-        if (pred(*p) && !p->aborted->exchange(true)) ++n;
+        if (pred(*p) && !p->aborted.exchange(true)) ++n;
     }
     return n;
 }
@@ -764,13 +847,17 @@ void Engine::restore_reservations(std::uint64_t id, const nlohmann::json& state)
 void Engine::submit(Task task, std::function<void(TaskResult)> done) {
     auto p = std::make_shared<Pending>();
     p->arrived = std::chrono::steady_clock::now();
-    p->initiator_lun = scsi::Lun::from_int(task.lun).levels().front().lun;
+    // Single-level LUNs below 256 read the same in Linux's integer form.
+    p->initiator_lun =
+        task.lun < 0x100 ? task.lun : scsi::Lun::from_int(task.lun).levels().front().lun;
     p->task = std::move(task);
     p->done = std::move(done);
     auto t = impl_->tables();
     std::shared_ptr<Lun> lun;
     if (p->task.nexus) lun = impl_->resolve(*t, p->task.nexus->port, p->initiator_lun);
-    impl_->enqueue(lun ? lun : impl_->no_lun, std::move(p));
+    if (!lun) lun = impl_->no_lun;
+    if (impl_->run_inline(lun, p)) return;
+    impl_->enqueue(lun, std::move(p));
 }
 
 TaskResult Engine::execute(Task task) {

@@ -66,7 +66,7 @@ struct Pending {
     Task task;
     std::function<void(TaskResult)> done;
     std::chrono::steady_clock::time_point arrived;
-    std::shared_ptr<std::atomic<bool>> aborted = std::make_shared<std::atomic<bool>>(false);
+    std::atomic<bool> aborted{false};
     std::uint64_t initiator_lun = 0;
 };
 
@@ -94,6 +94,8 @@ struct Lun {
     std::mutex queue_mutex;
     std::deque<std::shared_ptr<Pending>> queue;
     std::shared_ptr<Pending> running;
+    // A worker or a submitting thread is serving the queue: the next task waits its turn.
+    bool active = false;
 
     struct Counters {
         std::atomic<std::uint64_t> commands{0}, read_commands{0}, write_commands{0}, bytes_read{0},
@@ -114,7 +116,7 @@ struct Cmd {
     std::shared_ptr<Lun> lun;  // null when the addressed LUN does not exist
     const Task& task;
     const Nexus& nexus;
-    ItKey it;
+    const ItKey& it;
     std::uint64_t initiator_lun = 0;
     TaskResult result;
 

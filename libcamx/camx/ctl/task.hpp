@@ -77,8 +77,10 @@ enum class TmfResponse : std::uint8_t {
     failed,
 };
 
-// What a frontend feeds. Implemented by the engine. `done` may run on an engine thread;
-// tasks of one LUN complete in the order SAM requires for their attributes.
+// What a frontend feeds. Implemented by the engine. `done` runs on an engine thread, or on
+// the submitting thread before submit() returns (a short READ or WRITE on an idle LUN), so
+// the caller must not hold a lock `done` takes. Tasks of one LUN complete in the order SAM
+// requires for their attributes.
 class TaskSink {
   public:
     virtual ~TaskSink() = default;

@@ -40,6 +40,15 @@ class Header {
         std::copy(id.begin(), id.end(), b_.begin() + 8);
         return *this;
     }
+    // The bare header of a PDU without AHS whose data segment is data_length bytes.
+    Bhs bhs(std::uint32_t data_length) const {
+        if (data_length > 0xffffff)
+            throw Error(Category::usage,
+                        fmt::format("data segment of {} bytes exceeds 2^24-1", data_length));
+        Bhs h = b_;
+        bytes::put_be24(h, 5, data_length);
+        return h;
+    }
     Pdu finish(Bytes data = {}, std::vector<Ahs> ahs = {}) const {
         Pdu p{b_, std::move(ahs), std::move(data)};
         std::size_t ahs_len = encode_ahs(p.ahs).size();
@@ -366,6 +375,31 @@ Bytes serialize(const Pdu& pdu, Digests digests) {
         if (digests.data) w.raw(digest_bytes(crc32c(ByteView(w.view()).subspan(start))));
     }
     return w.take();
+}
+
+Framing frame(Bhs bhs, ByteView data, Digests digests) {
+    if (bhs[4] != 0) throw Error(Category::usage, "frame() takes a header without AHS");
+    if (data.size() > 0xffffff) throw Error(Category::usage, "data segment too long for a PDU");
+    bytes::put_be24(bhs, 5, static_cast<std::uint32_t>(data.size()));
+    Framing f;
+    std::copy(bhs.begin(), bhs.end(), f.head.begin());
+    f.head_size = bhs_size;
+    if (digests.header) {
+        auto d = digest_bytes(crc32c(bhs));
+        std::copy(d.begin(), d.end(), f.head.begin() + bhs_size);
+        f.head_size += 4;
+    }
+    if (data.empty()) return f;
+    std::size_t pad = padded(data.size()) - data.size();
+    f.tail_size = static_cast<std::uint8_t>(pad);  // the array starts zeroed
+    if (digests.data) {
+        std::uint32_t crc = crc32c(data);
+        if (pad) crc = crc32c_extend(crc, ByteView(f.tail).first(pad));
+        auto d = digest_bytes(crc);
+        std::copy(d.begin(), d.end(), f.tail.begin() + pad);
+        f.tail_size += 4;
+    }
+    return f;
 }
 
 // ---- NOP-Out ----
@@ -726,6 +760,12 @@ DataIn DataIn::decode(const Pdu& p) {
     return d;
 }
 Pdu DataIn::encode() const {
+    if (data.size() > 0xffffff)
+        throw Error(Category::usage,
+                    fmt::format("data segment of {} bytes exceeds 2^24-1", data.size()));
+    return Pdu{header(static_cast<std::uint32_t>(data.size())), {}, data};
+}
+Bhs DataIn::header(std::uint32_t data_length) const {
     return Header(Opcode::data_in)
         .u8(1, static_cast<std::uint8_t>(flag(final_bit, 7) | flag(acknowledge, 6) |
                                          flag(overflow, 2) | flag(underflow, 1) |
@@ -740,7 +780,7 @@ Pdu DataIn::encode() const {
         .be32(36, data_sn)
         .be32(40, buffer_offset)
         .be32(44, residual_count)
-        .finish(data);
+        .bhs(data_length);
 }
 
 // ---- Logout Response ----

@@ -126,6 +126,20 @@ Bytes encode_ahs(const std::vector<Ahs>& ahs);
 Bytes serialize(const Pdu& pdu, Digests digests = {});
 std::size_t padded(std::size_t n);
 
+// The wire bytes around a data segment that stays in its own buffer (a Data-In payload
+// where the engine read it): the BHS with its header digest before it, the padding and data
+// digest after it. head, the data and tail in a row equal serialize() of the same PDU.
+struct Framing {
+    std::array<std::uint8_t, bhs_size + 4> head{};
+    std::uint8_t head_size = 0;
+    std::array<std::uint8_t, 3 + 4> tail{};
+    std::uint8_t tail_size = 0;
+    ByteView head_bytes() const { return ByteView(head).first(head_size); }
+    ByteView tail_bytes() const { return ByteView(tail).first(tail_size); }
+};
+// bhs: a header without AHS; its DataSegmentLength is set from data.
+Framing frame(Bhs bhs, ByteView data, Digests digests = {});
+
 // ---- Initiator PDUs ----
 
 struct NopOut {
@@ -436,6 +450,9 @@ struct DataIn {
     Bytes data;
     static DataIn decode(const Pdu& pdu);
     Pdu encode() const;
+    // The BHS of encode() for a data segment of data_length bytes kept elsewhere (data is
+    // not looked at): what frame() wants.
+    Bhs header(std::uint32_t data_length) const;
     bool operator==(const DataIn&) const = default;
 };
 

@@ -32,6 +32,10 @@ std::atomic<std::uint64_t> next_nexus_id{1};
 
 constexpr std::size_t read_buffer_bytes = 1u << 20;
 
+// The connection whose reader is the current thread while it works through buffered PDUs:
+// its responses wait in the outbox until it is about to wait for the socket.
+thread_local const Connection* deferring = nullptr;
+
 // The LUN in Linux's integer form, as the engine addresses it.
 std::uint64_t linux_lun(const iscsi::Lun& l) {
     return scsi::Lun::from_bytes(l.raw).to_int();
@@ -192,6 +196,9 @@ std::optional<iscsi::Pdu> Connection::read_pdu(bool allow_ping) {
             rstart_ = 0;
             if (need > rbuf_.size()) rbuf_.resize(need);
         }
+        // Nothing complete is buffered: what the PDUs so far answered goes out before the
+        // thread waits.
+        flush_now();
         ssize_t n = ::recv(fd_.get(), rbuf_.data() + rend_, rbuf_.size() - rend_, 0);
         if (n > 0) {
             rend_ += static_cast<std::size_t>(n);
@@ -233,33 +240,76 @@ template <class P>
 void Connection::send(P p, bool status) {
     std::lock_guard g(send_mu_);
     stamp(p, status);
-    write_all({iscsi::serialize(p.encode(), digests_)});
+    post(iscsi::serialize(p.encode(), digests_));
 }
 
-void Connection::write_all(const std::vector<Bytes>& bufs) {
-    std::vector<iovec> iov;
-    iov.reserve(bufs.size());
-    for (const auto& b : bufs)
-        if (!b.empty()) iov.push_back({const_cast<std::uint8_t*>(b.data()), b.size()});
+void Connection::post(Bytes wire) {
+    queue_bytes(wire);
+    posted();
+}
+
+void Connection::queue_bytes(ByteView b) {
+    if (b.empty()) return;
+    auto& o = out_;
+    if (!o.pieces.empty() && o.pieces.back().payload == std::string::npos &&
+        o.pieces.back().offset + o.pieces.back().length == o.bytes.size()) {
+        o.pieces.back().length += b.size();
+    } else {
+        o.pieces.push_back({std::string::npos, o.bytes.size(), b.size()});
+    }
+    o.bytes.insert(o.bytes.end(), b.begin(), b.end());
+    o.size += b.size();
+}
+
+void Connection::queue_payload(std::size_t index, std::size_t offset, std::size_t length) {
+    if (length == 0) return;
+    out_.pieces.push_back({index, offset, length});
+    out_.size += length;
+}
+
+void Connection::posted() {
+    // Enough gathered to keep the socket busy: no reason to wait for the next recv.
+    constexpr std::size_t flush_bytes = 512u << 10;
+    if (deferring != this || out_.size >= flush_bytes) flush();
+}
+
+void Connection::flush_now() {
+    std::lock_guard g(send_mu_);
+    flush();
+}
+
+void Connection::flush() {
+    auto& o = out_;
+    if (o.pieces.empty()) return;
+    o.iov.clear();
+    for (const auto& p : o.pieces) {
+        std::uint8_t* base =
+            p.payload == std::string::npos ? o.bytes.data() : o.payloads[p.payload].data();
+        o.iov.push_back({base + p.offset, p.length});
+    }
     std::size_t at = 0;
-    while (at < iov.size()) {
+    while (at < o.iov.size()) {
         msghdr m{};
-        m.msg_iov = iov.data() + at;
-        m.msg_iovlen = std::min<std::size_t>(iov.size() - at, IOV_MAX);
+        m.msg_iov = o.iov.data() + at;
+        m.msg_iovlen = std::min<std::size_t>(o.iov.size() - at, IOV_MAX);
         ssize_t n = ::sendmsg(fd_.get(), &m, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
             closing_ = true;
             ::shutdown(fd_.get(), SHUT_RDWR);
-            return;
+            break;
         }
         auto left = static_cast<std::size_t>(n);
-        while (at < iov.size() && left >= iov[at].iov_len) left -= iov[at++].iov_len;
-        if (at < iov.size()) {
-            iov[at].iov_base = static_cast<std::uint8_t*>(iov[at].iov_base) + left;
-            iov[at].iov_len -= left;
+        while (at < o.iov.size() && left >= o.iov[at].iov_len) left -= o.iov[at++].iov_len;
+        if (at < o.iov.size()) {
+            o.iov[at].iov_base = static_cast<std::uint8_t*>(o.iov[at].iov_base) + left;
+            o.iov[at].iov_len -= left;
         }
     }
+    o.bytes.clear();
+    o.payloads.clear();
+    o.pieces.clear();
+    o.size = 0;
 }
 
 // ---- login ----
@@ -276,7 +326,7 @@ void Connection::login_fail(const iscsi::LoginRequest& rq, LoginStatus status, c
     r.set_status(status);
     std::lock_guard g(send_mu_);
     r.stat_sn = stat_sn_++;
-    write_all({iscsi::serialize(r.encode())});
+    post(iscsi::serialize(r.encode()));
 }
 
 bool Connection::login() {
@@ -332,7 +382,7 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
         resp.stat_sn = stat_sn_++;
         resp.exp_cmd_sn = st.cmd_sn;
         resp.max_cmd_sn = st.cmd_sn + st.cfg->command_window - 1;
-        write_all({iscsi::serialize(resp.encode())});
+        post(iscsi::serialize(resp.encode()));
         return false;
     }
     iscsi::TextList offers = iscsi::decode_text(st.text);
@@ -485,7 +535,7 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
             resp.exp_cmd_sn = st.cmd_sn;
             resp.max_cmd_sn = st.cmd_sn + st.cfg->command_window - 1;
         }
-        write_all({iscsi::serialize(resp.encode())});
+        post(iscsi::serialize(resp.encode()));
         if (full_feature) {
             const auto& cp = negotiator_->connection();
             digests_ = cp.digests;
@@ -503,6 +553,14 @@ void Connection::full_feature() {
     auto cfg = core_.snapshot();
     set_timeout(fd_.get(), cfg->ping_interval_seconds);
     bool ping = cfg->ping_interval_seconds > 0;
+    struct Defer {
+        Connection& c;
+        explicit Defer(Connection& conn) : c(conn) { deferring = &c; }
+        ~Defer() {
+            deferring = nullptr;
+            c.flush_now();  // a Reject or Logout Response before the connection closes
+        }
+    } defer(*this);
     while (!closing_) {
         auto pdu = read_pdu(ping);
         if (!pdu) return;
@@ -730,11 +788,9 @@ void Connection::submit(std::uint32_t itt) {
         auto it = tasks_.find(itt);
         if (it == tasks_.end()) return;
         it->second.submitted = true;
-        // The frontend keeps the task's header for the response; the data goes to the engine.
-        Bytes data = std::move(it->second.task.data_out);
-        it->second.task.data_out.clear();
-        task = it->second.task;
-        task.data_out = std::move(data);
+        // The task goes to the engine; what the response needs (tag, LUN, expected length)
+        // are plain values and stay behind in the moved-from task.
+        task = std::move(it->second.task);
     }
     core_.sink.submit(std::move(task), [self = shared_from_this(), itt](ctl::TaskResult r) {
         self->complete(itt, std::move(r));
@@ -780,12 +836,16 @@ void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
     auto residual = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(overflow ? wanted - expected : expected - wanted, 0xffffffffu));
     bool collapse = r.status == 0 && r.sense.empty() && !data.empty();
-    std::vector<Bytes> wire;
     std::lock_guard g(send_mu_);
+    // The payload goes on the wire from the buffer the engine read it into: Data-In headers
+    // and digests are framed around slices of it.
+    std::size_t payload = out_.payloads.size();
+    auto size = static_cast<std::uint32_t>(data.size());
+    if (size) out_.payloads.push_back(std::move(data));
+    ByteView bytes = size ? ByteView(out_.payloads.back()) : ByteView();
     std::uint32_t data_sn = 0;
     std::uint32_t off = 0;
     std::uint32_t burst_used = 0;
-    auto size = static_cast<std::uint32_t>(data.size());
     std::uint32_t burst = std::max<std::uint32_t>(512, max_burst_);
     while (off < size) {
         std::uint32_t n = std::min({max_send_, size - off, burst - burst_used});
@@ -794,10 +854,8 @@ void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
         d.initiator_task_tag = t.task.tag;
         d.data_sn = data_sn++;
         d.buffer_offset = off;
-        d.data.assign(data.begin() + off, data.begin() + off + n);
-        off += n;
+        bool last = off + n == size;
         burst_used += n;
-        bool last = off == size;
         d.final_bit = last || burst_used == burst;
         if (burst_used == burst) burst_used = 0;
         if (last && collapse) {
@@ -808,7 +866,11 @@ void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
             d.residual_count = residual;
         }
         stamp(d, last && collapse);
-        wire.push_back(iscsi::serialize(d.encode(), digests_));
+        auto f = iscsi::frame(d.header(n), bytes.subspan(off, n), digests_);
+        queue_bytes(f.head_bytes());
+        queue_payload(payload, off, n);
+        queue_bytes(f.tail_bytes());
+        off += n;
     }
     if (!collapse) {
         iscsi::ScsiResponse resp;
@@ -820,9 +882,9 @@ void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
         resp.residual_count = residual;
         resp.exp_data_sn = data_sn + t.r2t_sn;
         stamp(resp, true);
-        wire.push_back(iscsi::serialize(resp.encode(), digests_));
+        queue_bytes(iscsi::serialize(resp.encode(), digests_));
     }
-    write_all(wire);
+    posted();
 }
 
 void Connection::abort_matching(std::optional<std::uint64_t> lun) {
@@ -937,7 +999,10 @@ void Connection::on_tmf(const iscsi::Pdu& pdu) {
             break;
     }
     send(std::move(resp), true);
-    if (drop_connection) shut();
+    if (drop_connection) {
+        flush_now();
+        shut();
+    }
 }
 
 std::string Connection::send_targets(std::string_view which) {
@@ -1045,6 +1110,7 @@ void Connection::on_text(const iscsi::Pdu& pdu) {
 }
 
 void Connection::wait_tasks_drained(int timeout_ms) {
+    flush_now();
     std::unique_lock g(tasks_mu_);
     tasks_cv_.wait_for(g, std::chrono::milliseconds(timeout_ms), [&] {
         return std::all_of(tasks_.begin(), tasks_.end(),

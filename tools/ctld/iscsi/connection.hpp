@@ -2,6 +2,8 @@
 // their CmdSN window and nexus, and connections, each run by its own thread.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -191,13 +193,33 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string send_targets(std::string_view which);
 
     // Sending: StatSN, ExpCmdSN and MaxCmdSN are stamped under the send lock, so StatSN
-    // follows the order on the wire.
+    // follows the order on the wire. PDUs gather in the outbox (send_mu_): the reader thread
+    // lets them while it has more PDUs buffered and writes them with one sendmsg before it
+    // waits for the socket; other threads write at once.
     template <class P>
     void stamp(P& p, bool status);
-    void write_all(const std::vector<Bytes>& bufs);
+    void post(Bytes wire);  // a whole serialized PDU; send_mu_ held
     template <class P>
     void send(P p, bool status);
     void send_data_in(const PendingTask& t, ctl::TaskResult& r);
+    void queue_bytes(ByteView b);
+    void queue_payload(std::size_t index, std::size_t offset, std::size_t length);
+    void posted();  // send_mu_ held: writes the outbox unless the reader defers it
+    void flush();   // send_mu_ held
+    void flush_now();
+
+    struct Outbox {
+        Bytes bytes;                  // headers, trailers and whole small PDUs
+        std::vector<Bytes> payloads;  // Data-In payloads where the engine read them
+        struct Piece {
+            std::size_t payload;  // index into payloads; npos: in bytes
+            std::size_t offset;
+            std::size_t length;
+        };
+        std::vector<Piece> pieces;
+        std::size_t size = 0;
+        std::vector<iovec> iov;
+    };
 
     IscsiFrontend::Core& core_;
     transport::UniqueFd fd_;
@@ -221,6 +243,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string chap_user_;  // who authenticated, for discovery filtering
 
     mutable std::mutex send_mu_;
+    Outbox out_;
     iscsi::Digests digests_;  // in force on the wire (after login)
     std::uint32_t max_send_ = 8192;
     std::uint32_t max_burst_ = 262144;
