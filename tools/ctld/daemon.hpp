@@ -32,6 +32,11 @@ struct DaemonConfig {
     std::map<std::uint64_t, std::string> lun_names;
 };
 
+// A listening portal added at run time (ctladm port create): `listen` joins portal group
+// `portal_group`, which is created (with the lowest free tag) when the configuration has no
+// such group, for `target` or, when that is empty, for every target.
+using RuntimePortal = target_config::SavedPortal;
+
 // The built-in demo: a 64 MiB ramdisk (or, given `file`, that file) as LUN 0 of
 // iqn.2024-01.org.camx:demo on `listen`, no authentication.
 inline constexpr std::string_view demo_target = "iqn.2024-01.org.camx:demo";
@@ -73,6 +78,17 @@ class Daemon {
                             const std::map<std::string, std::string>& options);
     void map_lun(const std::string& port, std::uint64_t port_lun, std::optional<std::uint64_t> lun);
     std::string lun_name(std::uint64_t id) const;
+
+    // Runtime portals, saved in the state directory like runtime LUNs and kept across reloads.
+    // add_portal throws Error(usage) for a bad or duplicate address or a target given for an
+    // existing group, Error(no_device) for an unknown target, Error(busy) when the address is
+    // in use; nothing changes then. remove_portal ends the sessions through the removed
+    // portals and returns their addresses; Error(no_device) when nothing matches, Error(usage)
+    // for a portal of the configuration file.
+    void add_portal(const RuntimePortal& portal);
+    std::vector<std::string> remove_portal(const std::string& portal_group,
+                                           const std::string& listen);
+    const std::vector<RuntimePortal>& runtime_portals() const { return runtime_portals_; }
     std::set<std::uint64_t> runtime_lun_ids() const;
     const std::map<std::string, ctl::PortConfig>& ports() const { return ports_; }
 
@@ -90,9 +106,14 @@ class Daemon {
 
   private:
     std::map<std::string, ctl::PortConfig> plan_ports(DaemonConfig& config);
-    void merge_runtime(DaemonConfig& next);
+    // Adds the runtime LUNs and portals to next; returns next's frontend before the portals.
+    FrontendConfig merge_runtime(DaemonConfig& next);
     void load_runtime_maps();
     void save_runtime_maps();
+    FrontendConfig merge_portals(DaemonConfig& next);
+    void apply_frontend(DaemonConfig next);
+    void load_runtime_portals();
+    void save_runtime_portals();
     void restore_reservations(std::uint64_t id);
     void reservation_changed(std::uint64_t id, const nlohmann::json& state);
     std::filesystem::path reservation_file(std::uint64_t id) const;
@@ -107,6 +128,8 @@ class Daemon {
     std::map<std::uint64_t, target_config::Lun> runtime_luns_;
     // Port -> port LUN -> engine LUN (nullopt: unmapped at run time).
     std::map<std::string, std::map<std::uint64_t, std::optional<std::uint64_t>>> runtime_maps_;
+    std::vector<RuntimePortal> runtime_portals_;
+    FrontendConfig base_iscsi_;  // the configuration's frontend, before runtime portals
 
     std::unique_ptr<ctl::Engine> engine_;
     std::unique_ptr<IscsiFrontend> frontend_;
