@@ -15,14 +15,36 @@ command -v iscsi-test-cu >/dev/null || { echo "iscsi-test-cu not found"; exit 77
 here=$(dirname "$0")
 . "$here/ctld_lib.sh"
 
-# Left out of every run, with why:
-# SCSI.Sanitize.Reset needs a SANITIZE still running three seconds after it began and across a
-# logout; ctld sanitizes a ramdisk or file before it answers, so the test's premise never holds.
+# Left out, with why:
+# SCSI.Sanitize.Reset (every run) needs a SANITIZE still running three seconds after it began
+#   and across a logout; ctld sanitizes a ramdisk or file before it answers, so the test's
+#   premise never holds.
+# SCSI.GetLBAStatus.UnmapSingle (LBPPB 8 run) expects GET LBA STATUS at LBA i + 1 to answer
+#   with a first descriptor at LBA i + LBPPB; SBC-4 (5.8) has the first descriptor contain the
+#   STARTING LOGICAL BLOCK ADDRESS, which ctld does. With LBPPB 1 (demo run) the two agree and
+#   the suite itself skips it.
+# SCSI.PreventAllow.2ITNexuses (LBPPB 8 run) runs on its own, in a second invocation: in its
+#   suite it follows PreventAllow.LUNReset, whose LUN reset leaves a unit attention on the
+#   suite's second I_T nexus (SAM-5 6.3.3), and its first command on that nexus expects
+#   MEDIUM REMOVAL PREVENTED instead.
 excluded='^SCSI\.Sanitize\.Reset$'
 
-# The tests of a family, one per line, minus the excluded ones.
+# tests_of FAMILY [REGEX]: the family as a --test list without the excluded tests and those
+# matching REGEX: whole suites where nothing is left out (a suite's tests share its setup, and
+# some rely on the ones before them), single tests otherwise. iscsi-test-cu registers such a
+# list from its end, so it is given reversed to run in the suite's own order.
 tests_of() {
-    iscsi-test-cu -l | grep -E "^$1\.[^.]+\.[^.]+$" | grep -Ev "$excluded"
+    local ex=$excluded
+    [ -z "${2:-}" ] || ex="$ex|$2"
+    iscsi-test-cu -l | grep -E "^$1\.[^.]+\.[^.]+$" | awk -v ex="$ex" '
+        { all[NR] = $0; split($0, p, "."); suite[NR] = p[1] "." p[2]; if ($0 ~ ex) cut[suite[NR]] = 1 }
+        END {
+            for (i = 1; i <= NR; i++) {
+                s = suite[i]
+                if (!(s in cut)) { if (!(s in done)) print s; done[s] = 1 }
+                else if (all[i] !~ ex) print all[i]
+            }
+        }' | tac | paste -sd,
 }
 
 status=0
@@ -94,20 +116,24 @@ for run in "${runs[@]}"; do
     case $run in
         demo)
             ctld_start
-            run_suite "demo SCSI" "$url" "$(tests_of SCSI | paste -sd,)" --allow-sanitize
-            run_suite "demo iSCSI" "$url" "$(tests_of iSCSI | paste -sd,)"
+            run_suite "demo SCSI" "$url" "$(tests_of SCSI)" --allow-sanitize
+            run_suite "demo iSCSI" "$url" "$(tests_of iSCSI)"
             ;;
         removable)
             ctld_start_conf conf_removable
             run_suite "removable 512/4096 SCSI" \
                 "iscsi://127.0.0.1:$port/iqn.2024-01.org.camx:compliance/0" \
-                "$(tests_of SCSI | paste -sd,)" --allow-sanitize
+                "$(tests_of SCSI '^SCSI\.GetLBAStatus\.UnmapSingle$|^SCSI\.PreventAllow\.2ITNexuses$')" \
+                --allow-sanitize
+            run_suite "removable 512/4096 SCSI.PreventAllow.2ITNexuses" \
+                "iscsi://127.0.0.1:$port/iqn.2024-01.org.camx:compliance/0" \
+                SCSI.PreventAllow.2ITNexuses
             ;;
         readonly)
             ctld_start_conf conf_readonly
             run_suite "readonly SCSI.ReadOnly" \
                 "iscsi://127.0.0.1:$port/iqn.2024-01.org.camx:compliance/0" \
-                "$(tests_of SCSI | grep -E '^SCSI\.ReadOnly\.' | paste -sd,)"
+                SCSI.ReadOnly
             ;;
         *)
             echo "unknown run $run (demo, removable, readonly)"

@@ -268,8 +268,10 @@ check "a new portal group for an unknown target exits 100" test $? -eq 100
 created=$(adm port create -p pg-new -l "127.0.0.1:$port3" -t "$iqn" --json)
 check "port create makes portal group pg-new with tag 2 and one port" \
     test "$(json "(d['portal']['portal_group_tag'], [p['name'] for p in d['portal']['ports']])" <<<"$created")" = "(2, ['$iqn,t,0x0002'])"
-check "the new portal group's port has the target's LUNs" \
-    test "$("$camctl" inquiry "iscsi://127.0.0.1:$port3/$iqn/4" --serial)" = RT7
+check "the new portal group's port has the target's LUN map from ctl.conf" \
+    test "$("$camctl" inquiry "iscsi://127.0.0.1:$port3/$iqn/1" --serial)" = FILE0001
+check "but not the other port's runtime lunmap" \
+    bash -c "! '$camctl' inquiry 'iscsi://127.0.0.1:$port3/$iqn/4' --serial >/dev/null 2>&1"
 adm port remove -p pg0 -l "127.0.0.1:$port" >/dev/null 2>&1
 check "removing a portal of ctl.conf exits 1" test $? -eq 1
 adm port remove -p pg-none >/dev/null 2>&1

@@ -810,6 +810,21 @@ TEST_F(CtlEngine, PreventAllowPerNexus) {
     EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::lun_reset, 0, 0), TmfResponse::complete);
     a.attach();
     EXPECT_EQ(a.run(eject).status, 0);
+    // Prevention holds the medium out as well as in: no load either.
+    auto load = cdb::StartStopUnit{false, 0, 0, false, true, true, 0}.encode();
+    ASSERT_EQ(a.run(cdb::PreventAllowMediumRemoval{1, 0}.encode()).status, 0);
+    EXPECT_SENSE(a.run(load), 5, 0x53, 0x02);
+    ASSERT_EQ(a.run(cdb::PreventAllowMediumRemoval{0, 0}.encode()).status, 0);
+    EXPECT_EQ(a.run(load).status, 0);
+}
+
+TEST_F(CtlEngine, WriteSameTakesExactlyOneBlock) {
+    EXPECT_SENSE(a.run(cdb::WriteSame16{.lba = 0, .blocks = 1}.encode(), block(1, 2)), 5, 0x24,
+                 0x00);
+    EXPECT_SENSE(a.run(cdb::WriteSame10{.lba = 0, .blocks = 1}.encode(), Bytes(256, 1)), 5, 0x24,
+                 0x00);
+    EXPECT_EQ(a.run(cdb::WriteSame16{.lba = 0, .blocks = 2}.encode(), block(7)).status, 0);
+    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 0, 0, 2, 0}.encode()).data_in, block(7, 2));
 }
 
 }  // namespace

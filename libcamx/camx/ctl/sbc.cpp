@@ -91,6 +91,9 @@ void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool nd
     std::uint32_t bs = c.lun->block_size();
     Bytes block(bs, 0);
     if (!ndob) {
+        // The data-out is exactly one logical block: more is not a residual to ignore but a
+        // block of another size (like COMPARE AND WRITE's two halves).
+        if (c.task.data_out.size() > bs) invalid_field_in_cdb(length_byte);
         ByteView d = c.data_out(bs, length_byte);
         std::copy(d.begin(), d.end(), block.begin());
     }
@@ -478,6 +481,9 @@ void handle_start_stop(Cmd& c) {
     if (!q.loej || q.power_condition != 0) return;
     std::lock_guard lock(c.lun->mutex);
     if (!c.lun->config.options.removable) invalid_field_in_cdb(4, 1);
+    // Any I_T nexus's prevention holds the medium where it is, in or out (SBC-4 5.12,
+    // 5.25): loading is refused like ejecting.
+    if (!c.lun->prevent_removal.empty()) check(0x05, 0x53, 0x02);  // MEDIUM REMOVAL PREVENTED
     if (q.start) {
         if (c.lun->backend) return;
         try {
@@ -489,8 +495,6 @@ void handle_start_stop(Cmd& c) {
         c.lun->ua.establish_all(ua::medium_changed, &c.it);
         return;
     }
-    // Any I_T nexus's prevention holds the medium (SBC-4 5.12).
-    if (!c.lun->prevent_removal.empty()) check(0x05, 0x53, 0x02);  // MEDIUM REMOVAL PREVENTED
     c.lun->close_media();
     c.lun->state.ejected = true;
 }
