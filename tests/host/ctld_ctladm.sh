@@ -251,6 +251,10 @@ port4=$(free_port "$port3")
 check "port create adds 127.0.0.1:$port2 to pg0" adm port create -p pg0 -l "127.0.0.1:$port2"
 check "camctl reaches the target through the new portal" \
     test "$("$camctl" inquiry "iscsi://127.0.0.1:$port2/$iqn/0" --serial)" = RAM0000
+if command -v iscsi-ls >/dev/null; then
+    check "iscsi-ls (SendTargets) through the new portal lists the target on both portals" \
+        test "$(iscsi-ls -s "iscsi://127.0.0.1:$port2" 2>/dev/null | grep -c "^Target:$iqn Portal:127.0.0.1:\($port\|$port2\),1$")" = 2
+fi
 check "portlist shows the portal on pg0's ports" \
     test "$(adm portlist --json | json "[p['portals'] for p in d['ports'] if p['target'] == '$iqn'][0]")" = "['127.0.0.1:$port', '127.0.0.1:$port2']"
 adm port create -p pg0 -l "127.0.0.1:$port2" >/dev/null 2>&1
