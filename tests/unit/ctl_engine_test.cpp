@@ -17,6 +17,7 @@
 #include "camx/scsi/alua.hpp"
 #include "camx/scsi/cdb.hpp"
 #include "camx/scsi/inquiry.hpp"
+#include "camx/scsi/lba_status.hpp"
 #include "camx/scsi/log.hpp"
 #include "camx/scsi/mode.hpp"
 #include "camx/scsi/opcodes.hpp"
@@ -695,9 +696,10 @@ TEST_F(CtlSanitize, BlockAndCryptoEraseDeallocate) {
         // GET LBA STATUS: one descriptor, the whole LUN deallocated.
         auto r = a.run(cdb::GetLbaStatus{0, 1024, 0, 0}.encode());
         ASSERT_EQ(r.status, 0);
-        ASSERT_GE(r.data_in.size(), 24u);
-        EXPECT_EQ(bytes::be32(r.data_in, 16), blocks);
-        EXPECT_EQ(r.data_in[20] & 0x0f, 1);
+        auto st = scsi::LbaStatus::decode(r.data_in);
+        ASSERT_EQ(st.descriptors.size(), 1u);
+        EXPECT_EQ(st.descriptors[0],
+                  (scsi::LbaStatusDescriptor{0, static_cast<std::uint32_t>(blocks), 0, 1, 0}));
         // No parameter list for these.
         EXPECT_SENSE(sanitize(sa, Bytes(8, 0)), 5, 0x24, 0x00);
     }

@@ -6,6 +6,7 @@
 
 #include "camx/ctl/core.hpp"
 #include "camx/scsi/cdb.hpp"
+#include "camx/scsi/lba_status.hpp"
 #include "camx/scsi/readcap.hpp"
 
 namespace camx::ctl {
@@ -216,33 +217,29 @@ void handle_unmap(Cmd& c) {
     }
 }
 
-// GET LBA STATUS parameter data (SBC-4 5.7.2); the scsi codec has no model for it yet.
+// GET LBA STATUS: one descriptor per run of mapped or deallocated blocks from the starting
+// LBA, as many as the allocation length holds (at least one).
 void handle_get_lba_status(Cmd& c) {
     auto q = cdb::GetLbaStatus::decode(c.cdb());
     std::uint64_t total = 0;
     auto media = c.media(&total);
     if (q.starting_lba >= total) lba_out_of_range();
     std::uint32_t bs = c.lun->block_size();
-    bytes::Writer w;
-    w.be32(0);
-    w.zeros(4);
+    scsi::LbaStatus out;
     std::uint64_t lba = q.starting_lba;
     std::size_t room = q.allocation_length < 8 ? 0 : (q.allocation_length - 8) / 16;
-    std::size_t count = 0;
-    while (lba < total && count < std::max<std::size_t>(room, 1)) {
+    while (lba < total && out.descriptors.size() < std::max<std::size_t>(room, 1)) {
         auto e = media->extent(lba * bs);
         std::uint64_t blocks = std::max<std::uint64_t>(1, e.length / bs);
         blocks = std::min<std::uint64_t>({blocks, total - lba, 0xffffffffu});
-        w.be64(lba);
-        w.be32(static_cast<std::uint32_t>(blocks));
-        w.u8(e.mapped ? 0 : 1);
-        w.zeros(3);
+        scsi::LbaStatusDescriptor d;
+        d.lba = lba;
+        d.blocks = static_cast<std::uint32_t>(blocks);
+        d.provisioning_status = e.mapped ? 0 : 1;
+        out.descriptors.push_back(d);
         lba += blocks;
-        ++count;
     }
-    Bytes out = w.take();
-    bytes::put_be32(out, 0, static_cast<std::uint32_t>(out.size() - 4));
-    c.reply(std::move(out), q.allocation_length);
+    c.reply(out.encode(), q.allocation_length);
 }
 
 void handle_compare_and_write(Cmd& c) {
