@@ -320,6 +320,9 @@ TEST_F(Ctladm, Ports) {
         << r.out;
     EXPECT_NE(r.out.find("  Init: iqn.1993-08.org.debian:01:abc"), std::string::npos);
     EXPECT_NE(r.out.find("  LUN 1: 3"), std::string::npos);
+    r = ctladm({"portlist", "-v"});
+    EXPECT_NE(r.out.find("  portal_group=pg0 portal_group_tag=1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  Portal: 127.0.0.1:3260"), std::string::npos) << r.out;
     r = ctladm({"portlist", "-f", "local"});
     EXPECT_EQ(r.out.find("iscsi0"), std::string::npos);
     EXPECT_NE(r.out.find("local0"), std::string::npos);
