@@ -1,8 +1,9 @@
 #!/bin/bash
 # ctladm against a running ctld, checked from the initiator side with camctl over iscsi://:
-# devlist/create/remove/modify/lunmap/portlist/islist/stats/offline/online, persistent
-# reservations and runtime LUNs across a restart, SIGHUP reload, ctld -t, and ctladm
-# without a daemon. Usage: tests/host/ctld_ctladm.sh BUILD_DIR (exit 77: cannot run here)
+# devlist/create/remove/modify/lunmap/portlist/port create and remove/islist/stats/
+# offline/online, persistent reservations, runtime LUNs and portals across a restart, SIGHUP
+# reload, ctld -t, and ctladm without a daemon.
+# Usage: tests/host/ctld_ctladm.sh BUILD_DIR (exit 77: cannot run here)
 set -uo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 ctld=$build/tools/ctld/ctld
@@ -236,6 +237,76 @@ check "TEST UNIT READY after online" "$camctl" tur "$url/0"
 check "register key 0x1234 with APTPL" "$camctl" persist -o register-ignore -K 0x1234 -p "$url/1"
 keys=$("$camctl" persist -i keys "$url/1" --json)
 check "the key is registered" test "$(json "[hex(k) for k in d['persist']['keys']]" <<<"$keys")" = "['0x1234']"
+# Runtime portals: port create adds a listening address (to pg0, or as a new portal group),
+# initiators reach the target through it, port remove closes it and logs out its sessions.
+free_port() {  # a free port above $1
+    local p
+    for p in $(seq $(($1 + 1)) 15999); do
+        if [ -z "$(ss -Hltn "sport = :$p")" ]; then echo "$p"; return; fi
+    done
+}
+port2=$(free_port "$port")
+port3=$(free_port "$port2")
+port4=$(free_port "$port3")
+check "port create adds 127.0.0.1:$port2 to pg0" adm port create -p pg0 -l "127.0.0.1:$port2"
+check "camctl reaches the target through the new portal" \
+    test "$("$camctl" inquiry "iscsi://127.0.0.1:$port2/$iqn/0" --serial)" = RAM0000
+if command -v iscsi-ls >/dev/null; then
+    check "iscsi-ls (SendTargets) through the new portal lists the target on both portals" \
+        test "$(iscsi-ls -s "iscsi://127.0.0.1:$port2" 2>/dev/null | grep -c "^Target:$iqn Portal:127.0.0.1:\($port\|$port2\),1$")" = 2
+fi
+check "portlist shows the portal on pg0's ports" \
+    test "$(adm portlist --json | json "[p['portals'] for p in d['ports'] if p['target'] == '$iqn'][0]")" = "['127.0.0.1:$port', '127.0.0.1:$port2']"
+adm port create -p pg0 -l "127.0.0.1:$port2" >/dev/null 2>&1
+check "the same address twice exits 1" test $? -eq 1
+python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$port4)); s.listen(); time.sleep(20)" &
+squatter=$!
+for _ in $(seq 50); do [ -n "$(ss -Hltn "sport = :$port4")" ] && break; sleep 0.1; done
+out=$(adm port create -p pg0 -l "127.0.0.1:$port4" 2>&1)
+rc=$?
+kill "$squatter" 2>/dev/null
+wait "$squatter" 2>/dev/null
+check "an address in use exits 26 and says so" test $rc -eq 26 -a -n "$(grep -i "in use" <<<"$out")"
+adm port create -p pg-new -l "127.0.0.1:$port3" -t iqn.1999-01.org.example:none >/dev/null 2>&1
+check "a new portal group for an unknown target exits 100" test $? -eq 100
+created=$(adm port create -p pg-new -l "127.0.0.1:$port3" -t "$iqn" --json)
+check "port create makes portal group pg-new with tag 2 and one port" \
+    test "$(json "(d['portal']['portal_group_tag'], [p['name'] for p in d['portal']['ports']])" <<<"$created")" = "(2, ['$iqn,t,0x0002'])"
+check "the new portal group's port has the target's LUN map from ctl.conf" \
+    test "$("$camctl" inquiry "iscsi://127.0.0.1:$port3/$iqn/1" --serial)" = FILE0001
+check "but not the other port's runtime lunmap" \
+    bash -c "! '$camctl' inquiry 'iscsi://127.0.0.1:$port3/$iqn/4' --serial >/dev/null 2>&1"
+adm port remove -p pg0 -l "127.0.0.1:$port" >/dev/null 2>&1
+check "removing a portal of ctl.conf exits 1" test $? -eq 1
+adm port remove -p pg-none >/dev/null 2>&1
+check "removing an unknown portal group exits 100" test $? -eq 100
+if command -v iscsi-perf >/dev/null; then
+    iscsi-perf -i iqn.1999-01.org.example:portal -t 30 -x 0 "iscsi://127.0.0.1:$port2/$iqn/1" >/dev/null 2>&1 &
+    perf_pid=$!
+    for _ in $(seq 50); do
+        [ "$(adm islist --json | json "len(d['sessions'])")" = 1 ] && break
+        sleep 0.1
+    done
+    check "a session through the runtime portal" \
+        test "$(adm islist --json | json "[s['target_portal'] for s in d['sessions']]")" = "['127.0.0.1:$port2']"
+fi
+check "port remove closes 127.0.0.1:$port2" \
+    test "$(adm port remove -p pg0 -l "127.0.0.1:$port2" --json | json "d['removed']")" = "['127.0.0.1:$port2']"
+if [ -n "$perf_pid" ]; then
+    for _ in $(seq 50); do
+        [ "$(adm islist --json | json "len(d['sessions'])")" = 0 ] && break
+        sleep 0.1
+    done
+    check "and logs out the session through it" test "$(adm islist --json | json "len(d['sessions'])")" = 0
+    kill -KILL "$perf_pid" 2>/dev/null
+    wait "$perf_pid" 2>/dev/null
+    perf_pid=
+fi
+check "the removed portal no longer answers" \
+    bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port2/$iqn/0' >/dev/null 2>&1"
+check "portlist no longer lists it" \
+    test "$(adm portlist --json | json "[p['portals'] for p in d['ports'] if p['target'] == '$iqn'][0]")" = "['127.0.0.1:$port']"
+
 check "SIGTERM stops ctld with status 0" stop_ctld
 check "SIGTERM removed the control socket" test ! -e "$sock"
 start_ctld
@@ -244,6 +315,13 @@ check "the key is still registered after a restart" test "$(json "[hex(k) for k 
 check "the runtime LUN 7 is back after a restart" \
     test "$(adm devlist --json | json "[l['serial'] for l in d['luns'] if l['lun'] == 7]")" = "['RT7']"
 check "and its LUN map: port LUN 4 is LUN 7" test "$("$camctl" inquiry "$url/4" --serial)" = RT7
+check "the runtime portal group is back after a restart" \
+    test "$("$camctl" inquiry "iscsi://127.0.0.1:$port3/$iqn/0" --serial)" = RAM0000
+check "port remove -p pg-new removes the group" adm port remove -p pg-new
+check "and its port" \
+    test "$(adm portlist --json | json "[p['name'] for p in d['ports'] if p['portal_group'] == 'pg-new']")" = "[]"
+check "its portal no longer answers" \
+    bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port3/$iqn/0' >/dev/null 2>&1"
 
 # SIGHUP with a third LUN: added, the first one stays.
 write_conf "    lun 3 {

@@ -258,6 +258,31 @@ TEST_F(Frontend, UnknownTargetAndAcl) {
     EXPECT_TRUE(fe->sessions().empty());
 }
 
+// A portal taken out of a portal group that stays: the sessions that came in through it end,
+// those through the group's other portal go on.
+TEST_F(Frontend, RemovedPortalEndsItsSessions) {
+    auto cfg = base_config();
+    cfg.portal_groups[0].listen.push_back("127.0.0.2:0");
+    fe->apply(cfg);
+    auto bound = fe->listening();
+    ASSERT_EQ(bound.size(), 2u);
+    std::string second = bound[0].starts_with("127.0.0.2:") ? bound[0] : bound[1];
+    Context stays;
+    ASSERT_EQ(login(stays), 0) << iscsi_get_error(stays.ctx);
+    Context goes;
+    portal = second;
+    ASSERT_EQ(login(goes), 0) << iscsi_get_error(goes.ctx);
+    ASSERT_EQ(fe->sessions().size(), 2u);
+    fe->apply(base_config());
+    for (int i = 0; i < 50 && fe->sessions().size() != 1; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto left = fe->sessions();
+    ASSERT_EQ(left.size(), 1u);
+    ASSERT_EQ(left[0].connections.size(), 1u);
+    EXPECT_TRUE(left[0].connections[0].target_address.starts_with("127.0.0.1:"));
+    EXPECT_EQ(fe->listening().size(), 1u);
+}
+
 TEST_F(Frontend, Chap) {
     auto cfg = base_config();
     AuthGroup g{"ag", AuthType::chap, {}, {}, {}};

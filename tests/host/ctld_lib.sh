@@ -24,12 +24,33 @@ ctld_start() {
     url=iscsi://127.0.0.1:$port/$iqn/0
 }
 
+# ctld_start_conf WRITER: like ctld_start, with the configuration WRITER PORT FILE writes
+# (a ctl.conf listening on 127.0.0.1:PORT) instead of the demo.
+ctld_start_conf() {
+    local p
+    port=
+    for p in $(seq 15260 15399); do
+        if ctld_port_free "$p"; then port=$p; break; fi
+    done
+    [ -n "$port" ] || { echo "no free port for ctld"; exit 1; }
+    ctld_log=$(mktemp /tmp/ctld-host.XXXXXX)
+    ctld_conf=$(mktemp /tmp/ctld-host-conf.XXXXXX)
+    "$1" "$port" "$ctld_conf"
+    "$build/tools/ctld/ctld" -f "$ctld_conf" >"$ctld_log" 2>&1 &
+    ctld_pid=$!
+    for _ in $(seq 50); do
+        grep -q "listening on" "$ctld_log" && break
+        kill -0 "$ctld_pid" 2>/dev/null || { cat "$ctld_log"; echo "ctld did not start"; exit 1; }
+        sleep 0.1
+    done
+}
+
 ctld_stop() {
     if [ -n "$ctld_pid" ] && kill -0 "$ctld_pid" 2>/dev/null; then
         kill -TERM "$ctld_pid"
         wait "$ctld_pid" 2>/dev/null || true
     fi
     ctld_pid=
-    rm -f "$ctld_log"
+    rm -f "$ctld_log" "${ctld_conf:-}"
 }
 trap ctld_stop EXIT

@@ -169,6 +169,51 @@ TEST(Cdb, HandCheckedBytes) {
     matches(Reserve10{.third_party = true, .third_party_device_id = 7},
             "56 10 00 07 00 00 00 00 00 00");
     matches(Release10{.longid = true, .parameter_list_length = 8}, "57 02 00 00 00 00 00 00 08 00");
+    // SANITIZE: IMMED, AUSE, service action in byte 1; the list length in bytes 7-8.
+    matches(
+        Sanitize{.immed = true, .ause = true, .service_action = 1, .parameter_list_length = 0x204},
+        "48 a1 00 00 00 00 00 02 04 00");
+    matches(Sanitize{.service_action = 0x1f}, "48 1f 00 00 00 00 00 00 00 00");
+    // WRITE ATOMIC(16): atomic boundary 10-11, transfer length 12-13.
+    matches(WriteAtomic16{.fua = true, .lba = 0x10, .atomic_boundary = 2, .transfer_length = 8},
+            "9c 08 00 00 00 00 00 00 00 10 00 02 00 08 00 00");
+    matches(OrWrite16{.orprotect = 1, .lba = 5, .transfer_length = 3},
+            "8b 20 00 00 00 00 00 00 00 05 00 00 00 03 00 00");
+    matches(PreFetch10{.immed = true, .lba = 0x1000, .prefetch_length = 0x20},
+            "34 02 00 00 10 00 00 00 20 00");
+    matches(PreFetch16{.lba = 0x100000000ULL, .prefetch_length = 1},
+            "90 00 00 00 00 01 00 00 00 00 00 00 00 01 00 00");
+    matches(ExtendedCopy{.parameter_list_length = 0x40},
+            "83 00 00 00 00 00 00 00 00 00 00 00 00 40 00 00");
+    matches(ReceiveCopyResults{.service_action = 0, .list_identifier = 7, .allocation_length = 12},
+            "84 00 07 00 00 00 00 00 00 00 00 00 00 0c 00 00");
+    matches(ReadDefectData10{.req_glist = true, .defect_list_format = 4, .allocation_length = 4},
+            "37 00 0c 00 00 00 00 00 04 00");
+}
+
+TEST(Cdb, SanitizeReservedFieldsKept) {
+    auto q = Sanitize::decode(hex::parse("48 41 00 00 03 00 00 00 00 00"));
+    EXPECT_EQ(q.service_action, 1);
+    EXPECT_EQ(q.reserved_bits, 0x40);
+    EXPECT_EQ(q.reserved_bytes, (Bytes{0, 0, 3, 0, 0}));
+    EXPECT_EQ(hex::compact(q.encode()), "48410000030000000000");
+}
+
+TEST(Cdb, SanitizeOverwriteParameters) {
+    SanitizeOverwriteParameters p;
+    p.invert = true;
+    p.overwrite_count = 3;
+    p.initialization_pattern = {0xaa, 0x55};
+    Bytes b = p.encode();
+    EXPECT_EQ(hex::compact(b), "83000002aa55");
+    EXPECT_EQ(SanitizeOverwriteParameters::decode(b), p);
+    for (std::size_t n = 0; n < 4; ++n)
+        EXPECT_THROW(SanitizeOverwriteParameters::decode(ByteView(b).first(n)), Error);
+    auto cut = SanitizeOverwriteParameters::decode(ByteView(b).first(5));
+    EXPECT_EQ(cut.initialization_pattern, Bytes{0xaa});
+    EXPECT_EQ(cut.warnings.size(), 1u);
+    b.push_back(0);
+    EXPECT_EQ(SanitizeOverwriteParameters::decode(b).warnings.size(), 1u);
 }
 
 TEST(Cdb, RoundTripEveryCommand) {
@@ -363,6 +408,46 @@ TEST(Cdb, RoundTripEveryCommand) {
                                .group = 0x3f,
                                .control = 41});
     round_trip(PreventAllowMediumRemoval{.prevent = 3, .control = 42});
+    round_trip(Sanitize{.immed = true,
+                        .ause = true,
+                        .service_action = 3,
+                        .reserved_bits = 0x40,
+                        .reserved_bytes = {1, 2, 3, 4, 5},
+                        .parameter_list_length = 0xfffe,
+                        .control = 47});
+    round_trip(WriteAtomic16{.wrprotect = 2,
+                             .dpo = true,
+                             .fua = true,
+                             .lba = ~0ULL,
+                             .atomic_boundary = 0x1234,
+                             .transfer_length = 0xfedc,
+                             .group = 0x3f,
+                             .control = 48});
+    round_trip(OrWrite16{.orprotect = 7,
+                         .dpo = true,
+                         .fua = false,
+                         .lba = 0x0102030405060708ULL,
+                         .transfer_length = 0xffffffff,
+                         .group = 1,
+                         .control = 49});
+    round_trip(PreFetch10{
+        .immed = true, .lba = 0xffffffff, .prefetch_length = 0xffff, .group = 0x3f, .control = 50});
+    round_trip(PreFetch16{
+        .immed = true, .lba = 42, .prefetch_length = 0x10000, .group = 2, .control = 51});
+    round_trip(ExtendedCopy{.parameter_list_length = 0x01020304, .control = 52});
+    round_trip(ReceiveCopyResults{
+        .service_action = 3, .list_identifier = 9, .allocation_length = 0xffff, .control = 53});
+    round_trip(ReadDefectData10{.req_plist = true,
+                                .req_glist = true,
+                                .defect_list_format = 5,
+                                .allocation_length = 0x1234,
+                                .control = 54});
+    round_trip(ReadDefectData12{.req_plist = false,
+                                .req_glist = true,
+                                .defect_list_format = 4,
+                                .address_descriptor_index = 7,
+                                .allocation_length = 0x10000,
+                                .control = 55});
     round_trip(Reserve6{.control = 43});
     round_trip(Release6{.control = 44});
     round_trip(Reserve10{.third_party = true,

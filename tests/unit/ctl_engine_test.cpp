@@ -1,5 +1,6 @@
 // The target engine driven as an initiator would: CDBs from camx::scsi::cdb, answers decoded
 // with the camx::scsi decoders.
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "camx/scsi/alua.hpp"
 #include "camx/scsi/cdb.hpp"
 #include "camx/scsi/inquiry.hpp"
+#include "camx/scsi/lba_status.hpp"
 #include "camx/scsi/log.hpp"
 #include "camx/scsi/mode.hpp"
 #include "camx/scsi/opcodes.hpp"
@@ -712,6 +714,207 @@ TEST_F(CtlEngine, ExtendedCopyBetweenLuns) {
     p = pl.encode();
     EXPECT_SENSE(a.run(xcopy::extended_copy_cdb(static_cast<std::uint32_t>(p.size())), p), 0x0a,
                  0x0d, 0x02);
+}
+
+// SANITIZE through the engine: each service action, its parameter checks, the medium after it.
+class CtlSanitize : public CtlEngine {
+  protected:
+    static constexpr std::uint64_t blocks = (8u << 20) / 512;
+    TaskResult sanitize(std::uint8_t sa, Bytes params = {}, Initiator* who = nullptr) {
+        cdb::Sanitize q;
+        q.service_action = sa;
+        q.parameter_list_length = static_cast<std::uint16_t>(params.size());
+        return (who ? *who : a).run(q.encode(), std::move(params));
+    }
+    Bytes overwrite_list(Bytes pattern, std::uint8_t count = 1, bool invert = false) {
+        cdb::SanitizeOverwriteParameters p;
+        p.overwrite_count = count;
+        p.invert = invert;
+        p.initialization_pattern = std::move(pattern);
+        return p.encode();
+    }
+    Bytes read(std::uint64_t lba, std::uint32_t n = 1) {
+        auto r = a.run(cdb::Read16{0, false, false, false, lba, n, 0, 0}.encode());
+        EXPECT_EQ(r.status, 0);
+        return r.data_in;
+    }
+    void fill(std::uint8_t v) {
+        ASSERT_EQ(a.run(cdb::Write16{0, false, false, 0, 4, 0, 0}.encode(), block(v, 4)).status, 0);
+        ASSERT_EQ(
+            a.run(cdb::Write16{0, false, false, blocks - 4, 4, 0, 0}.encode(), block(v, 4)).status,
+            0);
+    }
+};
+
+TEST_F(CtlSanitize, OverwriteRepeatsThePattern) {
+    fill('a');
+    ASSERT_EQ(sanitize(1, overwrite_list({0x12, 0x34, 0x56})).status, 0);
+    Bytes want(512);
+    for (std::size_t i = 0; i < want.size(); ++i) want[i] = std::array{0x12, 0x34, 0x56}[i % 3];
+    EXPECT_EQ(read(0), want);
+    EXPECT_EQ(read(blocks - 1), want);
+    // INVERT with two passes: the last pass writes the pattern itself.
+    ASSERT_EQ(sanitize(1, overwrite_list(Bytes(512, 0xaa), 2, true)).status, 0);
+    EXPECT_EQ(read(7), Bytes(512, 0xaa));
+}
+
+TEST_F(CtlSanitize, OverwriteParameterChecks) {
+    // The list is 5 to block size + 4 bytes.
+    for (std::size_t n = 0; n < 5; ++n) {
+        SCOPED_TRACE(n);
+        EXPECT_SENSE(sanitize(1, Bytes(n, 1)), 5, 0x24, 0x00);
+    }
+    EXPECT_SENSE(sanitize(1, overwrite_list(Bytes(513, 1))), 5, 0x24, 0x00);
+    // OVERWRITE COUNT 0, pattern length 0 or longer than the list: invalid parameter list.
+    EXPECT_SENSE(sanitize(1, overwrite_list(Bytes(8, 1), 0)), 5, 0x26, 0x00);
+    Bytes zero_length = overwrite_list(Bytes(8, 1));
+    zero_length[2] = zero_length[3] = 0;
+    EXPECT_SENSE(sanitize(1, zero_length), 5, 0x26, 0x00);
+    Bytes too_long = overwrite_list(Bytes(8, 1));
+    too_long[3] = 9;
+    EXPECT_SENSE(sanitize(1, too_long), 5, 0x26, 0x00);
+}
+
+TEST_F(CtlSanitize, BlockAndCryptoEraseDeallocate) {
+    for (std::uint8_t sa : {2, 3}) {
+        fill('a');
+        ASSERT_EQ(sanitize(sa).status, 0);
+        EXPECT_EQ(read(0, 4), block(0, 4));
+        EXPECT_EQ(read(blocks - 4, 4), block(0, 4));
+        // GET LBA STATUS: one descriptor, the whole LUN deallocated.
+        auto r = a.run(cdb::GetLbaStatus{0, 1024, 0, 0}.encode());
+        ASSERT_EQ(r.status, 0);
+        auto st = scsi::LbaStatus::decode(r.data_in);
+        ASSERT_EQ(st.descriptors.size(), 1u);
+        EXPECT_EQ(st.descriptors[0],
+                  (scsi::LbaStatusDescriptor{0, static_cast<std::uint32_t>(blocks), 0, 1, 0}));
+        // No parameter list for these.
+        EXPECT_SENSE(sanitize(sa, Bytes(8, 0)), 5, 0x24, 0x00);
+    }
+}
+
+TEST_F(CtlSanitize, ExitFailureModeAndBadServiceActions) {
+    EXPECT_EQ(sanitize(0x1f).status, 0);
+    EXPECT_SENSE(sanitize(0x1f, Bytes(8, 0)), 5, 0x24, 0x00);
+    for (std::uint8_t sa = 0; sa < 0x1f; ++sa) {
+        if (sa >= 1 && sa <= 3) continue;
+        SCOPED_TRACE(int(sa));
+        EXPECT_SENSE(sanitize(sa), 5, 0x24, 0x00);
+    }
+    // Reserved bit 6 of byte 1 and reserved bytes 2-6.
+    Bytes list = overwrite_list(Bytes(512, 0));
+    for (int i = 1; i < 7; ++i) {
+        cdb::Sanitize q{.service_action = 1,
+                        .parameter_list_length = static_cast<std::uint16_t>(list.size())};
+        Bytes c = q.encode();
+        c[i] |= i == 1 ? 0x40 : 0x01;
+        auto r = a.run(c, list);
+        SCOPED_TRACE(i);
+        EXPECT_SENSE(r, 5, 0x24, 0x00);
+        auto sks = test::sense_of(r).key_specific();
+        ASSERT_TRUE(sks);
+        EXPECT_EQ(sks->value(), i);
+    }
+}
+
+TEST_F(CtlSanitize, WriteProtectReservationsAndReporting) {
+    // Software write protect (control mode page SWP) makes it DATA PROTECT.
+    LunConfig ro;
+    ro.id = 5;
+    ro.size_bytes = 1 << 20;
+    ro.options.readonly = true;
+    engine.add_lun(ro);
+    a.attach();  // REPORTED LUNS DATA HAS CHANGED
+    Initiator r{engine, a.nx, 5};
+    r.attach();
+    EXPECT_SENSE(sanitize(2, {}, &r), 7, 0x27, 0x00);
+    EXPECT_SENSE(sanitize(1, overwrite_list(Bytes(4, 1)), &r), 7, 0x27, 0x00);
+    // Another nexus's SPC-2 reservation: RESERVATION CONFLICT.
+    b.attach();
+    ASSERT_EQ(b.run(cdb::Reserve6{}.encode()).status, 0);
+    EXPECT_EQ(sanitize(2).status, 0x18);
+    ASSERT_EQ(b.run(cdb::Release6{}.encode()).status, 0);
+    // REPORT SUPPORTED OPERATION CODES lists the four service actions.
+    auto all = scsi::SupportedOpcodes::decode(
+        a.run(cdb::ReportSupportedOpcodes{false, 0, 0, 0, 65535, 0}.encode()).data_in);
+    std::vector<std::uint16_t> sas;
+    for (const auto& c : all.commands)
+        if (c.opcode == 0x48) {
+            EXPECT_TRUE(c.servactv);
+            sas.push_back(c.service_action);
+        }
+    EXPECT_EQ(sas, (std::vector<std::uint16_t>{1, 2, 3, 0x1f}));
+    auto bdc = std::get<scsi::BlockDeviceCharacteristics>(
+        scsi::decode_vpd(a.run(cdb::Inquiry{true, 0xb1, 255, 0}.encode()).data_in));
+    EXPECT_EQ(bdc.wabereq, 1);
+    EXPECT_EQ(bdc.wacereq, 1);
+}
+
+TEST_F(CtlEngine, WriteAtomic16) {
+    auto bl = std::get<scsi::BlockLimits>(
+        scsi::decode_vpd(a.run(cdb::Inquiry{true, 0xb0, 255, 0}.encode()).data_in));
+    EXPECT_EQ(bl.maximum_atomic_transfer_length, bl.maximum_transfer_length);
+    EXPECT_EQ(bl.atomic_alignment, 0u);
+    EXPECT_EQ(bl.atomic_transfer_length_granularity, 0u);
+    ASSERT_EQ(
+        a.run(cdb::WriteAtomic16{.lba = 3, .transfer_length = 2}.encode(), block(0x5a, 2)).status,
+        0);
+    auto r = a.run(cdb::Read10{0, false, false, false, 3, 0, 2, 0}.encode());
+    EXPECT_EQ(r.data_in, block(0x5a, 2));
+    // Zero blocks: GOOD; past the end: LBA OUT OF RANGE; an atomic boundary: not offered.
+    EXPECT_EQ(a.run(cdb::WriteAtomic16{.lba = 0, .transfer_length = 0}.encode()).status, 0);
+    EXPECT_SENSE(a.run(cdb::WriteAtomic16{.lba = 1ull << 63, .transfer_length = 0}.encode()), 5,
+                 0x21, 0x00);
+    EXPECT_SENSE(
+        a.run(cdb::WriteAtomic16{.lba = 0, .atomic_boundary = 1, .transfer_length = 1}.encode(),
+              block(1)),
+        5, 0x24, 0x00);
+    EXPECT_SENSE(a.run(cdb::WriteAtomic16{.wrprotect = 1, .transfer_length = 1}.encode(), block(1)),
+                 5, 0x24, 0x00);
+    // All or nothing: a short data-out writes nothing.
+    EXPECT_SENSE(a.run(cdb::WriteAtomic16{.lba = 3, .transfer_length = 2}.encode(), block(1)), 5,
+                 0x24, 0x00);
+    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 3, 0, 2, 0}.encode()).data_in,
+              block(0x5a, 2));
+}
+
+TEST_F(CtlEngine, PreventAllowPerNexus) {
+    auto eject = cdb::StartStopUnit{false, 0, 0, false, true, false, 0}.encode();
+    b.attach();
+    ASSERT_EQ(a.run(cdb::PreventAllowMediumRemoval{1, 0}.encode()).status, 0);
+    ASSERT_EQ(b.run(cdb::PreventAllowMediumRemoval{1, 0}.encode()).status, 0);
+    // a allows, b still prevents: nobody ejects.
+    ASSERT_EQ(a.run(cdb::PreventAllowMediumRemoval{0, 0}.encode()).status, 0);
+    EXPECT_SENSE(a.run(eject), 5, 0x53, 0x02);
+    EXPECT_SENSE(b.run(eject), 5, 0x53, 0x02);
+    // b's I_T nexus goes away: its prevention with it.
+    engine.nexus_lost(*b.nx);
+    ASSERT_EQ(a.run(eject).status, 0);
+    ASSERT_EQ(a.run(cdb::StartStopUnit{false, 0, 0, false, true, true, 0}.encode()).status, 0);
+    a.attach();
+    // A LUN reset ends every prevention; an I_T nexus reset only the nexus's own.
+    ASSERT_EQ(a.run(cdb::PreventAllowMediumRemoval{1, 0}.encode()).status, 0);
+    EXPECT_EQ(engine.task_management(*b.nx, TmfFunction::it_nexus_reset, 0, 0),
+              TmfResponse::complete);
+    EXPECT_SENSE(a.run(eject), 5, 0x53, 0x02);
+    EXPECT_EQ(engine.task_management(*a.nx, TmfFunction::lun_reset, 0, 0), TmfResponse::complete);
+    a.attach();
+    EXPECT_EQ(a.run(eject).status, 0);
+    // Prevention holds the medium out as well as in: no load either.
+    auto load = cdb::StartStopUnit{false, 0, 0, false, true, true, 0}.encode();
+    ASSERT_EQ(a.run(cdb::PreventAllowMediumRemoval{1, 0}.encode()).status, 0);
+    EXPECT_SENSE(a.run(load), 5, 0x53, 0x02);
+    ASSERT_EQ(a.run(cdb::PreventAllowMediumRemoval{0, 0}.encode()).status, 0);
+    EXPECT_EQ(a.run(load).status, 0);
+}
+
+TEST_F(CtlEngine, WriteSameTakesExactlyOneBlock) {
+    EXPECT_SENSE(a.run(cdb::WriteSame16{.lba = 0, .blocks = 1}.encode(), block(1, 2)), 5, 0x24,
+                 0x00);
+    EXPECT_SENSE(a.run(cdb::WriteSame10{.lba = 0, .blocks = 1}.encode(), Bytes(256, 1)), 5, 0x24,
+                 0x00);
+    EXPECT_EQ(a.run(cdb::WriteSame16{.lba = 0, .blocks = 2}.encode(), block(7)).status, 0);
+    EXPECT_EQ(a.run(cdb::Read10{0, false, false, false, 0, 0, 2, 0}.encode()).data_in, block(7, 2));
 }
 
 }  // namespace

@@ -203,5 +203,39 @@ TEST_F(CtlPersist, SaveRestoreRoundTrip) {
     EXPECT_THROW(other.restore_reservations(0, nlohmann::json{{"generation", 1}}), Error);
 }
 
+TEST_F(CtlPersist, ReplaceLostReservation) {
+    reg(a, 0xa);
+    ASSERT_EQ(out(b, scsi::PrOutAction::register_key, 0, 0, 0xb, true).status, 0);
+    auto caps = scsi::PrCapabilities::decode(in(a, scsi::PrInAction::report_capabilities));
+    EXPECT_TRUE(caps.rlr_c);
+    // Nothing lost: nothing to replace.
+    EXPECT_SENSE(out(a, scsi::PrOutAction::replace_lost_reservation, 1, 0xa, 0), 5, 0x24, 0x00);
+
+    // A saved reservation whose holder is not registered comes back lost, registrations kept.
+    ASSERT_EQ(out(b, scsi::PrOutAction::reserve, 1, 0xb, 0).status, 0);
+    nlohmann::json j = engine.save_reservations(0);
+    j["reservation"]["initiator"] = "iqn.t:gone";
+    engine.restore_reservations(0, j);
+    auto res = scsi::PrReservation::decode(in(a, scsi::PrInAction::read_reservation));
+    EXPECT_FALSE(res.reservation);
+    EXPECT_TRUE(engine.save_reservations(0)["reservation_lost"].get<bool>());
+    EXPECT_EQ(write(c2).status, 0);  // no reservation to conflict with
+
+    // Unregistered nexus or wrong key: conflict; bad type: invalid field; then the holder.
+    EXPECT_EQ(out(c2, scsi::PrOutAction::replace_lost_reservation, 1, 0xc, 0).status, 0x18);
+    EXPECT_EQ(out(a, scsi::PrOutAction::replace_lost_reservation, 1, 0xbad, 0).status, 0x18);
+    EXPECT_SENSE(out(a, scsi::PrOutAction::replace_lost_reservation, 2, 0xa, 0), 5, 0x24, 0x00);
+    ASSERT_EQ(out(a, scsi::PrOutAction::replace_lost_reservation, 3, 0xa, 0).status, 0);
+    res = scsi::PrReservation::decode(in(a, scsi::PrInAction::read_reservation));
+    ASSERT_TRUE(res.reservation);
+    EXPECT_EQ(res.reservation->key, 0xau);
+    EXPECT_EQ(res.reservation->type, 3);
+    EXPECT_EQ(read(b).status, 0x18);
+    EXPECT_SENSE(b.run(cdb::TestUnitReady{}.encode()), 6, 0x2a, 0x04);  // RESERVATIONS RELEASED
+    EXPECT_FALSE(engine.save_reservations(0)["reservation_lost"].get<bool>());
+    // Replaced once, it is no longer lost.
+    EXPECT_SENSE(out(a, scsi::PrOutAction::replace_lost_reservation, 3, 0xa, 0), 5, 0x24, 0x00);
+}
+
 }  // namespace
 }  // namespace camx::ctl

@@ -84,13 +84,23 @@ class FakeEngine : public ControlHandler {
                     return {{"luns", c.lun ? std::vector<std::uint32_t>{*c.lun} : ids()}};
                 },
                 [&](const PortList&) -> json {
-                    PortInfo p{1,    "iscsi0", "iscsi",          "iqn.2024-01.org.camx:demo",
-                               true, 1,        {{0, 0}, {1, 3}}, {"iqn.1993-08.org.debian:01:abc"}};
-                    PortInfo q{2, "local0", "local", "", false, 0, {}, {}};
+                    PortInfo p{1,
+                               "iscsi0",
+                               "iscsi",
+                               "iqn.2024-01.org.camx:demo",
+                               true,
+                               1,
+                               {{0, 0}, {1, 3}},
+                               {"iqn.1993-08.org.debian:01:abc"},
+                               "pg0",
+                               {"127.0.0.1:3260"}};
+                    PortInfo q{2, "local0", "local", "", false, 0, {}, {}, "", {}};
                     return {{"ports", {p, q}}};
                 },
                 [&](const PortCreate& c) -> json {
-                    return {{"port", PortInfo{3, c.name, c.frontend, c.target, false, 0, {}, {}}}};
+                    PortInfo p{3,      "iqn.x:y,t,0x0005", c.frontend, "iqn.x:y", true, 5, {}, {},
+                               c.name, {c.listen}};
+                    return {{"portal", PortalInfo{c.name, 5, c.listen, {p}}}};
                 },
                 [&](const PortOnline& c) -> json {
                     return {{"ports", {c.port.value_or("iscsi0")}}};
@@ -108,6 +118,10 @@ class FakeEngine : public ControlHandler {
                 },
                 [&](const SessionLogout&) -> json {
                     return {{"logged_out", 1}};
+                },
+                [&](const PortRemove& c) -> json {
+                    return {{"removed", c.listen.empty() ? std::vector<std::string>{}
+                                                         : std::vector<std::string>{c.listen}}};
                 },
                 [&](const Stats&) -> json {
                     return {
@@ -306,14 +320,32 @@ TEST_F(Ctladm, Ports) {
         << r.out;
     EXPECT_NE(r.out.find("  Init: iqn.1993-08.org.debian:01:abc"), std::string::npos);
     EXPECT_NE(r.out.find("  LUN 1: 3"), std::string::npos);
+    r = ctladm({"portlist", "-v"});
+    EXPECT_NE(r.out.find("  portal_group=pg0 portal_group_tag=1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  Portal: 127.0.0.1:3260"), std::string::npos) << r.out;
     r = ctladm({"portlist", "-f", "local"});
     EXPECT_EQ(r.out.find("iscsi0"), std::string::npos);
     EXPECT_NE(r.out.find("local0"), std::string::npos);
 
-    r = ctladm({"port", "-c", "-d", "iscsi", "-p", "p9", "-t", "iqn.x:y", "-O", "tag=5"});
+    r = ctladm({"port", "-c", "-d", "iscsi", "-p", "p9", "-t", "iqn.x:y", "-O", "tag=5", "-l",
+                "127.0.0.1:3261"});
     ASSERT_EQ(r.rc, 0) << r.err;
     EXPECT_EQ(std::get<PortCreate>(engine_.seen.back().command),
-              (PortCreate{"iscsi", "p9", "iqn.x:y", {{"tag", "5"}}}));
+              (PortCreate{"iscsi", "p9", "iqn.x:y", {{"tag", "5"}}, "127.0.0.1:3261"}));
+    EXPECT_NE(r.out.find("Portal 127.0.0.1:3261 added to portal-group p9 (tag 5)"),
+              std::string::npos)
+        << r.out;
+    r = ctladm({"port", "create", "-p", "p9", "-l", "[::1]:3262", "--json"});
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(std::get<PortCreate>(engine_.seen.back().command),
+              (PortCreate{"iscsi", "p9", "", {}, "[::1]:3262"}));
+    EXPECT_NE(r.out.find("\"portal_group_tag\": 5"), std::string::npos) << r.out;
+    EXPECT_EQ(ctladm({"port", "create", "-p", "p9"}).rc, 1);  // no -l
+    EXPECT_EQ(ctladm({"port", "create", "-r", "-p", "p9"}).rc, 1);
+    r = ctladm({"port", "remove", "-p", "p9", "-l", "127.0.0.1:3261"});
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(std::get<PortRemove>(engine_.seen.back().command),
+              (PortRemove{"p9", "127.0.0.1:3261"}));
     r = ctladm({"port", "-o", "off", "-p", "p9"});
     ASSERT_EQ(r.rc, 0) << r.err;
     EXPECT_EQ(std::get<PortOffline>(engine_.seen.back().command).port, "p9");

@@ -81,8 +81,10 @@ TEST(CtldControl, RequestRoundTrip) {
                              LunList{},
                              LunOnline{},
                              LunOffline{2},
-                             PortCreate{"iscsi", "p0", "iqn.2000-01.x:y", {{"tag", "3"}}},
-                             PortRemove{"p0"},
+                             PortCreate{"iscsi", "p0", "iqn.2000-01.x:y", {{"tag", "3"}}, ""},
+                             PortRemove{"p0", ""},
+                             PortCreate{"iscsi", "pg1", "", {}, "[::1]:3261"},
+                             PortRemove{"pg1", "127.0.0.1:3261"},
                              PortOnline{"1"},
                              PortOffline{},
                              PortList{},
@@ -187,8 +189,24 @@ TEST(CtldControl, ResultModelsRoundTrip) {
     LunInfo l{3,   "n", "ramdisk", "",   1 << 20, 512,          2048,
               "S", "D", "disk",    true, false,   {{"a", "b"}}, std::nullopt};
     EXPECT_EQ(json(l).get<LunInfo>(), l);
-    PortInfo p{1, "p0", "iscsi", "iqn.x", true, 2, {{0, 3}, {1, 4}}, {"iqn.i"}};
+    PortInfo p{1,
+               "p0",
+               "iscsi",
+               "iqn.x",
+               true,
+               2,
+               {{0, 3}, {1, 4}},
+               {"iqn.i"},
+               "pg0",
+               {"127.0.0.1:3260", "[::1]:3260"}};
     EXPECT_EQ(json(p).get<PortInfo>(), p);
+    PortalInfo portal{"pg1", 3, "127.0.0.1:3261", {p}};
+    EXPECT_EQ(json(portal).get<PortalInfo>(), portal);
+    // An older daemon's PortInfo has no portal group and portals.
+    json old = json(p);
+    old.erase("portal_group");
+    old.erase("portals");
+    EXPECT_EQ(old.get<PortInfo>().portals, std::vector<std::string>{});
     SessionInfo s;
     s.connection_id = 9;
     s.initiator_name = "iqn.i";

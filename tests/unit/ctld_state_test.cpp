@@ -106,6 +106,25 @@ TEST(CtldState, Luns) {
     EXPECT_THROW(again.luns(), Error);
 }
 
+TEST(CtldState, Portals) {
+    TempDir t;
+    StateDir s(t.path);
+    EXPECT_TRUE(s.portals().empty());
+    std::vector<SavedPortal> p{{"pg0", "127.0.0.1:3261", ""}, {"pg-new", "[::1]:3262", "iqn.x:y"}};
+    s.save_portals(p);
+    EXPECT_EQ(StateDir(t.path).portals(), p);
+    s.save_portals({});
+    EXPECT_TRUE(s.portals().empty());
+    std::ofstream(t.path / "portals.json") << "{\"version\":1,\"portals\":[{\"listen\":\"x\"}]}";
+    try {
+        s.portals();
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), Category::malformed);
+        EXPECT_NE(std::string(e.what()).find("portals.json"), std::string::npos) << e.what();
+    }
+}
+
 TEST(CtldState, Reservations) {
     TempDir t;
     StateDir s(t.path);

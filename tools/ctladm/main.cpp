@@ -315,51 +315,78 @@ void register_ports(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) 
     }
     {
         auto& c = add(cmds, app, "port", "Create, remove or switch a port on or off");
+        auto action = std::make_shared<std::string>();
         auto create = std::make_shared<bool>(false);
         auto remove = std::make_shared<bool>(false);
         auto onoff = std::make_shared<std::string>();
         auto port = std::make_shared<std::string>();
-        auto frontend = std::make_shared<std::string>();
+        auto frontend = std::make_shared<std::string>("iscsi");
         auto target = std::make_shared<std::string>();
+        auto listen = std::make_shared<std::string>();
         auto opts = std::make_shared<std::vector<std::string>>();
-        auto* copt = c.app->add_flag("-c,--create", *create, "Create a port (-d FRONTEND -p NAME)");
-        auto* ropt = c.app->add_flag("-r,--remove", *remove, "Remove port -p");
+        c.app->add_option("action", *action, "create, remove, online or offline")
+            ->check(CLI::IsMember({"create", "remove", "online", "offline"}));
+        auto* copt = c.app->add_flag("-c,--create", *create, "Same as the action create");
+        auto* ropt = c.app->add_flag("-r,--remove", *remove, "Same as the action remove");
         auto* oopt = c.app->add_option("-o,--online", *onoff, "on or off: port -p, or every port")
                          ->check(CLI::IsMember({"on", "off"}));
         copt->excludes(ropt)->excludes(oopt);
         ropt->excludes(oopt);
-        c.app->add_option("-p,--port", *port, "Port name or id (the new port's name with -c)");
-        c.app->add_option("-d,--frontend", *frontend, "iscsi or local (with -c)")
+        c.app->add_option("-p,--port", *port,
+                          "Port name or id; with create and remove the portal group");
+        c.app->add_option("-l,--listen", *listen,
+                          "Portal address HOST:PORT to add or remove (create, remove)");
+        c.app->add_option("-d,--frontend", *frontend, "iscsi (with create)")
             ->check(CLI::IsMember({"iscsi", "local"}));
-        c.app->add_option("-t,--target", *target, "Target name (with -c)");
-        c.app->add_option("-O,--option", *opts, "Port option name=value (with -c)")
+        c.app->add_option("-t,--target", *target,
+                          "Target a new portal group serves (create; default: every target)");
+        c.app->add_option("-O,--option", *opts, "Port option name=value (with create)")
             ->allow_extra_args(false);
+        // The action word and the FreeBSD-style flags say the same thing.
+        auto what = [=]() -> std::string {
+            if (*create) return "create";
+            if (*remove) return "remove";
+            if (!onoff->empty()) return *onoff == "on" ? "online" : "offline";
+            return *action;
+        };
         c.build = [=]() -> ctl::Command {
-            if (*create) {
-                if (frontend->empty() || port->empty())
-                    throw Error(Category::usage, "port -c needs -d FRONTEND and -p NAME");
-                return ctl::PortCreate{*frontend, *port, *target, parse_options(*opts)};
+            std::string w = what();
+            if (!action->empty() && w != *action)
+                throw Error(Category::usage, fmt::format("port {} contradicts its flags", *action));
+            if (w == "create") {
+                if (port->empty() || listen->empty())
+                    throw Error(Category::usage,
+                                "port create needs -p PORTAL-GROUP and -l HOST:PORT");
+                ctl::PortCreate r{*frontend, *port, *target, parse_options(*opts)};
+                r.listen = *listen;
+                return r;
             }
-            if (*remove) {
-                if (port->empty()) throw Error(Category::usage, "port -r needs -p PORT");
-                return ctl::PortRemove{*port};
+            if (w == "remove") {
+                if (port->empty())
+                    throw Error(Category::usage, "port remove needs -p PORTAL-GROUP");
+                return ctl::PortRemove{*port, *listen};
             }
-            if (onoff->empty())
-                throw Error(Category::usage, "port needs one of -c, -r or -o on|off");
+            if (w.empty())
+                throw Error(Category::usage, "port needs one of create, remove, online or offline");
             std::optional<std::string> p;
             if (!port->empty()) p = *port;
-            if (*onoff == "on") return ctl::PortOnline{p};
+            if (w == "online") return ctl::PortOnline{p};
             return ctl::PortOffline{p};
         };
         c.show = [=](const json& r, std::ostream& os) {
-            if (*create) {
-                auto p = one_of<ctl::PortInfo>(r, "port");
-                fmt::print(os, "Port {} ({}) created successfully\n", p.id, p.name);
-            } else if (*remove) {
-                fmt::print(os, "Port {} removed successfully\n", *port);
+            std::string w = what();
+            if (w == "create") {
+                auto p = one_of<ctl::PortalInfo>(r, "portal");
+                fmt::print(os, "Portal {} added to portal-group {} (tag {})\n", p.listen,
+                           p.portal_group, p.portal_group_tag);
+                for (const auto& port : p.ports)
+                    fmt::print(os, "Port {} ({}) for target {}\n", port.id, port.name, port.target);
+            } else if (w == "remove") {
+                for (const auto& l : list_of<std::string>(r, "removed"))
+                    fmt::print(os, "Portal {} removed from portal-group {}\n", l, *port);
             } else {
                 for (const auto& p : list_of<std::string>(r, "ports"))
-                    fmt::print(os, "Port {} {}\n", p, *onoff == "on" ? "online" : "offline");
+                    fmt::print(os, "Port {} {}\n", p, w);
             }
         };
     }

@@ -46,7 +46,11 @@ void print_ports(std::ostream& os, const std::vector<ctl::PortInfo>& ports,
     for (const auto& p : ports) {
         fmt::print(os, "{:<4} {:<6} {:<8} {:<16} {}\n", p.id, p.online ? "YES" : "NO", p.frontend,
                    p.name, p.target);
-        if (how.verbose) fmt::print(os, "  portal_group_tag={}\n", p.portal_group_tag);
+        if (how.verbose) {
+            fmt::print(os, "  portal_group={} portal_group_tag={}\n", p.portal_group,
+                       p.portal_group_tag);
+            for (const auto& l : p.portals) fmt::print(os, "  Portal: {}\n", l);
+        }
         if (how.initiators || how.verbose) {
             for (const auto& i : p.initiators) fmt::print(os, "  Init: {}\n", i);
         }

@@ -214,15 +214,9 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 for (auto id : ids) engine.set_lun_online(id, false);
                 return {{"luns", ids}};
             },
-            [&](const ctl_proto::PortCreate&) -> json {
-                throw Error(Category::unsupported,
-                            "iSCSI ports follow ctl.conf's targets and portal groups: add the "
-                            "target or portal group there and reload");
-            },
-            [&](const ctl_proto::PortRemove&) -> json {
-                throw Error(Category::unsupported,
-                            "iSCSI ports follow ctl.conf's targets and portal groups: remove the "
-                            "target or portal group there and reload, or take the port offline");
+            [&](const ctl_proto::PortCreate& c) -> json { return port_create(request, c); },
+            [&](const ctl_proto::PortRemove& c) -> json {
+                return {{"removed", daemon_.remove_portal(c.port, c.listen)}};
             },
             [&](const ctl_proto::PortOnline& c) -> json {
                 auto names = port_names(daemon_, c.port);
@@ -252,6 +246,8 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                         const PortalGroup* pg =
                             find_portal_group(daemon_.config().iscsi, tp.portal_group);
                         p.portal_group_tag = pg ? pg->tag : 0;
+                        p.portal_group = tp.portal_group;
+                        if (pg) p.portals = pg->listen;
                         if (it->second.lun_map)
                             for (const auto& [plun, lun] : *it->second.lun_map)
                                 p.lun_map.push_back({plun, static_cast<std::uint32_t>(lun)});
@@ -313,6 +309,30 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
             [&](const ctl_proto::LunSimulate& c) -> json { return simulate(daemon_, c); },
         },
         request.command);
+}
+
+// ctld's ports are those of its portal groups: creating a port adds a listening portal to a
+// portal group, or a new portal group reaching the targets.
+json ControlHandler::port_create(const ctl_proto::Request& request,
+                                 const ctl_proto::PortCreate& c) {
+    if (c.frontend != "iscsi")
+        throw Error(Category::unsupported,
+                    fmt::format("ctld has iSCSI ports only, not {}", c.frontend));
+    if (c.listen.empty())
+        throw Error(Category::usage, "an iSCSI port needs an address to listen on");
+    if (!c.options.empty())
+        throw Error(Category::usage,
+                    fmt::format("unknown port option {}", c.options.begin()->first));
+    daemon_.add_portal({c.name, c.listen, c.target});
+    ctl_proto::PortalInfo out;
+    out.portal_group = c.name;
+    out.listen = c.listen;
+    if (const PortalGroup* pg = find_portal_group(daemon_.config().iscsi, c.name))
+        out.portal_group_tag = pg->tag;
+    json all = answer({request.id, ctl_proto::PortList{}, request.peer});
+    for (const auto& p : all["ports"])
+        if (p["portal_group"] == c.name) out.ports.push_back(p.get<ctl_proto::PortInfo>());
+    return {{"portal", out}};
 }
 
 }  // namespace camx::ctld

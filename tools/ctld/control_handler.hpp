@@ -20,6 +20,8 @@ class ControlHandler : public target_config::control::ControlHandler {
 
   private:
     nlohmann::json answer(const target_config::control::Request& request);
+    nlohmann::json port_create(const target_config::control::Request& request,
+                               const target_config::control::PortCreate& c);
 
     Daemon& daemon_;
     std::function<DaemonConfig()> load_;

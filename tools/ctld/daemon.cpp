@@ -79,8 +79,9 @@ Daemon::Daemon(DaemonConfig config, Options options) {
         state_ = std::make_unique<target_config::StateDir>(*options.state_dir);
         for (auto& saved : state_->luns()) runtime_luns_[saved.lun] = std::move(saved.spec);
         load_runtime_maps();
+        load_runtime_portals();
     }
-    merge_runtime(config);
+    FrontendConfig base = merge_runtime(config);
     check(config);
     ctl::Engine::Options eo;
     eo.workers = options.workers;
@@ -100,6 +101,7 @@ Daemon::Daemon(DaemonConfig config, Options options) {
     ports_ = std::move(ports);
     frontend_->apply(config.iscsi);
     config_ = std::move(config);
+    base_iscsi_ = std::move(base);
 }
 
 Daemon::~Daemon() {
@@ -208,7 +210,7 @@ void Daemon::apply_ports(const std::map<std::string, ctl::PortConfig>& next) {
 }
 
 void Daemon::reload(DaemonConfig config) {
-    merge_runtime(config);
+    FrontendConfig base = merge_runtime(config);
     check(config);
     auto ports = plan_ports(config);
     {
@@ -234,9 +236,10 @@ void Daemon::reload(DaemonConfig config) {
         if (!keep.count(id)) engine_->remove_lun(id);
     ports_ = std::move(ports);
     config_ = std::move(config);
+    base_iscsi_ = std::move(base);
 }
 
-void Daemon::merge_runtime(DaemonConfig& next) {
+FrontendConfig Daemon::merge_runtime(DaemonConfig& next) {
     std::set<std::uint64_t> ids;
     for (const auto& l : next.luns) ids.insert(l.id);
     for (const auto& [id, e] : next.enclosures) ids.insert(id);
@@ -257,8 +260,10 @@ void Daemon::merge_runtime(DaemonConfig& next) {
         next.lun_names[it->first] = it->second.name;
         ++it;
     }
+    FrontendConfig base = merge_portals(next);
     std::lock_guard lock(names_mutex_);
     for (const auto& [id, name] : next.lun_names) names_[id] = name;
+    return base;
 }
 
 std::string Daemon::lun_name(std::uint64_t id) const {
@@ -519,6 +524,158 @@ void Daemon::save_runtime_maps() {
         for (const auto& [plun, lun] : map)
             j[port][std::to_string(plun)] = lun ? nlohmann::json(*lun) : nlohmann::json(nullptr);
     target_config::write_atomic(state_->dir() / "lunmaps.json", j.dump() + "\n");
+}
+
+// ---- runtime portals ----
+
+namespace {
+
+const PortalGroup* group_listening_on(const FrontendConfig& cfg, const std::string& listen) {
+    for (const auto& pg : cfg.portal_groups)
+        if (std::find(pg.listen.begin(), pg.listen.end(), listen) != pg.listen.end()) return &pg;
+    return nullptr;
+}
+
+std::uint16_t free_tag(const FrontendConfig& cfg) {
+    std::set<std::uint16_t> used;
+    for (const auto& pg : cfg.portal_groups) used.insert(pg.tag);
+    std::uint16_t tag = 1;
+    while (used.count(tag)) ++tag;
+    return tag;
+}
+
+// Why a runtime portal cannot join cfg; empty when it can.
+std::string portal_conflict(const FrontendConfig& cfg, const RuntimePortal& r) {
+    if (const PortalGroup* pg = group_listening_on(cfg, r.listen))
+        return fmt::format("{} is already a portal of portal-group {}", r.listen, pg->name);
+    if (find_portal_group(cfg, r.portal_group)) return {};
+    if (!r.target.empty() && !find_target(cfg, r.target))
+        return fmt::format("no target {}", r.target);
+    if (cfg.targets.empty()) return "no target to reach through a new portal group";
+    return {};
+}
+
+void add_to(FrontendConfig& cfg, const RuntimePortal& r) {
+    for (auto& pg : cfg.portal_groups)
+        if (pg.name == r.portal_group) {
+            pg.listen.push_back(r.listen);
+            return;
+        }
+    PortalGroup pg;
+    pg.name = r.portal_group;
+    pg.tag = free_tag(cfg);
+    pg.listen = {r.listen};
+    cfg.portal_groups.push_back(pg);
+    for (auto& t : cfg.targets)
+        if (r.target.empty() || find_target(cfg, r.target) == &t)
+            t.portals.push_back({r.portal_group, "", "", 0});
+}
+
+}  // namespace
+
+FrontendConfig Daemon::merge_portals(DaemonConfig& next) {
+    FrontendConfig base = next.iscsi;
+    bool dropped = false;
+    for (auto it = runtime_portals_.begin(); it != runtime_portals_.end();) {
+        std::string why = portal_conflict(next.iscsi, *it);
+        if (!why.empty()) {
+            log(fmt::format("portal {} of portal-group {} created at run time dropped: {}",
+                            it->listen, it->portal_group, why));
+            it = runtime_portals_.erase(it);
+            dropped = true;
+            continue;
+        }
+        add_to(next.iscsi, *it);
+        ++it;
+    }
+    if (dropped) save_runtime_portals();
+    return base;
+}
+
+// Moves the engine ports and the frontend to next, which differs from the running
+// configuration in its portals only. New engine ports exist before their portals listen; on
+// failure they go again and nothing has changed.
+void Daemon::apply_frontend(DaemonConfig next) {
+    auto relative = relative_ports_;
+    auto ports = plan_ports(next);
+    std::vector<std::string> added;
+    try {
+        for (const auto& [name, p] : ports)
+            if (!ports_.count(name)) {
+                engine_->add_port(p);
+                added.push_back(name);
+            }
+        frontend_->apply(next.iscsi);
+    } catch (...) {
+        for (const auto& name : added) engine_->remove_port(name);
+        relative_ports_ = std::move(relative);
+        throw;
+    }
+    for (const auto& [name, p] : ports_)
+        if (!ports.count(name)) {
+            engine_->remove_port(name);
+            relative_ports_.erase(name);
+        }
+    ports_ = std::move(ports);
+    config_ = std::move(next);
+}
+
+void Daemon::add_portal(const RuntimePortal& portal) {
+    if (portal.portal_group.empty()) throw Error(Category::usage, "a portal needs a portal group");
+    parse_listen_address(portal.listen);
+    if (!portal.target.empty() && find_portal_group(config_.iscsi, portal.portal_group))
+        throw Error(Category::usage,
+                    fmt::format("portal-group {} exists: a target is given only for a new one",
+                                portal.portal_group));
+    std::string why = portal_conflict(config_.iscsi, portal);
+    if (!why.empty())
+        throw Error(why.starts_with("no target ") ? Category::no_device : Category::usage, why);
+    DaemonConfig next = config_;
+    add_to(next.iscsi, portal);
+    apply_frontend(std::move(next));
+    runtime_portals_.push_back(portal);
+    save_runtime_portals();
+}
+
+std::vector<std::string> Daemon::remove_portal(const std::string& portal_group,
+                                               const std::string& listen) {
+    std::vector<RuntimePortal> keep;
+    std::vector<std::string> gone;
+    for (const auto& r : runtime_portals_) {
+        if (r.portal_group == portal_group && (listen.empty() || r.listen == listen))
+            gone.push_back(r.listen);
+        else
+            keep.push_back(r);
+    }
+    if (gone.empty()) {
+        const PortalGroup* pg = find_portal_group(base_iscsi_, portal_group);
+        if (pg && (listen.empty() ||
+                   std::find(pg->listen.begin(), pg->listen.end(), listen) != pg->listen.end()))
+            throw Error(Category::usage,
+                        fmt::format("portal-group {}{} comes from the configuration file: remove "
+                                    "it there and reload, or take its ports offline",
+                                    portal_group, listen.empty() ? "" : " listen " + listen));
+        if (!find_portal_group(config_.iscsi, portal_group))
+            throw Error(Category::no_device, fmt::format("no portal-group {}", portal_group));
+        throw Error(Category::no_device,
+                    fmt::format("portal-group {} has no portal {} created at run time",
+                                portal_group, listen));
+    }
+    DaemonConfig next = config_;
+    next.iscsi = base_iscsi_;
+    for (const auto& r : keep) add_to(next.iscsi, r);
+    apply_frontend(std::move(next));
+    runtime_portals_ = std::move(keep);
+    save_runtime_portals();
+    return gone;
+}
+
+void Daemon::load_runtime_portals() {
+    runtime_portals_ = state_->portals();
+}
+
+void Daemon::save_runtime_portals() {
+    if (state_) state_->save_portals(runtime_portals_);
 }
 
 void block_signals() {

@@ -34,6 +34,11 @@ struct DaemonConfig {
     std::map<std::uint64_t, std::string> lun_names;
 };
 
+// A listening portal added at run time (ctladm port create): `listen` joins portal group
+// `portal_group`, which is created (with the lowest free tag) when the configuration has no
+// such group, for `target` or, when that is empty, for every target.
+using RuntimePortal = target_config::SavedPortal;
+
 // The engine port of a target through a portal group, as FreeBSD names it: "TARGET,t,0x0001".
 std::string port_name(std::string_view target, std::uint16_t portal_group_tag);
 
@@ -71,6 +76,17 @@ class Daemon {
                             const std::map<std::string, std::string>& options);
     void map_lun(const std::string& port, std::uint64_t port_lun, std::optional<std::uint64_t> lun);
     std::string lun_name(std::uint64_t id) const;
+
+    // Runtime portals, saved in the state directory like runtime LUNs and kept across reloads.
+    // add_portal throws Error(usage) for a bad or duplicate address or a target given for an
+    // existing group, Error(no_device) for an unknown target, Error(busy) when the address is
+    // in use; nothing changes then. remove_portal ends the sessions through the removed
+    // portals and returns their addresses; Error(no_device) when nothing matches, Error(usage)
+    // for a portal of the configuration file.
+    void add_portal(const RuntimePortal& portal);
+    std::vector<std::string> remove_portal(const std::string& portal_group,
+                                           const std::string& listen);
+    const std::vector<RuntimePortal>& runtime_portals() const { return runtime_portals_; }
     std::set<std::uint64_t> runtime_lun_ids() const;
     const std::map<std::string, ctl::PortConfig>& ports() const { return ports_; }
 
@@ -88,9 +104,14 @@ class Daemon {
 
   private:
     std::map<std::string, ctl::PortConfig> plan_ports(DaemonConfig& config);
-    void merge_runtime(DaemonConfig& next);
+    // Adds the runtime LUNs and portals to next; returns next's frontend before the portals.
+    FrontendConfig merge_runtime(DaemonConfig& next);
     void load_runtime_maps();
     void save_runtime_maps();
+    FrontendConfig merge_portals(DaemonConfig& next);
+    void apply_frontend(DaemonConfig next);
+    void load_runtime_portals();
+    void save_runtime_portals();
     void restore_reservations(std::uint64_t id);
     void reservation_changed(std::uint64_t id, const nlohmann::json& state);
     std::filesystem::path reservation_file(std::uint64_t id) const;
@@ -111,6 +132,8 @@ class Daemon {
     std::map<std::uint64_t, target_config::Lun> runtime_luns_;
     // Port -> port LUN -> engine LUN (nullopt: unmapped at run time).
     std::map<std::string, std::map<std::uint64_t, std::optional<std::uint64_t>>> runtime_maps_;
+    std::vector<RuntimePortal> runtime_portals_;
+    FrontendConfig base_iscsi_;  // the configuration's frontend, before runtime portals
 
     std::unique_ptr<ctl::Engine> engine_;
     std::unique_ptr<IscsiFrontend> frontend_;

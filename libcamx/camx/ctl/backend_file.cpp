@@ -130,6 +130,15 @@ class FileBackend final : public Backend {
                 throw Error(Category::file, fmt::format("{}: {}", path, errno_text(errno)));
             }
         }
+        // A read-only block device (BLKROSET, losetup -r) opens for writing all the same;
+        // only its writes fail.
+        struct stat st {};
+        int ro = 0;
+        if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) &&
+            ::ioctl(fd, BLKROGET, &ro) == 0 && ro) {
+            ::close(fd);
+            fd = -1;
+        }
         read_only = fd < 0;
         if (fd < 0) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw Error(Category::file, fmt::format("{}: {}", path, errno_text(errno)));

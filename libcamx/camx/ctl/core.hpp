@@ -158,6 +158,8 @@ void handle_read_defect_data_10(Cmd&);
 void handle_read_defect_data_12(Cmd&);
 void handle_prefetch_10(Cmd&);
 void handle_prefetch_16(Cmd&);
+void handle_sanitize(Cmd&);
+void handle_write_atomic_16(Cmd&);
 void handle_extended_copy(Cmd&);
 void handle_receive_copy_results(Cmd&);
 

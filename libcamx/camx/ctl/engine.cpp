@@ -97,7 +97,7 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_10},
     {op(Opcode::verify_10), {}, 10, Access::read, true, false, false, false, handle_verify_10},
-    {0x37,
+    {op(Opcode::read_defect_data_10),
      {},
      10,
      Access::read,
@@ -105,8 +105,12 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_read_defect_data_10},  // READ DEFECT DATA(10)
-    {0x34, {}, 10, Access::read, true, false, false, false, handle_prefetch_10},  // PRE-FETCH(10)
+     handle_read_defect_data_10},
+    {op(Opcode::pre_fetch_10), {}, 10, Access::read, true, false, false, false, handle_prefetch_10},
+    {op(Opcode::sanitize), 0x01, 10, Access::write, true, false, false, false, handle_sanitize},
+    {op(Opcode::sanitize), 0x02, 10, Access::write, true, false, false, false, handle_sanitize},
+    {op(Opcode::sanitize), 0x03, 10, Access::write, true, false, false, false, handle_sanitize},
+    {op(Opcode::sanitize), 0x1f, 10, Access::write, true, false, false, false, handle_sanitize},
     {op(Opcode::synchronize_cache_10),
      {},
      10,
@@ -192,7 +196,7 @@ const CommandSpec table[] = {
      false,
      handle_write_verify_16},
     {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
-    {0xb7,
+    {op(Opcode::read_defect_data_12),
      {},
      12,
      Access::read,
@@ -200,9 +204,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_read_defect_data_12},  // READ DEFECT DATA(12)
-    {0x8b, {}, 16, Access::write, true, false, false, false, handle_orwrite_16},  // ORWRITE(16)
-    {0x90, {}, 16, Access::read, true, false, false, false, handle_prefetch_16},  // PRE-FETCH(16)
+     handle_read_defect_data_12},
+    {op(Opcode::orwrite_16), {}, 16, Access::write, true, false, false, false, handle_orwrite_16},
+    {op(Opcode::pre_fetch_16), {}, 16, Access::read, true, false, false, false, handle_prefetch_16},
+    {op(Opcode::write_atomic_16),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_atomic_16},
     {op(Opcode::synchronize_cache_16),
      {},
      16,
@@ -267,7 +280,7 @@ std::span<const CommandSpec> command_table() {
 bool has_service_action(std::uint8_t opcode) {
     return opcode == op(Opcode::service_action_in_16) || opcode == op(Opcode::maintenance_in) ||
            opcode == op(Opcode::maintenance_out) || opcode == op(Opcode::extended_copy) ||
-           opcode == op(Opcode::receive_copy_results);
+           opcode == op(Opcode::receive_copy_results) || opcode == op(Opcode::sanitize);
 }
 
 const CommandSpec* find_command(std::uint8_t opcode, std::uint8_t service_action) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,7 +85,7 @@ struct Lun {
     std::shared_ptr<Backend> backend;  // null without media
     LunState state;
     std::uint64_t blocks = 0;
-    bool prevent_removal = false;
+    std::set<ItKey> prevent_removal;  // the I_T nexuses that sent PREVENT ALLOW with PREVENT 1
     ModePages modes;
     PrState pr;
     std::optional<ItKey> spc2_holder;

@@ -109,6 +109,7 @@ Bytes PrState::read(std::uint8_t sa) const {
         }
         case scsi::PrInAction::report_capabilities: {
             scsi::PrCapabilities c;
+            c.rlr_c = true;
             c.crh = true;
             c.sip_c = true;
             c.atp_c = true;
@@ -150,7 +151,7 @@ PrOutcome PrState::out(const ItKey& me, const scsi::TransportId& my_tid,
     PrOutcome outcome;
     auto action = static_cast<PrOutAction>(cdb.service_action);
     bool move = action == PrOutAction::register_and_move;
-    if (action > PrOutAction::register_and_move) invalid_field_in_cdb(1, 4);
+    if (action > PrOutAction::replace_lost_reservation) invalid_field_in_cdb(1, 4);
 
     // The parameter list: exactly 24 bytes unless TransportIDs follow.
     std::uint64_t key = 0, sa_key = 0;
@@ -356,6 +357,20 @@ PrOutcome PrState::out(const ItKey& me, const scsi::TransportId& my_tid,
             ++next.generation;
             break;
         }
+        case PrOutAction::replace_lost_reservation: {
+            // A registered nexus with its key takes the place of the lost reservation's
+            // holder. With nothing lost there is nothing to replace.
+            if (!mine || mine->key != key) reservation_conflict();
+            if (!next.reservation_lost) invalid_field_in_cdb(1, 4);
+            if (cdb.scope != 0) invalid_field_in_cdb(2, 7);
+            if (!valid_type(cdb.type)) invalid_field_in_cdb(2, 3);
+            next.reservation = Reservation{me, key, cdb.type, cdb.scope};
+            next.reservation_lost = false;
+            for (const auto& r : next.registrations)
+                if (!r.matches(me))
+                    outcome.unit_attentions.emplace_back(r.it, ua::reservations_released);
+            break;
+        }
         default:
             invalid_field_in_cdb(1, 4);
     }
@@ -377,7 +392,8 @@ nlohmann::json PrState::to_json() const {
     nlohmann::json j{{"generation", generation},
                      {"aptpl", aptpl},
                      {"registrations", regs},
-                     {"reservation", nullptr}};
+                     {"reservation", nullptr},
+                     {"reservation_lost", reservation_lost}};
     if (reservation) {
         j["reservation"] = {{"initiator", reservation->holder.initiator},
                             {"isid", reservation->holder.isid},
@@ -405,19 +421,33 @@ PrState PrState::from_json(const nlohmann::json& j) {
             reg.transport_id = scsi::TransportId::decode(tid, w);
             s.registrations.push_back(std::move(reg));
         }
+        s.reservation_lost = j.value("reservation_lost", false);
         const auto& res = j.at("reservation");
-        if (!res.is_null()) {
-            Reservation v;
-            v.holder = {res.at("initiator").get<std::string>(), res.at("isid").get<std::string>(),
-                        res.at("relative_target_port").get<std::uint16_t>()};
-            v.key = res.at("key").get<std::uint64_t>();
-            v.type = res.at("type").get<std::uint8_t>();
-            v.scope = res.at("scope").get<std::uint8_t>();
-            s.reservation = v;
-        }
+        if (!res.is_null()) s.restore_reservation(res);
         return s;
     } catch (const nlohmann::json::exception& e) {
         throw Error(Category::malformed, fmt::format("reservation state: {}", e.what()));
+    }
+}
+
+// A reservation that cannot be taken back as saved (unreadable, an invalid type, a holder
+// that is not registered) is lost; the registrations stay.
+void PrState::restore_reservation(const nlohmann::json& res) {
+    try {
+        Reservation v;
+        v.holder = {res.at("initiator").get<std::string>(), res.at("isid").get<std::string>(),
+                    res.at("relative_target_port").get<std::uint16_t>()};
+        v.key = res.at("key").get<std::uint64_t>();
+        v.type = res.at("type").get<std::uint8_t>();
+        v.scope = res.at("scope").get<std::uint8_t>();
+        reservation = v;
+        if (!valid_type(v.type) || v.scope != 0 || (!all_registrants(v.type) && !find(v.holder))) {
+            reservation.reset();
+            reservation_lost = true;
+        }
+    } catch (const nlohmann::json::exception&) {
+        reservation.reset();
+        reservation_lost = true;
     }
 }
 

@@ -51,6 +51,9 @@ struct PrState {
     bool aptpl = false;
     std::vector<Registration> registrations;
     std::optional<Reservation> reservation;
+    // The reservation was lost (its saved form could not be restored) while the registrations
+    // were kept: REPLACE LOST RESERVATION may establish a new one (SPC-5 5.14.11).
+    bool reservation_lost = false;
 
     const Registration* find(const ItKey& it) const;
     bool all_registrants_type() const;
@@ -66,6 +69,7 @@ struct PrState {
 
     nlohmann::json to_json() const;
     static PrState from_json(const nlohmann::json& j);
+    void restore_reservation(const nlohmann::json& reservation);
     bool operator==(const PrState&) const = default;
 };
 

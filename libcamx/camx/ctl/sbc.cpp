@@ -6,6 +6,7 @@
 
 #include "camx/ctl/core.hpp"
 #include "camx/scsi/cdb.hpp"
+#include "camx/scsi/lba_status.hpp"
 #include "camx/scsi/readcap.hpp"
 
 namespace camx::ctl {
@@ -91,6 +92,9 @@ void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool nd
     std::uint32_t bs = c.lun->block_size();
     Bytes block(bs, 0);
     if (!ndob) {
+        // The data-out is exactly one logical block: more is not a residual to ignore but a
+        // block of another size (like COMPARE AND WRITE's two halves).
+        if (c.task.data_out.size() > bs) invalid_field_in_cdb(length_byte);
         ByteView d = c.data_out(bs, length_byte);
         std::copy(d.begin(), d.end(), block.begin());
     }
@@ -213,33 +217,29 @@ void handle_unmap(Cmd& c) {
     }
 }
 
-// GET LBA STATUS parameter data (SBC-4 5.7.2); the scsi codec has no model for it yet.
+// GET LBA STATUS: one descriptor per run of mapped or deallocated blocks from the starting
+// LBA, as many as the allocation length holds (at least one).
 void handle_get_lba_status(Cmd& c) {
     auto q = cdb::GetLbaStatus::decode(c.cdb());
     std::uint64_t total = 0;
     auto media = c.media(&total);
     if (q.starting_lba >= total) lba_out_of_range();
     std::uint32_t bs = c.lun->block_size();
-    bytes::Writer w;
-    w.be32(0);
-    w.zeros(4);
+    scsi::LbaStatus out;
     std::uint64_t lba = q.starting_lba;
     std::size_t room = q.allocation_length < 8 ? 0 : (q.allocation_length - 8) / 16;
-    std::size_t count = 0;
-    while (lba < total && count < std::max<std::size_t>(room, 1)) {
+    while (lba < total && out.descriptors.size() < std::max<std::size_t>(room, 1)) {
         auto e = media->extent(lba * bs);
         std::uint64_t blocks = std::max<std::uint64_t>(1, e.length / bs);
         blocks = std::min<std::uint64_t>({blocks, total - lba, 0xffffffffu});
-        w.be64(lba);
-        w.be32(static_cast<std::uint32_t>(blocks));
-        w.u8(e.mapped ? 0 : 1);
-        w.zeros(3);
+        scsi::LbaStatusDescriptor d;
+        d.lba = lba;
+        d.blocks = static_cast<std::uint32_t>(blocks);
+        d.provisioning_status = e.mapped ? 0 : 1;
+        out.descriptors.push_back(d);
         lba += blocks;
-        ++count;
     }
-    Bytes out = w.take();
-    bytes::put_be32(out, 0, static_cast<std::uint32_t>(out.size() - 4));
-    c.reply(std::move(out), q.allocation_length);
+    c.reply(out.encode(), q.allocation_length);
 }
 
 void handle_compare_and_write(Cmd& c) {
@@ -279,53 +279,169 @@ void handle_sync_cache_16(Cmd& c) {
 // ORWRITE(16) without a set operation: each block becomes itself OR'ed with the data-out,
 // atomically against other writers of the LUN like COMPARE AND WRITE.
 void handle_orwrite_16(Cmd& c) {
-    ByteView q = c.cdb();
-    if ((q[1] >> 5) != 0) invalid_field_in_cdb(1, 7);  // ORPROTECT
+    auto q = cdb::OrWrite16::decode(c.cdb());
+    if (q.orprotect != 0) invalid_field_in_cdb(1, 7);
     c.check_writable();
-    std::uint64_t lba = bytes::be64(q, 2);
-    std::uint32_t blocks = bytes::be32(q, 10);
-    c.check_range(lba, blocks);
+    c.check_range(q.lba, q.transfer_length);
     std::uint32_t bs = c.lun->block_size();
-    std::uint64_t n = checked_bytes(c, blocks, 10);
+    std::uint64_t n = checked_bytes(c, q.transfer_length, 10);
     ByteView data = c.data_out_blocks(static_cast<std::uint32_t>(n), bs);
     if (data.empty()) return;
     std::lock_guard lock(c.lun->mutex);
     if (!c.lun->backend) medium_not_present();
     Bytes merged(data.size());
-    c.lun->backend->read(lba * bs, merged);
+    c.lun->backend->read(q.lba * bs, merged);
     for (std::size_t i = 0; i < merged.size(); ++i) merged[i] |= data[i];
-    c.lun->backend->write(lba * bs, merged);
-    if ((q[1] & 0x08) || !c.lun->modes.write_cache()) c.lun->backend->flush();
+    c.lun->backend->write(q.lba * bs, merged);
+    if (q.fua || !c.lun->modes.write_cache()) c.lun->backend->flush();
     c.lun->counters.write_commands.fetch_add(1, std::memory_order_relaxed);
     c.lun->counters.bytes_written.fetch_add(merged.size(), std::memory_order_relaxed);
 }
 
+// WRITE ATOMIC(16): all of the blocks or none, atomically against every other writer of the
+// LUN (its mutex, as COMPARE AND WRITE). The Block Limits VPD page allows any alignment and
+// granularity up to the maximum transfer length and no atomic boundary.
+void handle_write_atomic_16(Cmd& c) {
+    auto q = cdb::WriteAtomic16::decode(c.cdb());
+    if (q.wrprotect != 0) invalid_field_in_cdb(1, 7);
+    if (q.atomic_boundary != 0) invalid_field_in_cdb(10);
+    c.check_writable();
+    c.check_range(q.lba, q.transfer_length);
+    std::uint32_t bs = c.lun->block_size();
+    std::uint64_t n = checked_bytes(c, q.transfer_length, 12);
+    if (n == 0) return;
+    // Atomic: the whole transfer or nothing, so a short data-out is an error, not a residual.
+    if (c.task.data_out.size() < n) invalid_field_in_cdb(12);
+    ByteView data = c.data_out(n, 12);
+    std::lock_guard lock(c.lun->mutex);
+    if (!c.lun->backend) medium_not_present();
+    c.lun->backend->write(q.lba * bs, data);
+    if (q.fua || !c.lun->modes.write_cache()) c.lun->backend->flush();
+    c.lun->counters.write_commands.fetch_add(1, std::memory_order_relaxed);
+    c.lun->counters.bytes_written.fetch_add(n, std::memory_order_relaxed);
+}
+
 // READ DEFECT DATA: the media has no defects; the lists asked for are valid and empty, in the
 // format asked for.
+namespace {
+Bytes defect_header(std::size_t size, bool plist, bool glist, std::uint8_t format) {
+    Bytes d(size, 0);
+    // PLISTV, GLISTV and the format, as requested.
+    d[1] = static_cast<std::uint8_t>((plist ? 0x10 : 0) | (glist ? 0x08 : 0) | (format & 0x07));
+    return d;
+}
+}  // namespace
+
 void handle_read_defect_data_10(Cmd& c) {
-    ByteView q = c.cdb();
-    Bytes d(4, 0);
-    d[1] = q[2] & 0x1f;  // PLISTV, GLISTV and the format, as requested
-    c.reply(std::move(d), bytes::be16(q, 7));
+    auto q = cdb::ReadDefectData10::decode(c.cdb());
+    c.reply(defect_header(4, q.req_plist, q.req_glist, q.defect_list_format), q.allocation_length);
 }
 void handle_read_defect_data_12(Cmd& c) {
-    ByteView q = c.cdb();
-    Bytes d(8, 0);
-    d[1] = q[1] & 0x1f;
-    c.reply(std::move(d), bytes::be32(q, 6));
+    auto q = cdb::ReadDefectData12::decode(c.cdb());
+    c.reply(defect_header(8, q.req_plist, q.req_glist, q.defect_list_format), q.allocation_length);
 }
 
 // PRE-FETCH: the backends keep no cache of their own to fill, so after the range checks there
 // is nothing to do (GOOD: SBC-4 has CONDITION MET only for a cache that will hold the range).
 void handle_prefetch_10(Cmd& c) {
-    ByteView q = c.cdb();
+    auto q = cdb::PreFetch10::decode(c.cdb());
     c.media();
-    c.check_range(bytes::be32(q, 2), bytes::be16(q, 7));
+    c.check_range(q.lba, q.prefetch_length);
 }
 void handle_prefetch_16(Cmd& c) {
-    ByteView q = c.cdb();
+    auto q = cdb::PreFetch16::decode(c.cdb());
     c.media();
-    c.check_range(bytes::be64(q, 2), bytes::be32(q, 10));
+    c.check_range(q.lba, q.prefetch_length);
+}
+
+namespace {
+
+// Writes `block` over every logical block of the medium, 1 MiB at a time.
+void fill_medium(Cmd& c, Backend& media, std::uint64_t total, ByteView block) {
+    std::uint32_t bs = c.lun->block_size();
+    std::uint64_t per = std::max<std::uint64_t>(1, (1u << 20) / bs);
+    Bytes buffer;
+    for (std::uint64_t i = 0; i < std::min(per, total); ++i)
+        buffer.insert(buffer.end(), block.begin(), block.end());
+    for (std::uint64_t done = 0; done < total;) {
+        std::uint64_t n = std::min(per, total - done);
+        media.write(done * bs, ByteView(buffer).first(n * bs));
+        done += n;
+    }
+}
+
+void sanitize_overwrite(Cmd& c, const cdb::Sanitize& q) {
+    std::uint32_t bs = c.lun->block_size();
+    // The list is the 4-byte header and a pattern of 1 to one block's bytes (SBC-4 5.30.2.2).
+    if (q.parameter_list_length <= 4 || q.parameter_list_length > bs + 4) invalid_field_in_cdb(7);
+    c.check_writable();
+    auto p = cdb::SanitizeOverwriteParameters::decode(c.data_out(q.parameter_list_length, 7));
+    if (p.overwrite_count == 0) invalid_field_in_parameters(0, 4);
+    if (p.test != 0) invalid_field_in_parameters(0, 6);
+    if (p.initialization_pattern.empty() || p.initialization_pattern.size() > bs ||
+        !p.warnings.empty())
+        invalid_field_in_parameters(2);
+    std::uint64_t total = 0;
+    auto media = c.media(&total);
+    Bytes block(bs);
+    for (std::uint32_t i = 0; i < bs; ++i)
+        block[i] = p.initialization_pattern[i % p.initialization_pattern.size()];
+    for (std::uint8_t pass = 0; pass < p.overwrite_count; ++pass) {
+        // INVERT: every other pass writes the pattern's complement, the last one the pattern.
+        bool inverted = p.invert && (p.overwrite_count - 1 - pass) % 2 == 1;
+        Bytes b = block;
+        if (inverted)
+            for (auto& x : b) x = static_cast<std::uint8_t>(~x);
+        fill_medium(c, *media, total, b);
+    }
+    media->flush();
+}
+
+// BLOCK ERASE and CRYPTO ERASE: every block is deallocated and reads as zeros afterwards
+// (LBPRZ; WABEREQ and WACEREQ 1 in the Block Device Characteristics page). A LUN without
+// thin provisioning gets zeros written instead.
+void sanitize_erase(Cmd& c, const cdb::Sanitize& q) {
+    if (q.parameter_list_length != 0) invalid_field_in_cdb(7);
+    c.check_writable();
+    std::uint64_t total = 0;
+    auto media = c.media(&total);
+    std::uint32_t bs = c.lun->block_size();
+    if (c.lun->config.options.unmap)
+        media->unmap(0, total * bs);
+    else
+        fill_medium(c, *media, total, Bytes(bs, 0));
+    media->flush();
+}
+
+}  // namespace
+
+// SANITIZE (SBC-4 5.30). The operation ends before the command's status is returned, so no
+// other command ever finds it in progress; a failure to write the medium is reported as
+// MEDIUM ERROR, SANITIZE COMMAND FAILED, and EXIT FAILURE MODE has nothing to leave.
+void handle_sanitize(Cmd& c) {
+    auto q = cdb::Sanitize::decode(c.cdb());
+    if (q.reserved_bits) invalid_field_in_cdb(1, 6);
+    for (std::size_t i = 0; i < q.reserved_bytes.size(); ++i)
+        if (q.reserved_bytes[i]) invalid_field_in_cdb(static_cast<std::uint16_t>(2 + i));
+    using Sa = scsi::SanitizeSa;
+    try {
+        switch (static_cast<Sa>(q.service_action)) {
+            case Sa::overwrite:
+                sanitize_overwrite(c, q);
+                return;
+            case Sa::block_erase:
+            case Sa::crypto_erase:
+                sanitize_erase(c, q);
+                return;
+            case Sa::exit_failure_mode:
+                if (q.parameter_list_length != 0) invalid_field_in_cdb(7);
+                return;
+        }
+    } catch (const Error& e) {
+        if (e.category() == Category::malformed) invalid_field_in_parameters(0);
+        check(0x03, 0x31, 0x03);  // SANITIZE COMMAND FAILED
+    }
+    invalid_field_in_cdb(1, 4);
 }
 
 void handle_read_capacity_10(Cmd& c) {
@@ -362,6 +478,9 @@ void handle_start_stop(Cmd& c) {
     if (!q.loej || q.power_condition != 0) return;
     std::lock_guard lock(c.lun->mutex);
     if (!c.lun->config.options.removable) invalid_field_in_cdb(4, 1);
+    // Any I_T nexus's prevention holds the medium where it is, in or out (SBC-4 5.12,
+    // 5.25): loading is refused like ejecting.
+    if (!c.lun->prevent_removal.empty()) check(0x05, 0x53, 0x02);  // MEDIUM REMOVAL PREVENTED
     if (q.start) {
         if (c.lun->backend) return;
         try {
@@ -373,7 +492,6 @@ void handle_start_stop(Cmd& c) {
         c.lun->ua.establish_all(ua::medium_changed, &c.it);
         return;
     }
-    if (c.lun->prevent_removal) check(0x05, 0x53, 0x02);  // MEDIUM REMOVAL PREVENTED
     c.lun->close_media();
     c.lun->state.ejected = true;
 }
@@ -382,7 +500,10 @@ void handle_prevent_allow(Cmd& c) {
     auto q = cdb::PreventAllowMediumRemoval::decode(c.cdb());
     if (q.prevent > 1) invalid_field_in_cdb(4, 1);
     std::lock_guard lock(c.lun->mutex);
-    c.lun->prevent_removal = q.prevent == 1;
+    if (q.prevent == 1)
+        c.lun->prevent_removal.insert(c.it);
+    else
+        c.lun->prevent_removal.erase(c.it);
 }
 
 }  // namespace camx::ctl

@@ -124,6 +124,9 @@ scsi::VpdPage vpd_page(const Cmd& c, std::uint8_t page) {
             p.maximum_transfer_length = max_transfer_bytes / o.blocksize;
             p.optimal_transfer_length = (1u << 20) / o.blocksize;
             p.maximum_write_same_length = max_transfer_bytes / o.blocksize;
+            // WRITE ATOMIC(16): any length up to the maximum transfer, no alignment,
+            // granularity or atomic boundary.
+            p.maximum_atomic_transfer_length = max_transfer_bytes / o.blocksize;
             if (o.unmap) {
                 p.maximum_unmap_lba_count = 0xffffffffu;
                 p.maximum_unmap_block_descriptor_count = max_unmap_descriptors;
@@ -135,6 +138,9 @@ scsi::VpdPage vpd_page(const Cmd& c, std::uint8_t page) {
         case 0xb1: {
             scsi::BlockDeviceCharacteristics p;
             p.medium_rotation_rate = 1;
+            // Reads after SANITIZE BLOCK ERASE or CRYPTO ERASE succeed (and return zeros).
+            p.wabereq = 1;
+            p.wacereq = 1;
             return p;
         }
         case 0xb2: {

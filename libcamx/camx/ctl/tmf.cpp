@@ -8,7 +8,7 @@ namespace {
 void reset_lun(Lun& lun, UaCode code) {
     std::lock_guard lock(lun.mutex);
     lun.spc2_holder.reset();
-    lun.prevent_removal = false;
+    lun.prevent_removal.clear();
     lun.ua.establish_all(code);
 }
 
@@ -35,6 +35,7 @@ TmfResponse task_management(EngineCore& engine, const Nexus& nexus, TmfFunction 
                 engine.abort_where(*lun, mine);
                 std::lock_guard lock(lun->mutex);
                 if (lun->spc2_holder && *lun->spc2_holder == me) lun->spc2_holder.reset();
+                lun->prevent_removal.erase(me);
                 lun->ua.establish(me, ua::nexus_loss);
             }
         }
@@ -81,6 +82,7 @@ void nexus_lost(EngineCore& engine, const Nexus& nexus) {
             *lun, [&](const Pending& p) { return p.task.nexus && p.task.nexus->id == nexus.id; });
         std::lock_guard lock(lun->mutex);
         if (lun->spc2_holder && *lun->spc2_holder == me) lun->spc2_holder.reset();
+        lun->prevent_removal.erase(me);
         lun->ua.establish(me, ua::nexus_loss);
     }
 }

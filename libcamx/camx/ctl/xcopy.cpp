@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "camx/ctl/core.hpp"
+#include "camx/scsi/cdb.hpp"
 
 namespace camx::ctl {
 namespace xcopy {
@@ -219,7 +220,7 @@ void run_copy(Cmd& c, ByteView p, CopyStatus& st) {
 }  // namespace
 
 void handle_extended_copy(Cmd& c) {
-    std::uint32_t length = bytes::be32(c.cdb(), 10);
+    std::uint32_t length = scsi::cdb::ExtendedCopy::decode(c.cdb()).parameter_list_length;
     ByteView p = c.data_out(length, 10);
     if (length == 0) return;
     std::uint8_t list_id = p.empty() ? 0 : p[0];
@@ -239,10 +240,9 @@ void handle_extended_copy(Cmd& c) {
 }
 
 void handle_receive_copy_results(Cmd& c) {
-    ByteView q = c.cdb();
-    std::uint8_t sa = q[1] & 0x1f;
-    std::uint32_t alloc = bytes::be32(q, 10);
-    if (sa == 0x03) {
+    auto q = scsi::cdb::ReceiveCopyResults::decode(c.cdb());
+    std::uint32_t alloc = q.allocation_length;
+    if (q.service_action == 0x03) {
         xcopy::OperatingParameters op;
         op.max_cscd_descriptors = max_cscds;
         op.max_segment_descriptors = max_segments;
@@ -257,7 +257,7 @@ void handle_receive_copy_results(Cmd& c) {
     CopyStatus st;
     {
         std::lock_guard lock(c.engine.copy_mutex);
-        auto it = c.engine.copies.find({c.it, q[2]});
+        auto it = c.engine.copies.find({c.it, q.list_identifier});
         if (it == c.engine.copies.end()) invalid_field_in_cdb(2);
         st = it->second;
     }

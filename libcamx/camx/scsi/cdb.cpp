@@ -945,5 +945,193 @@ Release10 Release10::decode(ByteView cdb) {
     return decode_resrel10<Release10>(cdb, "RELEASE(10)");
 }
 
+Bytes Sanitize::encode() const {
+    auto b = start_sa(opcode, service_action);
+    b[1] |= flag(immed, 7) | flag(ause, 5) | (reserved_bits & 0x40);
+    for (std::size_t i = 0; i < 5 && i < reserved_bytes.size(); ++i) b[2 + i] = reserved_bytes[i];
+    put_be16(b, 7, parameter_list_length);
+    b[9] = control;
+    return b;
+}
+Sanitize Sanitize::decode(ByteView cdb) {
+    auto c = check(cdb, opcode, "SANITIZE");
+    return {.immed = bit(c[1], 7),
+            .ause = bit(c[1], 5),
+            .service_action = u8of(bits(c[1], 4, 0)),
+            .reserved_bits = u8of(c[1] & 0x40),
+            .reserved_bytes = Bytes(c.begin() + 2, c.begin() + 7),
+            .parameter_list_length = be16(c, 7),
+            .control = c[9]};
+}
+
+Bytes SanitizeOverwriteParameters::encode() const {
+    Bytes b(4, 0);
+    b[0] = flag(invert, 7) | field(test, 6, 5) | field(overwrite_count, 4, 0);
+    put_be16(b, 2, static_cast<std::uint16_t>(initialization_pattern.size()));
+    b.insert(b.end(), initialization_pattern.begin(), initialization_pattern.end());
+    return b;
+}
+SanitizeOverwriteParameters SanitizeOverwriteParameters::decode(ByteView data) {
+    if (data.size() < 4) {
+        throw Error(Category::malformed,
+                    fmt::format("SANITIZE OVERWRITE parameter list has {} bytes, header needs 4",
+                                data.size()));
+    }
+    SanitizeOverwriteParameters out;
+    out.invert = bit(data[0], 7);
+    out.test = u8of(bits(data[0], 6, 5));
+    out.overwrite_count = u8of(bits(data[0], 4, 0));
+    const std::size_t length = be16(data, 2);
+    auto pattern = bytes::clamp(data, 4, length);
+    out.initialization_pattern.assign(pattern.begin(), pattern.end());
+    if (pattern.size() < length) {
+        out.warnings.push_back(fmt::format("initialization pattern truncated: {} of {} bytes",
+                                           pattern.size(), length));
+    }
+    if (data.size() > 4 + length) {
+        out.warnings.push_back(
+            fmt::format("{} bytes after the initialization pattern", data.size() - 4 - length));
+    }
+    return out;
+}
+
+Bytes WriteAtomic16::encode() const {
+    auto b = blank_cdb(opcode);
+    b[1] = rw_byte1(wrprotect, dpo, fua, false);
+    put_be64(b, 2, lba);
+    put_be16(b, 10, atomic_boundary);
+    put_be16(b, 12, transfer_length);
+    b[14] = field(group, 5, 0);
+    b[15] = control;
+    return b;
+}
+WriteAtomic16 WriteAtomic16::decode(ByteView cdb) {
+    auto c = check(cdb, opcode, "WRITE ATOMIC(16)");
+    return {.wrprotect = u8of(bits(c[1], 7, 5)),
+            .dpo = bit(c[1], 4),
+            .fua = bit(c[1], 3),
+            .lba = be64(c, 2),
+            .atomic_boundary = be16(c, 10),
+            .transfer_length = be16(c, 12),
+            .group = u8of(bits(c[14], 5, 0)),
+            .control = c[15]};
+}
+
+Bytes OrWrite16::encode() const {
+    auto b = blank_cdb(opcode);
+    b[1] = rw_byte1(orprotect, dpo, fua, false);
+    put_be64(b, 2, lba);
+    put_be32(b, 10, transfer_length);
+    b[14] = field(group, 5, 0);
+    b[15] = control;
+    return b;
+}
+OrWrite16 OrWrite16::decode(ByteView cdb) {
+    auto c = check(cdb, opcode, "ORWRITE(16)");
+    return {.orprotect = u8of(bits(c[1], 7, 5)),
+            .dpo = bit(c[1], 4),
+            .fua = bit(c[1], 3),
+            .lba = be64(c, 2),
+            .transfer_length = be32(c, 10),
+            .group = u8of(bits(c[14], 5, 0)),
+            .control = c[15]};
+}
+
+Bytes PreFetch10::encode() const {
+    auto b = blank_cdb(opcode);
+    b[1] = flag(immed, 1);
+    put_be32(b, 2, lba);
+    b[6] = field(group, 5, 0);
+    put_be16(b, 7, prefetch_length);
+    b[9] = control;
+    return b;
+}
+PreFetch10 PreFetch10::decode(ByteView cdb) {
+    auto c = check(cdb, opcode, "PRE-FETCH(10)");
+    return {.immed = bit(c[1], 1),
+            .lba = be32(c, 2),
+            .prefetch_length = be16(c, 7),
+            .group = u8of(bits(c[6], 5, 0)),
+            .control = c[9]};
+}
+
+Bytes PreFetch16::encode() const {
+    auto b = blank_cdb(opcode);
+    b[1] = flag(immed, 1);
+    put_be64(b, 2, lba);
+    put_be32(b, 10, prefetch_length);
+    b[14] = field(group, 5, 0);
+    b[15] = control;
+    return b;
+}
+PreFetch16 PreFetch16::decode(ByteView cdb) {
+    auto c = check(cdb, opcode, "PRE-FETCH(16)");
+    return {.immed = bit(c[1], 1),
+            .lba = be64(c, 2),
+            .prefetch_length = be32(c, 10),
+            .group = u8of(bits(c[14], 5, 0)),
+            .control = c[15]};
+}
+
+Bytes ExtendedCopy::encode() const {
+    auto b = start_sa(opcode, service_action);
+    put_be32(b, 10, parameter_list_length);
+    b[15] = control;
+    return b;
+}
+ExtendedCopy ExtendedCopy::decode(ByteView cdb) {
+    auto c = check_sa(cdb, opcode, service_action, "EXTENDED COPY");
+    return {.parameter_list_length = be32(c, 10), .control = c[15]};
+}
+
+Bytes ReceiveCopyResults::encode() const {
+    auto b = start_sa(opcode, service_action);
+    b[2] = list_identifier;
+    put_be32(b, 10, allocation_length);
+    b[15] = control;
+    return b;
+}
+ReceiveCopyResults ReceiveCopyResults::decode(ByteView cdb) {
+    auto c = check(cdb, opcode, "RECEIVE COPY RESULTS");
+    return {.service_action = u8of(bits(c[1], 4, 0)),
+            .list_identifier = c[2],
+            .allocation_length = be32(c, 10),
+            .control = c[15]};
+}
+
+Bytes ReadDefectData10::encode() const {
+    auto b = blank_cdb(opcode);
+    b[2] = flag(req_plist, 4) | flag(req_glist, 3) | field(defect_list_format, 2, 0);
+    put_be16(b, 7, allocation_length);
+    b[9] = control;
+    return b;
+}
+ReadDefectData10 ReadDefectData10::decode(ByteView cdb) {
+    auto c = check(cdb, opcode, "READ DEFECT DATA(10)");
+    return {.req_plist = bit(c[2], 4),
+            .req_glist = bit(c[2], 3),
+            .defect_list_format = u8of(bits(c[2], 2, 0)),
+            .allocation_length = be16(c, 7),
+            .control = c[9]};
+}
+
+Bytes ReadDefectData12::encode() const {
+    auto b = blank_cdb(opcode);
+    b[1] = flag(req_plist, 4) | flag(req_glist, 3) | field(defect_list_format, 2, 0);
+    put_be32(b, 2, address_descriptor_index);
+    put_be32(b, 6, allocation_length);
+    b[11] = control;
+    return b;
+}
+ReadDefectData12 ReadDefectData12::decode(ByteView cdb) {
+    auto c = check(cdb, opcode, "READ DEFECT DATA(12)");
+    return {.req_plist = bit(c[1], 4),
+            .req_glist = bit(c[1], 3),
+            .defect_list_format = u8of(bits(c[1], 2, 0)),
+            .address_descriptor_index = be32(c, 2),
+            .allocation_length = be32(c, 6),
+            .control = c[11]};
+}
+
 }  // namespace cdb
 }  // namespace camx::scsi

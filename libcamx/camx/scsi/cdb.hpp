@@ -609,4 +609,136 @@ struct Release10 {
     bool operator==(const Release10&) const = default;
 };
 
+// SANITIZE (SBC-4 5.30). Byte 1 bit 6 (ZNR) applies to zoned devices only and is kept in
+// `reserved_bits` with the other bits a decoder does not model; bytes 2-6 are reserved.
+struct Sanitize {
+    static constexpr Opcode opcode = Opcode::sanitize;
+    bool immed = false;
+    bool ause = false;
+    std::uint8_t service_action = 0;     // SanitizeSa
+    std::uint8_t reserved_bits = 0;      // byte 1 bit 6 as it came (0x40)
+    Bytes reserved_bytes = Bytes(5, 0);  // bytes 2-6 as they came
+    std::uint16_t parameter_list_length = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static Sanitize decode(ByteView cdb);
+    bool operator==(const Sanitize&) const = default;
+};
+
+// The SANITIZE OVERWRITE parameter list.
+struct SanitizeOverwriteParameters {
+    bool invert = false;
+    std::uint8_t test = 0;
+    std::uint8_t overwrite_count = 0;  // 5 bits
+    Bytes initialization_pattern;      // its length is the INITIALIZATION PATTERN LENGTH field
+    std::vector<std::string> warnings;
+    Bytes encode() const;
+    // Throws Error(malformed) below the 4-byte header; a pattern shorter than its declared
+    // length is kept as far as it goes, with a warning.
+    static SanitizeOverwriteParameters decode(ByteView data);
+    bool operator==(const SanitizeOverwriteParameters&) const = default;
+};
+
+struct WriteAtomic16 {
+    static constexpr Opcode opcode = Opcode::write_atomic_16;
+    std::uint8_t wrprotect = 0;
+    bool dpo = false;
+    bool fua = false;
+    std::uint64_t lba = 0;
+    std::uint16_t atomic_boundary = 0;
+    std::uint16_t transfer_length = 0;
+    std::uint8_t group = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static WriteAtomic16 decode(ByteView cdb);
+    bool operator==(const WriteAtomic16&) const = default;
+};
+
+struct OrWrite16 {
+    static constexpr Opcode opcode = Opcode::orwrite_16;
+    std::uint8_t orprotect = 0;
+    bool dpo = false;
+    bool fua = false;
+    std::uint64_t lba = 0;
+    std::uint32_t transfer_length = 0;
+    std::uint8_t group = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static OrWrite16 decode(ByteView cdb);
+    bool operator==(const OrWrite16&) const = default;
+};
+
+struct PreFetch10 {
+    static constexpr Opcode opcode = Opcode::pre_fetch_10;
+    bool immed = false;
+    std::uint32_t lba = 0;
+    std::uint16_t prefetch_length = 0;
+    std::uint8_t group = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static PreFetch10 decode(ByteView cdb);
+    bool operator==(const PreFetch10&) const = default;
+};
+
+struct PreFetch16 {
+    static constexpr Opcode opcode = Opcode::pre_fetch_16;
+    bool immed = false;
+    std::uint64_t lba = 0;
+    std::uint32_t prefetch_length = 0;
+    std::uint8_t group = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static PreFetch16 decode(ByteView cdb);
+    bool operator==(const PreFetch16&) const = default;
+};
+
+// EXTENDED COPY (LID1, SPC-4 6.3): the list follows as data-out.
+struct ExtendedCopy {
+    static constexpr Opcode opcode = Opcode::extended_copy;
+    static constexpr std::uint8_t service_action = 0x00;
+    std::uint32_t parameter_list_length = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static ExtendedCopy decode(ByteView cdb);
+    bool operator==(const ExtendedCopy&) const = default;
+};
+
+// RECEIVE COPY RESULTS (LID1): COPY STATUS (0x00), RECEIVE DATA (0x01), OPERATING
+// PARAMETERS (0x03), FAILED SEGMENT DETAILS (0x04).
+struct ReceiveCopyResults {
+    static constexpr Opcode opcode = Opcode::receive_copy_results;
+    std::uint8_t service_action = 0;
+    std::uint8_t list_identifier = 0;
+    std::uint32_t allocation_length = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static ReceiveCopyResults decode(ByteView cdb);
+    bool operator==(const ReceiveCopyResults&) const = default;
+};
+
+struct ReadDefectData10 {
+    static constexpr Opcode opcode = Opcode::read_defect_data_10;
+    bool req_plist = false;
+    bool req_glist = false;
+    std::uint8_t defect_list_format = 0;
+    std::uint16_t allocation_length = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static ReadDefectData10 decode(ByteView cdb);
+    bool operator==(const ReadDefectData10&) const = default;
+};
+
+struct ReadDefectData12 {
+    static constexpr Opcode opcode = Opcode::read_defect_data_12;
+    bool req_plist = false;
+    bool req_glist = false;
+    std::uint8_t defect_list_format = 0;
+    std::uint32_t address_descriptor_index = 0;
+    std::uint32_t allocation_length = 0;
+    std::uint8_t control = 0;
+    Bytes encode() const;
+    static ReadDefectData12 decode(ByteView cdb);
+    bool operator==(const ReadDefectData12&) const = default;
+};
+
 }  // namespace camx::scsi::cdb

@@ -28,9 +28,12 @@ enum class Opcode : std::uint8_t {
     write_10 = 0x2a,
     write_and_verify_10 = 0x2e,
     verify_10 = 0x2f,
+    pre_fetch_10 = 0x34,
+    read_defect_data_10 = 0x37,
     synchronize_cache_10 = 0x35,
     write_same_10 = 0x41,
     unmap = 0x42,
+    sanitize = 0x48,
     log_select = 0x4c,
     log_sense = 0x4d,
     mode_select_10 = 0x55,
@@ -44,10 +47,13 @@ enum class Opcode : std::uint8_t {
     read_16 = 0x88,
     compare_and_write = 0x89,
     write_16 = 0x8a,
+    orwrite_16 = 0x8b,
     write_and_verify_16 = 0x8e,
     verify_16 = 0x8f,
+    pre_fetch_16 = 0x90,
     synchronize_cache_16 = 0x91,
     write_same_16 = 0x93,
+    write_atomic_16 = 0x9c,
     service_action_in_16 = 0x9e,
     report_luns = 0xa0,
     maintenance_in = 0xa3,
@@ -56,6 +62,15 @@ enum class Opcode : std::uint8_t {
     write_12 = 0xaa,
     write_and_verify_12 = 0xae,
     verify_12 = 0xaf,
+    read_defect_data_12 = 0xb7,
+};
+
+// Service actions of SANITIZE (0x48).
+enum class SanitizeSa : std::uint8_t {
+    overwrite = 0x01,
+    block_erase = 0x02,
+    crypto_erase = 0x03,
+    exit_failure_mode = 0x1f,
 };
 
 // Service actions of MAINTENANCE IN (0xa3).

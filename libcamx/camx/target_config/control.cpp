@@ -139,8 +139,12 @@ json args_of(const Command& c) {
                        j["name"] = x.name;
                        put(j, "target", x.target);
                        put(j, "options", x.options);
+                       put(j, "listen", x.listen);
                    },
-                   [&](const PortRemove& x) { j["port"] = x.port; },
+                   [&](const PortRemove& x) {
+                       j["port"] = x.port;
+                       put(j, "listen", x.listen);
+                   },
                    [&](const PortOnline& x) { put(j, "port", x.port); },
                    [&](const PortOffline& x) { put(j, "port", x.port); },
                    [](const PortList&) {},
@@ -224,9 +228,13 @@ Command command_of(std::string_view name, const json& args) {
         x.name = a.need<std::string>("name");
         x.target = a.or_default<std::string>("target");
         x.options = a.or_default<Options>("options");
+        x.listen = a.or_default<std::string>("listen");
         c = std::move(x);
     } else if (name == "port.remove") {
-        c = PortRemove{a.need<std::string>("port")};
+        PortRemove x;
+        x.port = a.need<std::string>("port");
+        x.listen = a.or_default<std::string>("listen");
+        c = std::move(x);
     } else if (name == "port.online") {
         c = PortOnline{a.opt<std::string>("port")};
     } else if (name == "port.offline") {
@@ -448,7 +456,9 @@ void to_json(json& j, const PortInfo& p) {
          {"online", p.online},
          {"portal_group_tag", p.portal_group_tag},
          {"lun_map", p.lun_map},
-         {"initiators", p.initiators}};
+         {"initiators", p.initiators},
+         {"portal_group", p.portal_group},
+         {"portals", p.portals}};
 }
 void from_json(const json& j, PortInfo& p) {
     p.id = field<std::uint32_t>(j, "id");
@@ -459,6 +469,22 @@ void from_json(const json& j, PortInfo& p) {
     p.portal_group_tag = field<std::uint16_t>(j, "portal_group_tag");
     p.lun_map = field<std::vector<LunMapping>>(j, "lun_map");
     p.initiators = field<std::vector<std::string>>(j, "initiators");
+    // Absent from older daemons' answers.
+    if (j.contains("portal_group")) p.portal_group = field<std::string>(j, "portal_group");
+    if (j.contains("portals")) p.portals = field<std::vector<std::string>>(j, "portals");
+}
+
+void to_json(json& j, const PortalInfo& p) {
+    j = {{"portal_group", p.portal_group},
+         {"portal_group_tag", p.portal_group_tag},
+         {"listen", p.listen},
+         {"ports", p.ports}};
+}
+void from_json(const json& j, PortalInfo& p) {
+    p.portal_group = field<std::string>(j, "portal_group");
+    p.portal_group_tag = field<std::uint16_t>(j, "portal_group_tag");
+    p.listen = field<std::string>(j, "listen");
+    p.ports = field<std::vector<PortInfo>>(j, "ports");
 }
 
 void to_json(json& j, const SessionInfo& s) {

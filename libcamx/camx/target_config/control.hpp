@@ -32,9 +32,19 @@
 //   lun.list      {}                                  -> {"luns": [LunInfo, ...]}
 //   lun.online    {"lun"?: N}  (no "lun": every LUN)  -> {"luns": [N, ...]} the LUNs changed
 //   lun.offline   {"lun"?: N}  (offline LUNs answer BUSY) -> {"luns": [N, ...]}
-//   port.create   {"frontend": "iscsi"|"local", "name": S, "target"?: S,
-//                  "options"?: {name: value}}         -> {"port": PortInfo}
-//   port.remove   {"port": S}                         -> {}
+//   port.create   {"frontend": "iscsi"|"local", "name": S, "listen"?: S, "target"?: S,
+//                  "options"?: {name: value}}         -> {"portal": PortalInfo}
+//                  iSCSI: "name" is a portal group and "listen" the address to add to it
+//                  ("host:port", "[v6]:port"); an unknown portal group is created, with a
+//                  new tag, for "target" or, without one, for every target. Kept in the
+//                  state directory. errors: address in use (busy), address already a
+//                  portal (usage), no such target (no_device), frontend local (unsupported)
+//   port.remove   {"port": S, "listen"?: S}           -> {"removed": [S, ...]}
+//                  iSCSI: removes the runtime portal "listen" of portal group "port", or
+//                  without "listen" all its runtime portals (and the group itself when it
+//                  was created at run time); sessions through them are logged out.
+//                  errors: nothing created at run time there (no_device), a portal of
+//                  ctl.conf (usage)
 //   port.online   {"port"?: S} (no "port": every port) -> {"ports": [S, ...]}
 //   port.offline  {"port"?: S}                        -> {"ports": [S, ...]}
 //   port.list     {}                                  -> {"ports": [PortInfo, ...]}
@@ -57,7 +67,10 @@
 // EnclosureInfo: {"slots", "power_supplies", "fans", "temperature_sensors",
 //             "voltage_sensors", "slot_luns": [N or null per slot], "generation_code"}
 // PortInfo:  {"id", "name", "frontend", "target", "online", "portal_group_tag",
-//             "lun_map": [{"port_lun", "lun"}], "initiators": [S]}
+//             "lun_map": [{"port_lun", "lun"}], "initiators": [S], "portal_group": S,
+//             "portals": [S] (the portal group's listen addresses)}
+// PortalInfo: {"portal_group", "portal_group_tag", "listen", "ports": [PortInfo]} the
+//             portal group's engine ports (one per target reachable through it)
 // SessionInfo: {"connection_id", "session_id", "initiator_name", "initiator_alias",
 //             "initiator_address", "target_name", "target_portal", "port", "auth_method",
 //             "header_digest", "data_digest", "max_recv_data_segment_length_bytes",
@@ -130,10 +143,12 @@ struct PortCreate {
     std::string name;
     std::string target;
     Options options;
+    std::string listen;  // iscsi: the portal address to add to portal group `name`
     bool operator==(const PortCreate&) const = default;
 };
 struct PortRemove {
     std::string port;
+    std::string listen;  // iscsi: one portal of portal group `port`; empty: all runtime ones
     bool operator==(const PortRemove&) const = default;
 };
 struct PortOnline {
@@ -241,7 +256,17 @@ struct PortInfo {
     std::uint16_t portal_group_tag = 0;
     std::vector<LunMapping> lun_map;
     std::vector<std::string> initiators;
+    std::string portal_group;
+    std::vector<std::string> portals;
     bool operator==(const PortInfo&) const = default;
+};
+
+struct PortalInfo {
+    std::string portal_group;
+    std::uint16_t portal_group_tag = 0;
+    std::string listen;
+    std::vector<PortInfo> ports;
+    bool operator==(const PortalInfo&) const = default;
 };
 
 struct SessionInfo {
@@ -286,6 +311,8 @@ void to_json(nlohmann::json& j, const LunInfo& l);
 void from_json(const nlohmann::json& j, LunInfo& l);
 void to_json(nlohmann::json& j, const PortInfo& p);
 void from_json(const nlohmann::json& j, PortInfo& p);
+void to_json(nlohmann::json& j, const PortalInfo& p);
+void from_json(const nlohmann::json& j, PortalInfo& p);
 void to_json(nlohmann::json& j, const SessionInfo& s);
 void from_json(const nlohmann::json& j, SessionInfo& s);
 void to_json(nlohmann::json& j, const LunStats& s);

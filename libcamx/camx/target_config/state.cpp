@@ -186,6 +186,35 @@ void StateDir::remove_lun(std::uint32_t lun) {
     remove_file(dir_ / "luns" / fmt::format("{}.json", lun));
 }
 
+void StateDir::save_portals(const std::vector<SavedPortal>& portals) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& p : portals)
+        a.push_back({{"portal_group", p.portal_group}, {"listen", p.listen}, {"target", p.target}});
+    write_atomic(dir_ / "portals.json", dump({{"version", kStateVersion}, {"portals", a}}));
+}
+
+std::vector<SavedPortal> StateDir::portals() const {
+    auto path = dir_ / "portals.json";
+    auto text = read_text(path);
+    if (!text) return {};
+    nlohmann::json j = read_json(path, *text);
+    std::vector<SavedPortal> out;
+    try {
+        for (const auto& p : j.at("portals")) {
+            SavedPortal s{p.at("portal_group").get<std::string>(),
+                          p.at("listen").get<std::string>(), p.value("target", std::string())};
+            if (s.portal_group.empty() || s.listen.empty())
+                throw Error(Category::malformed, "a portal without portal group or address");
+            out.push_back(std::move(s));
+        }
+    } catch (const nlohmann::json::exception& ex) {
+        throw Error(Category::malformed, fmt::format("{}: {}", path.string(), ex.what()));
+    } catch (const Error& ex) {
+        throw Error(Category::malformed, fmt::format("{}: {}", path.string(), ex.what()));
+    }
+    return out;
+}
+
 std::vector<StateDir::SavedLun> StateDir::luns() const {
     std::vector<SavedLun> out;
     std::error_code ec;

@@ -47,8 +47,20 @@ void from_json(const nlohmann::json& j, PrRegistration& r);
 void to_json(nlohmann::json& j, const PrState& s);
 void from_json(const nlohmann::json& j, PrState& s);  // Error(malformed) on bad content
 
+// A listening portal added at run time (ctladm port create): `listen` in portal group
+// `portal_group`; `target` is what a portal group created for it serves (empty: every target).
+struct SavedPortal {
+    std::string portal_group;
+    std::string listen;
+    std::string target;
+    bool operator==(const SavedPortal&) const = default;
+};
+
 // Layout:  DIR/luns/<engine LUN number>.json   one runtime LUN (config::Lun as JSON, with
 //                                              "version": 1 and "lun": N)
+//          DIR/portals.json                    the runtime portals, in creation order:
+//                                              {"version": 1, "portals": [{"portal_group",
+//                                              "listen", "target"}]}
 //          DIR/reservations/<key>.json         one LUN's PrState; key is the caller's stable
 //                                              LUN identity (device-id, name), escaped
 class StateDir {
@@ -68,6 +80,10 @@ class StateDir {
     void remove_lun(std::uint32_t lun);  // absent: nothing happens
     // Sorted by LUN number. A file that cannot be decoded is Error(malformed) naming it.
     std::vector<SavedLun> luns() const;
+
+    void save_portals(const std::vector<SavedPortal>& portals);
+    // None when the file is absent; Error(malformed) naming it when it cannot be decoded.
+    std::vector<SavedPortal> portals() const;
 
     void save_reservations(std::string_view key, const PrState& s);
     void remove_reservations(std::string_view key);

@@ -118,6 +118,14 @@ void validate(const FrontendConfig& cfg) {
     }
 }
 
+// True when a connection with this local address came in through one of the closed
+// listeners: its portal is gone, and so is its session.
+bool through_closed(const SocketAddress& local, const std::vector<SocketAddress>& closed) {
+    return std::any_of(closed.begin(), closed.end(), [&](const SocketAddress& l) {
+        return l.port() == local.port() && (l.wildcard() || l.host() == local.host());
+    });
+}
+
 }  // namespace
 
 // ---- Session ----
@@ -337,11 +345,13 @@ void IscsiFrontend::apply(FrontendConfig config) {
     }
     auto cfg = std::make_shared<const FrontendConfig>(std::move(config));
     std::vector<std::shared_ptr<Session>> sessions;
+    std::vector<SocketAddress> closed;
     {
         std::lock_guard g(core_->mu);
         for (auto it = core_->listeners.begin(); it != core_->listeners.end();) {
             auto o = owner.find(it->first);
             if (o == owner.end()) {
+                closed.push_back(it->second.bound);
                 it = core_->listeners.erase(it);
             } else {
                 it->second.portal_group = o->second;
@@ -357,7 +367,7 @@ void IscsiFrontend::apply(FrontendConfig config) {
     for (auto& s : sessions) {
         auto conns = s->connections();
         bool keep = !conns.empty() && std::all_of(conns.begin(), conns.end(), [&](const auto& c) {
-            return core_->still_admitted(*cfg, *s, *c);
+            return core_->still_admitted(*cfg, *s, *c) && !through_closed(c->local(), closed);
         });
         if (!keep) core_->end_session(s);
     }

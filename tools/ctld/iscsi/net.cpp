@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 
@@ -112,7 +113,7 @@ transport::UniqueFd listen_on(const SocketAddress& address) {
     if (address.family() == AF_INET6)
         ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) != 0)
-        throw Error(Category::file,
+        throw Error(errno == EADDRINUSE ? Category::busy : Category::file,
                     fmt::format("cannot listen on {}: {}", address.text(), std::strerror(errno)));
     if (::listen(fd.get(), 128) != 0)
         throw Error(Category::file,
