@@ -357,9 +357,7 @@ void register_ports(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) 
                 if (port->empty() || listen->empty())
                     throw Error(Category::usage,
                                 "port create needs -p PORTAL-GROUP and -l HOST:PORT");
-                ctl::PortCreate r{*frontend, *port, *target, parse_options(*opts)};
-                r.listen = *listen;
-                return r;
+                return ctl::PortCreate{*frontend, *port, *target, parse_options(*opts), *listen};
             }
             if (w == "remove") {
                 if (port->empty())
@@ -379,8 +377,8 @@ void register_ports(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) 
                 auto p = one_of<ctl::PortalInfo>(r, "portal");
                 fmt::print(os, "Portal {} added to portal-group {} (tag {})\n", p.listen,
                            p.portal_group, p.portal_group_tag);
-                for (const auto& port : p.ports)
-                    fmt::print(os, "Port {} ({}) for target {}\n", port.id, port.name, port.target);
+                for (const auto& q : p.ports)
+                    fmt::print(os, "Port {} ({}) for target {}\n", q.id, q.name, q.target);
             } else if (w == "remove") {
                 for (const auto& l : list_of<std::string>(r, "removed"))
                     fmt::print(os, "Portal {} removed from portal-group {}\n", l, *port);

@@ -965,7 +965,9 @@ Sanitize Sanitize::decode(ByteView cdb) {
 }
 
 Bytes SanitizeOverwriteParameters::encode() const {
-    Bytes b(4, 0);
+    Bytes b;
+    b.reserve(4 + initialization_pattern.size());
+    b.resize(4);
     b[0] = flag(invert, 7) | field(test, 6, 5) | field(overwrite_count, 4, 0);
     put_be16(b, 2, static_cast<std::uint16_t>(initialization_pattern.size()));
     b.insert(b.end(), initialization_pattern.begin(), initialization_pattern.end());
