@@ -1,24 +1,269 @@
 #!/bin/bash
-# camctl against ctld over iscsi://: INQUIRY (standard and unit serial number VPD), READ
-# CAPACITY and REPORT LUNS must show the demo LUN as ctld configures it.
-# Usage: tests/host/ctld_camctl.sh BUILD_DIR
-set -euo pipefail
+# camctl over iscsi:// against ctld must agree with what ctladm says ctld serves: for every LUN
+# of a target (an explicitly identified 512-byte disk, a 4096-byte disk with derived
+# identification, an enclosure) INQUIRY, VPD 0x80 and 0x83, READ CAPACITY and REPORT LUNS
+# against `ctladm devlist -v --json` and `ctladm portlist -l --json`; then persistent
+# reservations (register and reserve, then clear) against devlist's persistent_reservation.
+# camctl and ctladm answers are collected in a directory and compared by one python3 program
+# that prints a PASS or FAIL line per check and the counts.
+# Usage: tests/host/ctld_camctl.sh BUILD_DIR (exit 77: cannot run here)
+set -uo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 here=$(dirname "$0")
-. "$here/ctld_lib.sh"
 camctl=$build/tools/camctl/camctl
-ctld_start
-fail() { echo "FAIL: $*"; exit 1; }
-field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+ctladm=$build/tools/ctladm/ctladm
+for b in "$build/tools/ctld/ctld" "$ctladm" "$camctl"; do
+    [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }
+done
+for t in ss python3; do
+    command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+. "$here/ctld_lib.sh"
 
-inq=$("$camctl" inquiry "$url" --json)
-[ "$(field "d['inquiry']['vendor']" <<<"$inq")" = CAMX ] || fail "vendor: $inq"
-[ "$(field "d['inquiry']['peripheral_device_type']" <<<"$inq")" = 0 ] || fail "device type"
-serial=$("$camctl" inquiry "$url" --serial)
-[ "$serial" = CAMXDEMO0000 ] || fail "serial: $serial"
-cap=$("$camctl" readcap "$url" --json)
-[ "$(field "d['capacity']['capacity_bytes']" <<<"$cap")" = $((64 << 20)) ] || fail "capacity: $cap"
-[ "$(field "d['capacity']['block_length_bytes']" <<<"$cap")" = 512 ] || fail "block length"
-luns=$("$camctl" reportluns "$url" --json)
-[ "$(field "[l['lun'] for l in d['luns']]" <<<"$luns")" = "[0, 1]" ] || fail "luns: $luns"
-echo "camctl against ctld: ok"
+tmp=$(mktemp -d /tmp/ctld-camctl.XXXXXX)
+trap 'ctld_stop; rm -rf "$tmp"' EXIT
+sock=$tmp/ctld.sock
+target=iqn.2024-01.org.camx:agree
+
+# The target: port LUN 0 is engine LUN 2 (everything explicit, 512-byte blocks), port LUN 1
+# engine LUN 0 (4096-byte blocks, everything derived), port LUN 2 an enclosure holding both.
+write_conf() {
+    cat >"$2" <<EOF
+state-dir "$tmp/state"
+control-socket "$sock"
+
+portal-group pg0 {
+    discovery-auth-group no-authentication
+    listen 127.0.0.1:$1
+}
+
+lun explicit {
+    backend ramdisk
+    size 48m
+    ctl-lun 2
+    serial AGREE0000042
+    device-id "AGREE explicit device id"
+    option vendor AGREEVND
+    option product "agree disk"
+    option revision R123
+    option naa 0x5000c50012345678
+    option eui 0x0011223344556677
+    option uuid 12345678-9abc-def0-1234-56789abcdef0
+    option scsiname iqn.2024-01.org.camx:agree-lun
+}
+
+lun derived {
+    backend ramdisk
+    size 20m
+    ctl-lun 0
+    blocksize 4096
+}
+
+lun enclosure {
+    device-type enclosure
+    ctl-lun 5
+    option slots 2
+    option slot-luns "explicit,derived"
+}
+
+target $target {
+    auth-group no-authentication
+    portal-group pg0
+    lun 0 explicit
+    lun 1 derived
+    lun 2 enclosure
+}
+EOF
+}
+
+ctld_start_conf write_conf
+for _ in $(seq 50); do
+    [ -S "$sock" ] && break
+    sleep 0.1
+done
+url=iscsi://127.0.0.1:$port/$target
+out=$tmp/out
+mkdir "$out"
+
+# save NAME COMMAND...: the command's output in $out/NAME, or {"failed": "..."} when it fails.
+save() {
+    local name=$1
+    shift
+    if ! "$@" >"$out/$name" 2>"$out/$name.err"; then
+        python3 -c 'import json,sys; print(json.dumps({"failed": sys.argv[1]}))' \
+            "$* ($(head -c 300 "$out/$name.err"))" >"$out/$name"
+    fi
+}
+adm() { "$ctladm" --socket "$sock" "$@"; }
+
+save portlist adm portlist -l --json
+save reportluns "$camctl" reportluns "$url/0" --json
+for l in 0 1 2; do
+    save "inquiry.$l" "$camctl" inquiry "$url/$l" --json
+    save "serial.$l" "$camctl" inquiry "$url/$l" -S
+    save "vpd80.$l" "$camctl" inquiry "$url/$l" --vpd 0x80 --json
+    save "vpd83.$l" "$camctl" inquiry "$url/$l" --vpd 0x83 --json
+done
+for l in 0 1; do save "readcap.$l" "$camctl" readcap "$url/$l" --json; done
+save devlist adm devlist -v --json
+
+# Persistent reservations on port LUN 0: register 0xabc and reserve Write Exclusive (one
+# session), then a second key from another session; then clear.
+pr_state() {
+    local phase=$1 l
+    for l in 0 1; do
+        save "pr.$phase.keys.$l" "$camctl" persist -i keys "$url/$l" --json
+        save "pr.$phase.reservation.$l" "$camctl" persist -i reservation "$url/$l" --json
+        save "pr.$phase.capabilities.$l" "$camctl" persist -i capabilities "$url/$l" --json
+    done
+    save "pr.$phase.devlist" adm devlist -v --json
+}
+save pr.reserve.out "$camctl" persist -o register-ignore,reserve -K 0xabc -T wr_ex "$url/0" --json
+save pr.register2.out "$camctl" persist -o register-ignore -K 0x1234 "$url/0" --json
+pr_state reserved
+adm devlist -v | sed -n '/^ *[0-9]/p;/pr:/p;/key 0x/p'
+save pr.clear.out "$camctl" persist -o register-ignore,clear -K 0xabc "$url/0" --json
+pr_state cleared
+
+python3 - "$out" "$target" <<'EOF'
+import json, os, sys
+
+out, target = sys.argv[1], sys.argv[2]
+passed = failed = 0
+
+
+def check(what, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS: {what}")
+    else:
+        failed += 1
+        print(f"FAIL: {what}{': ' + detail if detail else ''}")
+
+
+def load(name):
+    with open(os.path.join(out, name)) as f:
+        text = f.read()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {"failed": f"{name}: not JSON: {text[:200]}"}
+
+
+def same(what, camctl, ctladm):
+    check(what, camctl == ctladm, f"camctl {camctl!r}, ctladm {ctladm!r}")
+
+
+def failure(doc):
+    return doc.get("failed") if isinstance(doc, dict) else None
+
+
+def designator(vpd83, dtype, assoc=0):
+    for d in vpd83.get("vpd", {}).get("designators", []):
+        if d.get("designator_type") == dtype and d.get("association") == assoc:
+            return d
+    return {}
+
+
+portlist = load("portlist")
+devlist = load("devlist")
+ports = [p for p in portlist.get("ports", []) if p.get("target") == target]
+check("portlist has the target's port", len(ports) == 1, failure(portlist) or str(portlist))
+lun_map = {m["port_lun"]: m["lun"] for p in ports[:1] for m in p.get("lun_map", [])}
+check("the LUN map is port LUNs 0 1 2 -> engine LUNs 2 0 5", lun_map == {0: 2, 1: 0, 2: 5},
+      str(lun_map))
+luns = {l["lun"]: l for l in devlist.get("luns", [])}
+check("devlist lists the mapped LUNs", set(lun_map.values()) <= set(luns),
+      failure(devlist) or str(sorted(luns)))
+
+reportluns = load("reportluns")
+same("reportluns: the port LUN numbers", sorted(l["lun"] for l in reportluns.get("luns", [])),
+     sorted(lun_map))
+
+for port_lun, engine_lun in sorted(lun_map.items()):
+    dev = luns.get(engine_lun, {})
+    opts = dev.get("options", {})
+    tag = f"LUN {port_lun} (engine {engine_lun})"
+    inq = load(f"inquiry.{port_lun}")
+    i = inq.get("inquiry", {})
+    for field in ("vendor", "product", "revision"):
+        same(f"{tag}: inquiry {field}", i.get(field, failure(inq)), opts.get(field))
+    same(f"{tag}: inquiry device type", i.get("peripheral_device_type_name", failure(inq)),
+         dev.get("device_type"))
+    with open(os.path.join(out, f"serial.{port_lun}")) as f:
+        same(f"{tag}: inquiry -S", f.read().strip(), dev.get("serial"))
+    vpd80 = load(f"vpd80.{port_lun}")
+    same(f"{tag}: VPD 0x80 serial", vpd80.get("vpd", {}).get("serial_number", failure(vpd80)),
+         dev.get("serial"))
+    vpd83 = load(f"vpd83.{port_lun}")
+    naa = designator(vpd83, 3)
+    same(f"{tag}: VPD 0x83 LU NAA designator", naa.get("value", failure(vpd83)), dev.get("naa"))
+    t10 = designator(vpd83, 1)
+    same(f"{tag}: VPD 0x83 T10 vendor id designator",
+         (t10.get("t10_vendor_identification", failure(vpd83)),
+          t10.get("vendor_specific_identifier")), (opts.get("vendor"), dev.get("device_id")))
+    if "eui" in dev:
+        same(f"{tag}: VPD 0x83 EUI-64 designator", designator(vpd83, 2).get("value"), dev["eui"])
+    if "uuid" in dev:
+        # The UUID designator: a byte with the C bit, a reserved byte, the 16 bytes.
+        value = designator(vpd83, 0xA).get("value", "")
+        same(f"{tag}: VPD 0x83 UUID designator", value[4:],
+             dev["uuid"].replace("-", "").lower())
+    if "scsiname" in dev:
+        same(f"{tag}: VPD 0x83 SCSI name string designator",
+             designator(vpd83, 8).get("value", "").rstrip("\x00"), dev["scsiname"])
+    if dev.get("device_type") == "disk":
+        cap = load(f"readcap.{port_lun}")
+        c = cap.get("capacity", {})
+        same(f"{tag}: readcap block length", c.get("block_length_bytes", failure(cap)),
+             dev.get("blocksize_bytes"))
+        same(f"{tag}: readcap blocks", c.get("blocks"), dev.get("blocks"))
+        same(f"{tag}: readcap capacity", c.get("capacity_bytes"), dev.get("size_bytes"))
+
+for step in ("reserve", "register2", "clear"):
+    doc = load(f"pr.{step}.out")
+    check(f"persist -o ({step}) succeeds", "persist_out" in doc, failure(doc) or str(doc))
+
+
+def compare_pr(phase):
+    devs = {l["lun"]: l for l in load(f"pr.{phase}.devlist").get("luns", [])}
+    for port_lun in (0, 1):
+        pr = devs.get(lun_map.get(port_lun), {}).get("persistent_reservation", {})
+        tag = f"{phase}: LUN {port_lun}"
+        keys = load(f"pr.{phase}.keys.{port_lun}")
+        k = keys.get("persist", {})
+        same(f"{tag}: PR generation", k.get("generation", failure(keys)), pr.get("generation"))
+        same(f"{tag}: registered keys", sorted(k.get("keys", [])),
+             sorted(r["key"] for r in pr.get("registrations", [])))
+        res = load(f"pr.{phase}.reservation.{port_lun}")
+        r = res.get("persist", {}).get("reservation", failure(res))
+        d = pr.get("reservation")
+        same(f"{tag}: reservation key and type",
+             r and [r.get("key"), r.get("type"), r.get("type_name")],
+             d and [d.get("key"), d.get("type"), d.get("type_name")])
+        caps = load(f"pr.{phase}.capabilities.{port_lun}")
+        same(f"{tag}: APTPL", caps.get("persist", {}).get("ptpl_a", failure(caps)),
+             pr.get("aptpl"))
+    return devs
+
+
+devs = compare_pr("reserved")
+pr0 = devs.get(lun_map.get(0), {}).get("persistent_reservation", {})
+regs = pr0.get("registrations", [])
+res0 = pr0.get("reservation") or {}
+check("reserved: LUN 0 holds keys 0xabc and 0x1234, reserved by 0xabc Write Exclusive",
+      sorted(r["key"] for r in regs) == [0x1234, 0xABC] and res0.get("key") == 0xABC
+      and res0.get("type") == 1, str(pr0))
+holder = [r for r in regs if r["key"] == 0xABC]
+check("reserved: the holder is the initiator that registered 0xabc",
+      bool(holder) and res0.get("holder") == holder[0]["initiator"] != ""
+      and res0.get("holder_isid") == holder[0]["isid"], str(pr0))
+devs = compare_pr("cleared")
+pr0 = devs.get(lun_map.get(0), {}).get("persistent_reservation", {})
+check("cleared: LUN 0 has no keys and no reservation",
+      pr0.get("registrations") == [] and pr0.get("reservation", 0) is None, str(pr0))
+
+print(f"camctl against ctladm: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+EOF

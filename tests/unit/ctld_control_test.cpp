@@ -186,8 +186,16 @@ TEST(CtldControl, Responses) {
 }
 
 TEST(CtldControl, ResultModelsRoundTrip) {
-    LunInfo l{3,   "n", "ramdisk", "",   1 << 20, 512,          2048,
-              "S", "D", "disk",    true, false,   {{"a", "b"}}, std::nullopt};
+    LunInfo l;
+    l.lun = 3;
+    l.name = "n";
+    l.backend = "ramdisk";
+    l.size_bytes = 1 << 20;
+    l.blocks = 2048;
+    l.serial = "S";
+    l.device_id = "D";
+    l.naa = "3000000000000abc";
+    l.options = {{"a", "b"}};
     EXPECT_EQ(json(l).get<LunInfo>(), l);
     PortInfo p{1,
                "p0",
@@ -229,6 +237,62 @@ TEST(CtldControl, ResultModelsRoundTrip) {
     broken = p;
     broken["online"] = "yes";
     EXPECT_THROW(broken.get<PortInfo>(), Error);
+}
+
+// devlist's identification and persistent reservation state: optional designators are left
+// out when not configured, keys are numbers, no reservation is null.
+TEST(CtldControl, LunInfoIdentificationAndReservations) {
+    LunInfo l;
+    l.lun = 1;
+    l.serial = "SER1";
+    l.device_id = "CTL DISK SER1";
+    l.naa = "3123456789abcdef";
+    json plain = l;
+    EXPECT_EQ(plain["naa"], "3123456789abcdef");
+    EXPECT_EQ(plain["device_id"], "CTL DISK SER1");
+    EXPECT_FALSE(plain.contains("eui"));
+    EXPECT_FALSE(plain.contains("uuid"));
+    EXPECT_FALSE(plain.contains("scsiname"));
+    EXPECT_EQ(plain["persistent_reservation"],
+              json::parse(R"({"generation":0,"aptpl":false,"registrations":[],)"
+                          R"("reservation":null})"));
+    EXPECT_EQ(plain.get<LunInfo>(), l);
+
+    l.eui = "0011223344556677";
+    l.uuid = "12345678-9abc-def0-1234-56789abcdef0";
+    l.scsiname = "iqn.2024-01.org.camx:lun1";
+    l.persistent_reservation.generation = 3;
+    l.persistent_reservation.aptpl = true;
+    l.persistent_reservation.registrations = {
+        {0xabc, "iqn.2024-01.org.camx:init", "400001370000", 1, false},
+        {0xffffffffffffffffULL, "iqn.2024-01.org.camx:other", "", 2, true}};
+    l.persistent_reservation.reservation = PrReservationInfo{
+        0xabc, 1, "Write Exclusive", 0, "iqn.2024-01.org.camx:init", "400001370000"};
+    json full = l;
+    EXPECT_EQ(full["eui"], "0011223344556677");
+    EXPECT_EQ(full["scsiname"], "iqn.2024-01.org.camx:lun1");
+    const json& pr = full["persistent_reservation"];
+    EXPECT_EQ(pr["generation"], 3);
+    EXPECT_EQ(pr["registrations"][0]["key"], 0xabc);
+    EXPECT_EQ(pr["registrations"][1]["key"], 0xffffffffffffffffULL);
+    EXPECT_EQ(pr["registrations"][1]["all_tg_pt"], true);
+    EXPECT_EQ(pr["reservation"]["type"], 1);
+    EXPECT_EQ(pr["reservation"]["type_name"], "Write Exclusive");
+    EXPECT_EQ(pr["reservation"]["holder"], "iqn.2024-01.org.camx:init");
+    EXPECT_EQ(full.get<LunInfo>(), l);
+
+    json broken = full;
+    broken["persistent_reservation"]["registrations"][0]["key"] = "0xabc";
+    EXPECT_THROW(broken.get<LunInfo>(), Error);
+    broken = full;
+    broken["persistent_reservation"]["reservation"].erase("type");
+    EXPECT_THROW(broken.get<LunInfo>(), Error);
+    broken = full;
+    broken.erase("persistent_reservation");
+    EXPECT_THROW(broken.get<LunInfo>(), Error);
+    broken = full;
+    broken["uuid"] = 5;
+    EXPECT_THROW(broken.get<LunInfo>(), Error);
 }
 
 TEST(CtldControl, ServerAndClient) {

@@ -20,6 +20,51 @@ void print_enclosure_elements(std::ostream& os, const ctl::EnclosureInfo& e) {
     fmt::print(os, "      slot-luns={}\n", luns);
     fmt::print(os, "      generation={}\n", e.generation_code);
 }
+
+// camctl persist's -T names.
+std::string pr_type_short(std::uint8_t type) {
+    switch (type) {
+        case 1:
+            return "wr_ex";
+        case 3:
+            return "ex_ac";
+        case 5:
+            return "wr_ex_ro";
+        case 6:
+            return "ex_ac_ro";
+        case 7:
+            return "wr_ex_ar";
+        case 8:
+            return "ex_ac_ar";
+        default:
+            return fmt::format("type {}", type);
+    }
+}
+
+// One line: "pr: gen 3, 2 keys, reserved by 0xabc wr_ex" (or "not reserved"), "aptpl".
+void print_pr(std::ostream& os, const ctl::PrInfo& pr) {
+    std::string line =
+        fmt::format("      pr: gen {}, {} key{}", pr.generation, pr.registrations.size(),
+                    pr.registrations.size() == 1 ? "" : "s");
+    if (pr.reservation)
+        line += fmt::format(", reserved by {:#x} {}", pr.reservation->key,
+                            pr_type_short(pr.reservation->type));
+    else
+        line += ", not reserved";
+    if (pr.aptpl) line += ", aptpl";
+    fmt::print(os, "{}\n", line);
+    for (const auto& r : pr.registrations)
+        fmt::print(os, "        key {:#x} {}{}{} port {}{}\n", r.key, r.initiator,
+                   r.isid.empty() ? "" : ",i,0x", r.isid, r.relative_target_port,
+                   r.all_tg_pt ? " all_tg_pt" : "");
+}
+
+void print_identification(std::ostream& os, const ctl::LunInfo& l) {
+    fmt::print(os, "      naa=0x{}\n", l.naa);
+    if (!l.eui.empty()) fmt::print(os, "      eui=0x{}\n", l.eui);
+    if (!l.uuid.empty()) fmt::print(os, "      uuid={}\n", l.uuid);
+    if (!l.scsiname.empty()) fmt::print(os, "      scsiname={}\n", l.scsiname);
+}
 }  // namespace
 
 void print_luns(std::ostream& os, const std::vector<ctl::LunInfo>& luns, bool verbose) {
@@ -35,7 +80,12 @@ void print_luns(std::ostream& os, const std::vector<ctl::LunInfo>& luns, bool ve
         fmt::print(os, "      device_type={}\n", l.device_type);
         fmt::print(os, "      online={}\n", l.online ? "yes" : "no");
         fmt::print(os, "      readonly={}\n", l.readonly ? "on" : "off");
-        for (const auto& [k, v] : l.options) fmt::print(os, "      {}={}\n", k, v);
+        print_identification(os, l);
+        // The identification lines above show the effective values of these options.
+        for (const auto& [k, v] : l.options)
+            if (k != "naa" && k != "eui" && k != "uuid" && k != "scsiname")
+                fmt::print(os, "      {}={}\n", k, v);
+        print_pr(os, l.persistent_reservation);
         if (l.enclosure) print_enclosure_elements(os, *l.enclosure);
     }
 }

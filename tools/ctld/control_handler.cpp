@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "camx/ctl/persist.hpp"
 #include "camx/error/error.hpp"
+#include "camx/scsi/persist.hpp"
 #include "config_map.hpp"
 #include "iscsi/connection.hpp"
 
@@ -31,6 +33,8 @@ void enclosure_info(Daemon& d, ctl_proto::LunInfo& out) {
     ctl::Engine& engine = d.engine();
     const ctl::EnclosureConfig c = engine.enclosure_config(out.lun);
     out.options = {{"vendor", c.vendor}, {"product", c.product}, {"revision", c.revision}};
+    // An enclosure's T10 vendor ID designator is always derived (enclosure.cpp).
+    out.device_id = fmt::format("{} {}", c.product, out.serial);
     ctl_proto::EnclosureInfo e;
     e.slots = static_cast<std::uint32_t>(c.slots.size());
     e.power_supplies = static_cast<std::uint32_t>(c.power_supplies.size());
@@ -45,6 +49,41 @@ void enclosure_info(Daemon& d, ctl_proto::LunInfo& out) {
     out.enclosure = std::move(e);
 }
 
+// The persistent reservation state as the engine keeps it (the form it saves).
+ctl_proto::PrInfo pr_info(const ctl::Engine& engine, std::uint64_t lun) {
+    const ctl::PrState s = ctl::PrState::from_json(engine.save_reservations(lun));
+    ctl_proto::PrInfo out;
+    out.generation = s.generation;
+    out.aptpl = s.aptpl;
+    for (const auto& r : s.registrations)
+        out.registrations.push_back(
+            {r.key, r.it.initiator, r.it.isid, r.it.relative_target_port, r.all_tg_pt});
+    if (s.reservation) {
+        ctl_proto::PrReservationInfo r;
+        r.key = s.reservation->key;
+        r.type = s.reservation->type;
+        r.type_name = std::string(scsi::pr_type_name(r.type));
+        r.scope = s.reservation->scope;
+        if (!s.all_registrants_type()) {
+            r.holder = s.reservation->holder.initiator;
+            r.holder_isid = s.reservation->holder.isid;
+        }
+        out.reservation = std::move(r);
+    }
+    return out;
+}
+
+// The identification the LUN answers INQUIRY with (spc.cpp), derived values included.
+void identification(const ctl::LunInfo& l, ctl_proto::LunInfo& out) {
+    const ctl::LunOptions& o = l.config.options;
+    out.serial = l.serial;
+    out.device_id = o.device_id.empty() ? fmt::format("{} {}", o.product, l.serial) : o.device_id;
+    out.naa = fmt::format("{:016x}", l.naa);
+    if (o.eui) out.eui = fmt::format("{:016x}", *o.eui);
+    out.uuid = o.uuid;
+    out.scsiname = o.scsiname;
+}
+
 ctl_proto::LunInfo lun_info(Daemon& d, const ctl::LunInfo& l) {
     ctl_proto::LunInfo out;
     out.lun = static_cast<std::uint32_t>(l.config.id);
@@ -54,11 +93,11 @@ ctl_proto::LunInfo lun_info(Daemon& d, const ctl::LunInfo& l) {
     out.blocksize_bytes = l.config.options.blocksize;
     out.blocks = l.blocks;
     out.size_bytes = l.blocks * l.config.options.blocksize;
-    out.serial = l.serial;
-    out.device_id = l.config.options.device_id;
+    identification(l, out);
     out.online = !l.state.offline;
     out.readonly = l.state.read_only;
     out.options = lun_option_map(l.config.options);
+    out.persistent_reservation = pr_info(d.engine(), l.config.id);
     if (l.device_type == 0x0d) enclosure_info(d, out);
     return out;
 }

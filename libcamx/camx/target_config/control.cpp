@@ -290,6 +290,13 @@ T field(const json& j, const char* key) {
     }
 }
 
+// A string member that is left out when empty.
+std::string optional_string(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    return field<std::string>(j, key);
+}
+
 }  // namespace
 
 std::string_view command_name(const Command& c) {
@@ -385,6 +392,50 @@ void from_json(const json& j, LunMapping& m) {
     m.lun = field<std::uint32_t>(j, "lun");
 }
 
+void to_json(json& j, const PrRegistrationInfo& r) {
+    j = {{"key", r.key},
+         {"initiator", r.initiator},
+         {"isid", r.isid},
+         {"relative_target_port", r.relative_target_port},
+         {"all_tg_pt", r.all_tg_pt}};
+}
+void from_json(const json& j, PrRegistrationInfo& r) {
+    r.key = field<std::uint64_t>(j, "key");
+    r.initiator = field<std::string>(j, "initiator");
+    r.isid = field<std::string>(j, "isid");
+    r.relative_target_port = field<std::uint16_t>(j, "relative_target_port");
+    r.all_tg_pt = field<bool>(j, "all_tg_pt");
+}
+
+void to_json(json& j, const PrReservationInfo& r) {
+    j = {{"key", r.key},     {"type", r.type},     {"type_name", r.type_name},
+         {"scope", r.scope}, {"holder", r.holder}, {"holder_isid", r.holder_isid}};
+}
+void from_json(const json& j, PrReservationInfo& r) {
+    r.key = field<std::uint64_t>(j, "key");
+    r.type = field<std::uint8_t>(j, "type");
+    r.type_name = field<std::string>(j, "type_name");
+    r.scope = field<std::uint8_t>(j, "scope");
+    r.holder = field<std::string>(j, "holder");
+    r.holder_isid = field<std::string>(j, "holder_isid");
+}
+
+void to_json(json& j, const PrInfo& p) {
+    j = {{"generation", p.generation},
+         {"aptpl", p.aptpl},
+         {"registrations", p.registrations},
+         {"reservation", nullptr}};
+    if (p.reservation) j["reservation"] = *p.reservation;
+}
+void from_json(const json& j, PrInfo& p) {
+    p.generation = field<std::uint32_t>(j, "generation");
+    p.aptpl = field<bool>(j, "aptpl");
+    p.registrations = field<std::vector<PrRegistrationInfo>>(j, "registrations");
+    const json& r = field<json>(j, "reservation");
+    p.reservation.reset();
+    if (!r.is_null()) p.reservation = r.get<PrReservationInfo>();
+}
+
 void to_json(json& j, const LunInfo& l) {
     j = {{"lun", l.lun},
          {"name", l.name},
@@ -395,10 +446,15 @@ void to_json(json& j, const LunInfo& l) {
          {"blocks", l.blocks},
          {"serial", l.serial},
          {"device_id", l.device_id},
+         {"naa", l.naa},
          {"device_type", l.device_type},
          {"online", l.online},
          {"readonly", l.readonly},
-         {"options", l.options}};
+         {"options", l.options},
+         {"persistent_reservation", l.persistent_reservation}};
+    if (!l.eui.empty()) j["eui"] = l.eui;
+    if (!l.uuid.empty()) j["uuid"] = l.uuid;
+    if (!l.scsiname.empty()) j["scsiname"] = l.scsiname;
     if (l.enclosure) j["enclosure"] = *l.enclosure;
 }
 void from_json(const json& j, LunInfo& l) {
@@ -411,10 +467,15 @@ void from_json(const json& j, LunInfo& l) {
     l.blocks = field<std::uint64_t>(j, "blocks");
     l.serial = field<std::string>(j, "serial");
     l.device_id = field<std::string>(j, "device_id");
+    l.naa = field<std::string>(j, "naa");
+    l.eui = optional_string(j, "eui");
+    l.uuid = optional_string(j, "uuid");
+    l.scsiname = optional_string(j, "scsiname");
     l.device_type = field<std::string>(j, "device_type");
     l.online = field<bool>(j, "online");
     l.readonly = field<bool>(j, "readonly");
     l.options = field<Options>(j, "options");
+    l.persistent_reservation = field<PrInfo>(j, "persistent_reservation");
     if (auto it = j.find("enclosure"); it != j.end() && !it->is_null())
         l.enclosure = it->get<EnclosureInfo>();
 }

@@ -62,8 +62,18 @@
 //                  the enclosure's element state after the change (Engine::enclosure_state)
 //
 // LunInfo:   {"lun", "name", "backend", "path", "size_bytes", "blocksize_bytes", "blocks",
-//             "serial", "device_id", "device_type", "online", "readonly", "options": {},
+//             "serial", "device_id", "naa", "eui"?, "uuid"?, "scsiname"?, "device_type",
+//             "online", "readonly", "options": {}, "persistent_reservation": PrInfo,
 //             "enclosure"?: EnclosureInfo}  (enclosures only)
+//             The identification is what the LUN answers with, derived values included:
+//             "serial" (VPD 0x80), "device_id" (the vendor specific identifier of the T10
+//             vendor ID designator of VPD 0x83), "naa" (the LU NAA designator, 16 lower-case
+//             hex digits); "eui" (16 hex digits), "uuid", "scsiname" only when configured.
+// PrInfo:    {"generation", "aptpl", "registrations": [{"key", "initiator", "isid",
+//             "relative_target_port", "all_tg_pt"}], "reservation": null or {"key", "type",
+//             "type_name", "scope", "holder", "holder_isid"}}  keys are numbers, as camctl
+//             persist shows them; "initiator"/"holder": the initiator name as the engine
+//             keeps it (lower-case); "holder" is "" for the all-registrants types
 // EnclosureInfo: {"slots", "power_supplies", "fans", "temperature_sensors",
 //             "voltage_sensors", "slot_luns": [N or null per slot], "generation_code"}
 // PortInfo:  {"id", "name", "frontend", "target", "online", "portal_group_tag",
@@ -229,6 +239,33 @@ struct EnclosureInfo {
     bool operator==(const EnclosureInfo&) const = default;
 };
 
+struct PrRegistrationInfo {
+    std::uint64_t key = 0;
+    std::string initiator;
+    std::string isid;  // hex, empty when the transport has none
+    std::uint16_t relative_target_port = 0;
+    bool all_tg_pt = false;
+    bool operator==(const PrRegistrationInfo&) const = default;
+};
+
+struct PrReservationInfo {
+    std::uint64_t key = 0;
+    std::uint8_t type = 0;
+    std::string type_name;  // as camctl persist names it
+    std::uint8_t scope = 0;
+    std::string holder;  // empty for the all-registrants types
+    std::string holder_isid;
+    bool operator==(const PrReservationInfo&) const = default;
+};
+
+struct PrInfo {
+    std::uint32_t generation = 0;
+    bool aptpl = false;
+    std::vector<PrRegistrationInfo> registrations;
+    std::optional<PrReservationInfo> reservation;
+    bool operator==(const PrInfo&) const = default;
+};
+
 struct LunInfo {
     std::uint32_t lun = 0;
     std::string name;
@@ -239,10 +276,15 @@ struct LunInfo {
     std::uint64_t blocks = 0;
     std::string serial;
     std::string device_id;
+    std::string naa;       // 16 lower-case hex digits
+    std::string eui;       // empty: not configured
+    std::string uuid;      // empty: not configured
+    std::string scsiname;  // empty: not configured
     std::string device_type = "disk";
     bool online = true;
     bool readonly = false;
     Options options;
+    PrInfo persistent_reservation;
     std::optional<EnclosureInfo> enclosure;
     bool operator==(const LunInfo&) const = default;
 };
@@ -307,6 +349,12 @@ void to_json(nlohmann::json& j, const LunMapping& m);
 void from_json(const nlohmann::json& j, LunMapping& m);
 void to_json(nlohmann::json& j, const EnclosureInfo& e);
 void from_json(const nlohmann::json& j, EnclosureInfo& e);
+void to_json(nlohmann::json& j, const PrRegistrationInfo& r);
+void from_json(const nlohmann::json& j, PrRegistrationInfo& r);
+void to_json(nlohmann::json& j, const PrReservationInfo& r);
+void from_json(const nlohmann::json& j, PrReservationInfo& r);
+void to_json(nlohmann::json& j, const PrInfo& p);
+void from_json(const nlohmann::json& j, PrInfo& p);
 void to_json(nlohmann::json& j, const LunInfo& l);
 void from_json(const nlohmann::json& j, LunInfo& l);
 void to_json(nlohmann::json& j, const PortInfo& p);
