@@ -189,8 +189,8 @@ for port_lun, engine_lun in sorted(lun_map.items()):
     i = inq.get("inquiry", {})
     for field in ("vendor", "product", "revision"):
         same(f"{tag}: inquiry {field}", i.get(field, failure(inq)), opts.get(field))
-    same(f"{tag}: inquiry device type", i.get("peripheral_device_type_name", failure(inq)),
-         dev.get("device_type"))
+    same(f"{tag}: inquiry device type", i.get("peripheral_device_type", failure(inq)),
+         {"disk": 0, "enclosure": 0x0D}.get(dev.get("device_type")))
     with open(os.path.join(out, f"serial.{port_lun}")) as f:
         same(f"{tag}: inquiry -S", f.read().strip(), dev.get("serial"))
     vpd80 = load(f"vpd80.{port_lun}")
@@ -253,7 +253,7 @@ pr0 = devs.get(lun_map.get(0), {}).get("persistent_reservation", {})
 regs = pr0.get("registrations", [])
 res0 = pr0.get("reservation") or {}
 check("reserved: LUN 0 holds keys 0xabc and 0x1234, reserved by 0xabc Write Exclusive",
-      sorted(r["key"] for r in regs) == [0x1234, 0xABC] and res0.get("key") == 0xABC
+      sorted(r["key"] for r in regs) == [0xABC, 0x1234] and res0.get("key") == 0xABC
       and res0.get("type") == 1, str(pr0))
 holder = [r for r in regs if r["key"] == 0xABC]
 check("reserved: the holder is the initiator that registered 0xabc",
