@@ -145,18 +145,6 @@ std::uint64_t slot_sas_address(std::uint64_t lun_naa) noexcept {
     return (0x5ull << 60) | (mix(lun_naa ^ 0x5a5a5a5a5a5a5a5aull) >> 4);
 }
 
-EnclosureConfig EnclosureConfig::with_counts(std::size_t slots, std::size_t power_supplies,
-                                             std::size_t fans, std::size_t temperature_sensors,
-                                             std::size_t voltage_sensors) {
-    EnclosureConfig c;
-    c.slots.resize(slots);
-    c.power_supplies.resize(power_supplies);
-    c.fans.resize(fans);
-    c.temperature_sensors.resize(temperature_sensors);
-    c.voltage_sensors.resize(voltage_sensors);
-    return c;
-}
-
 // ---- EnclosureUnit ------------------------------------------------------------------------
 
 EnclosureUnit::EnclosureUnit(EnclosureConfig config, std::uint64_t lun_id) : lun_id_(lun_id) {

@@ -73,7 +73,15 @@ struct EnclosureConfig {
     // An enclosure with these element counts, default descriptors and nothing bound.
     static EnclosureConfig with_counts(std::size_t slots, std::size_t power_supplies,
                                        std::size_t fans, std::size_t temperature_sensors,
-                                       std::size_t voltage_sensors);
+                                       std::size_t voltage_sensors) {
+        EnclosureConfig c;
+        c.slots.resize(slots);
+        c.power_supplies.resize(power_supplies);
+        c.fans.resize(fans);
+        c.temperature_sensors.resize(temperature_sensors);
+        c.voltage_sensors.resize(voltage_sensors);
+        return c;
+    }
     bool operator==(const EnclosureConfig&) const = default;
 };
 
