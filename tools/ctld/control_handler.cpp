@@ -33,8 +33,6 @@ void enclosure_info(Daemon& d, ctl_proto::LunInfo& out) {
     ctl::Engine& engine = d.engine();
     const ctl::EnclosureConfig c = engine.enclosure_config(out.lun);
     out.options = {{"vendor", c.vendor}, {"product", c.product}, {"revision", c.revision}};
-    // An enclosure's T10 vendor ID designator is always derived (enclosure.cpp).
-    out.device_id = fmt::format("{} {}", c.product, out.serial);
     ctl_proto::EnclosureInfo e;
     e.slots = static_cast<std::uint32_t>(c.slots.size());
     e.power_supplies = static_cast<std::uint32_t>(c.power_supplies.size());
@@ -77,7 +75,7 @@ ctl_proto::PrInfo pr_info(const ctl::Engine& engine, std::uint64_t lun) {
 void identification(const ctl::LunInfo& l, ctl_proto::LunInfo& out) {
     const ctl::LunOptions& o = l.config.options;
     out.serial = l.serial;
-    out.device_id = o.device_id.empty() ? fmt::format("{} {}", o.product, l.serial) : o.device_id;
+    out.device_id = l.device_id;
     out.naa = fmt::format("{:016x}", l.naa);
     if (o.eui) out.eui = fmt::format("{:016x}", *o.eui);
     out.uuid = o.uuid;

@@ -849,7 +849,7 @@ void handle_enclosure_inquiry(Cmd& c) {
             p.designators.push_back(designator(3, 1, 0, naa));
             bytes::Writer t10;
             t10.ascii(cfg.vendor, 8);
-            const std::string id = fmt::format("{} {}", cfg.product, unit(c).serial());
+            const std::string id = reported_device_id({}, cfg.product, unit(c).serial());
             t10.raw(text(id));
             p.designators.push_back(designator(1, 2, 0, t10.take()));
             Bytes rtp(4);

@@ -766,7 +766,9 @@ void Engine::load(std::uint64_t id, std::optional<std::string> path) {
 namespace {
 LunInfo info_of(const Lun& lun) {
     std::lock_guard lock(lun.mutex);
-    LunInfo info{lun.config, lun.state, lun.blocks, lun.naa, lun.serial};
+    const LunOptions& o = lun.config.options;
+    LunInfo info{lun.config, lun.state,  lun.blocks,
+                 lun.naa,    lun.serial, reported_device_id(o.device_id, o.product, lun.serial)};
     if (lun.enclosure) info.device_type = 0x0d;
     return info;
 }

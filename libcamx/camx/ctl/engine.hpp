@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -25,9 +26,10 @@ struct LunOptions {
     std::string vendor = "CAMX";
     std::string product = "CTL DISK";
     std::string revision = "0001";
-    std::string serial;                // default: "CAMX" + LUN id in hex
-    std::string device_id;             // T10 vendor ID designator text; default: vendor + serial
-    std::optional<std::uint64_t> naa;  // 8-byte NAA designator (NAA 3 or 5); default: NAA 3 hashed from serial and id
+    std::string serial;     // default: "CAMX" + LUN id in hex
+    std::string device_id;  // T10 vendor ID designator text; default: product + serial
+    std::optional<std::uint64_t>
+        naa;  // 8-byte NAA designator (NAA 3 or 5); default: NAA 3 hashed from serial and id
     std::optional<std::uint64_t> eui;  // EUI-64
     std::string uuid;                  // "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
     std::string scsiname;              // SCSI name string designator (naa.…, iqn.…, eui.…)
@@ -39,6 +41,17 @@ struct LunOptions {
     bool write_cache = true;  // WCE of the caching mode page (default and current)
     bool operator==(const LunOptions&) const = default;
 };
+
+// The vendor-specific part of the T10 vendor ID designator a LUN reports (VPD 0x83): the
+// configured device id, or product and serial.
+inline std::string reported_device_id(std::string_view configured, std::string_view product,
+                                      std::string_view serial) {
+    if (!configured.empty()) return std::string(configured);
+    std::string id(product);
+    id += ' ';
+    id += serial;
+    return id;
+}
 
 struct LunConfig {
     std::uint64_t id = 0;  // engine LUN id (ctladm -l), unique in the engine
@@ -77,6 +90,7 @@ struct LunInfo {
     std::uint64_t blocks = 0;  // capacity in logical blocks (0 without media)
     std::uint64_t naa = 0;     // the NAA designator actually reported
     std::string serial;        // the serial actually reported
+    std::string device_id;     // the T10 vendor ID designator text actually reported
     // Peripheral device type: 0x00 disk, 0x0d enclosure services (add_enclosure).
     std::uint8_t device_type = 0x00;
 };

@@ -76,8 +76,7 @@ scsi::VpdPage vpd_page(const Cmd& c, std::uint8_t page) {
             p.designators.push_back(designator(3, 1, 0, naa));
             bytes::Writer t10;
             t10.ascii(o.vendor, 8);
-            std::string id =
-                o.device_id.empty() ? fmt::format("{} {}", o.product, lun.serial) : o.device_id;
+            const std::string id = reported_device_id(o.device_id, o.product, lun.serial);
             Bytes idb(id.begin(), id.end());
             t10.raw(idb);
             p.designators.push_back(designator(1, 2, 0, t10.take()));
