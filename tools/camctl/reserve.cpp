@@ -40,16 +40,6 @@ constexpr Named<scsi::PrOutAction> kOutActions[] = {
     {"register-move", scsi::PrOutAction::register_and_move},
 };
 
-// camcontrol's names for the reservation types, and the numbers.
-constexpr Named<scsi::PrType> kTypes[] = {
-    {"wr_ex", scsi::PrType::write_exclusive},
-    {"ex_ac", scsi::PrType::exclusive_access},
-    {"wr_ex_ro", scsi::PrType::write_exclusive_registrants_only},
-    {"ex_ac_ro", scsi::PrType::exclusive_access_registrants_only},
-    {"wr_ex_ar", scsi::PrType::write_exclusive_all_registrants},
-    {"ex_ac_ar", scsi::PrType::exclusive_access_all_registrants},
-};
-
 template <class E, std::size_t N>
 E lookup(const Named<E> (&table)[N], const std::string& s, const char* what) {
     std::string names;
@@ -199,7 +189,15 @@ std::uint8_t parse_type(const std::string& s) {
     if (std::isdigit(static_cast<unsigned char>(s[0])) != 0) {
         return static_cast<std::uint8_t>(parse_number(s, 0xf, "reservation type"));
     }
-    return static_cast<std::uint8_t>(lookup(kTypes, s, "reservation type"));
+    std::string names;
+    for (std::uint8_t t = 1; t <= 8; ++t) {
+        const std::string_view name = scsi::pr_type_short_name(t);
+        if (name.empty()) continue;
+        if (s == name) return t;
+        names += names.empty() ? std::string(name) : fmt::format(", {}", name);
+    }
+    throw camx::Error(camx::Category::usage,
+                      fmt::format("bad reservation type '{}' ({})", s, names));
 }
 
 bool needs_type(scsi::PrOutAction a) {

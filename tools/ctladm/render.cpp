@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "camx/scsi/persist.hpp"
+
 namespace ctladm {
 
 namespace {
@@ -23,22 +25,8 @@ void print_enclosure_elements(std::ostream& os, const ctl::EnclosureInfo& e) {
 
 // camctl persist's -T names.
 std::string pr_type_short(std::uint8_t type) {
-    switch (type) {
-        case 1:
-            return "wr_ex";
-        case 3:
-            return "ex_ac";
-        case 5:
-            return "wr_ex_ro";
-        case 6:
-            return "ex_ac_ro";
-        case 7:
-            return "wr_ex_ar";
-        case 8:
-            return "ex_ac_ar";
-        default:
-            return fmt::format("type {}", type);
-    }
+    const std::string_view name = camx::scsi::pr_type_short_name(type);
+    return name.empty() ? fmt::format("type {}", type) : std::string(name);
 }
 
 // One line: "pr: gen 3, 2 keys, reserved by 0xabc wr_ex" (or "not reserved"), "aptpl".

@@ -108,6 +108,25 @@ std::string_view pr_type_name(std::uint8_t type) {
     }
 }
 
+std::string_view pr_type_short_name(std::uint8_t type) {
+    switch (type) {
+        case 0x1:
+            return "wr_ex";
+        case 0x3:
+            return "ex_ac";
+        case 0x5:
+            return "wr_ex_ro";
+        case 0x6:
+            return "ex_ac_ro";
+        case 0x7:
+            return "wr_ex_ar";
+        case 0x8:
+            return "ex_ac_ar";
+        default:
+            return "";
+    }
+}
+
 std::string_view pr_scope_name(std::uint8_t scope) {
     return scope == 0 ? "LU_SCOPE" : "reserved";
 }
@@ -596,14 +615,10 @@ void to_json(nlohmann::json& j, const PrCapabilities& c) {
          {"allow_commands", c.allow_commands},
          {"ptpl_a", c.ptpl_a},
          {"type_mask", c.type_mask},
-         {"wr_ex_ar", c.type_supported(7)},
-         {"ex_ac_ro", c.type_supported(6)},
-         {"wr_ex_ro", c.type_supported(5)},
-         {"ex_ac", c.type_supported(3)},
-         {"wr_ex", c.type_supported(1)},
-         {"ex_ac_ar", c.type_supported(8)},
          {"supported_types", types},
          {"warnings", c.warnings}};
+    for (std::uint8_t t : {1, 3, 5, 6, 7, 8})
+        j[std::string(pr_type_short_name(t))] = c.type_supported(t);
 }
 
 void to_json(nlohmann::json& j, const PrStatusDescriptor& d) {

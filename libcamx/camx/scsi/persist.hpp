@@ -45,6 +45,9 @@ std::string_view pr_in_action_name(std::uint8_t sa);   // "READ KEYS"
 std::string_view pr_out_action_name(std::uint8_t sa);  // "REGISTER AND MOVE"
 std::string_view pr_type_name(std::uint8_t type);      // "Write Exclusive, registrants only"
 std::string_view pr_scope_name(std::uint8_t scope);    // "LU_SCOPE"
+// camcontrol's short names: "wr_ex", "ex_ac", "wr_ex_ro", "ex_ac_ro", "wr_ex_ar", "ex_ac_ar";
+// "" for obsolete and reserved types.
+std::string_view pr_type_short_name(std::uint8_t type);
 // Protocol identifier name from libsgutils2 ("Fibre Channel Protocol for SCSI (FCP-5)").
 std::string protocol_identifier_name(std::uint8_t proto);
 
