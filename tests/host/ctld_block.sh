@@ -39,14 +39,7 @@ dd if="$tmp/pattern" of="$tmp/ro.img" bs=512 seek=3 conv=notrunc status=none
 loop_rw=$(losetup -f --show "$tmp/rw.img" 2>/dev/null) || { loop_rw=; echo "SKIP: losetup failed"; exit 77; }
 loop_ro=$(losetup -r -f --show "$tmp/ro.img" 2>/dev/null) || { loop_ro=; echo "SKIP: losetup -r failed"; exit 77; }
 
-passed=0
-failed=0
-check() {
-    local what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>/dev/null; }
+. "$here/checks.sh"
 
 conf_block() {  # PORT FILE
     cat >"$2" <<CONF
@@ -112,5 +105,4 @@ dd if="$loop_rw" of="$tmp/back" bs=512 skip=5 count=1 iflag=direct status=none
 check "and the device is unchanged" cmp -s "$tmp/back" "$tmp/written"
 check "SYNCHRONIZE CACHE(10) on LUN 0" "$camctl" cmd -c "35 00 00 00 00 00 00 00 00 00" "$url/0"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_summary

@@ -29,18 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok: $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL: $1"; }
-# check DESCRIPTION COMMAND...: passes when the command succeeds.
-check() {
-    local what=$1
-    shift
-    if "$@"; then ok "$what"; else bad "$what"; fi
-}
-# json EXPR < DOC: prints a Python expression over the document d.
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>/dev/null; }
+. "$(dirname "$0")/checks.sh"
 
 port=
 for p in $(seq 15400 15599); do
@@ -368,5 +357,4 @@ check "ctld -t reports both bad options with their place" \
 "$ctladm" --socket "$tmp/none.sock" devlist >/dev/null 2>&1
 check "ctladm with no daemon exits 35" test $? -eq 35
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_summary

@@ -33,22 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok: $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL: $1"; }
-# check DESCRIPTION COMMAND...: passes when the command succeeds.
-check() {
-    local what=$1
-    shift
-    if "$@"; then ok "$what"; else bad "$what"; fi
-}
-# expect_eq DESCRIPTION WANT GOT
-expect_eq() {
-    if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: want '$2', got '$3'"; fi
-}
-# json EXPR < DOC: prints a Python expression over the document d.
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+. "$(dirname "$0")/checks.sh"
 
 port=
 for p in $(seq 15600 15799); do
@@ -329,5 +314,4 @@ check "ctld -t names file, line and column of each problem" \
     grep -q "ctl.conf:[0-9]*:[0-9]*: lun 'enc0': option slots: a count from 0 to 255" "$tmp/t.txt"
 check "ctld -t names the unknown slot lun" grep -q "slot-luns: no lun 'nope'" "$tmp/t.txt"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+checks_summary

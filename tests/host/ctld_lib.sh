@@ -6,7 +6,8 @@ ctld_pid=
 
 ctld_port_free() { [ -z "$(ss -Hltn "sport = :$1")" ]; }
 
-ctld_start() {
+# Sets $port to a free 127.0.0.1 port and $ctld_log to a new log file.
+ctld_pick_port() {
     local p
     port=
     for p in $(seq 15260 15399); do
@@ -14,35 +15,32 @@ ctld_start() {
     done
     [ -n "$port" ] || { echo "no free port for ctld"; exit 1; }
     ctld_log=$(mktemp /tmp/ctld-host.XXXXXX)
-    "$build/tools/ctld/ctld" --demo --listen "127.0.0.1:$port" "$@" >"$ctld_log" 2>&1 &
+}
+
+# ctld_run ARGS...: starts ctld in the background and waits until it listens.
+ctld_run() {
+    "$build/tools/ctld/ctld" "$@" >"$ctld_log" 2>&1 &
     ctld_pid=$!
     for _ in $(seq 50); do
         grep -q "listening on" "$ctld_log" && break
         kill -0 "$ctld_pid" 2>/dev/null || { cat "$ctld_log"; echo "ctld did not start"; exit 1; }
         sleep 0.1
     done
+}
+
+ctld_start() {
+    ctld_pick_port
+    ctld_run --demo --listen "127.0.0.1:$port" "$@"
     url=iscsi://127.0.0.1:$port/$iqn/0
 }
 
 # ctld_start_conf WRITER: like ctld_start, with the configuration WRITER PORT FILE writes
 # (a ctl.conf listening on 127.0.0.1:PORT) instead of the demo.
 ctld_start_conf() {
-    local p
-    port=
-    for p in $(seq 15260 15399); do
-        if ctld_port_free "$p"; then port=$p; break; fi
-    done
-    [ -n "$port" ] || { echo "no free port for ctld"; exit 1; }
-    ctld_log=$(mktemp /tmp/ctld-host.XXXXXX)
+    ctld_pick_port
     ctld_conf=$(mktemp /tmp/ctld-host-conf.XXXXXX)
     "$1" "$port" "$ctld_conf"
-    "$build/tools/ctld/ctld" -f "$ctld_conf" >"$ctld_log" 2>&1 &
-    ctld_pid=$!
-    for _ in $(seq 50); do
-        grep -q "listening on" "$ctld_log" && break
-        kill -0 "$ctld_pid" 2>/dev/null || { cat "$ctld_log"; echo "ctld did not start"; exit 1; }
-        sleep 0.1
-    done
+    ctld_run -f "$ctld_conf"
 }
 
 ctld_stop() {
