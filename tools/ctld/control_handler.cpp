@@ -47,9 +47,9 @@ void enclosure_info(Daemon& d, ctl_proto::LunInfo& out) {
     out.enclosure = std::move(e);
 }
 
-// The persistent reservation state as the engine keeps it (the form it saves).
+// The persistent reservation state as the engine keeps it.
 ctl_proto::PrInfo pr_info(const ctl::Engine& engine, std::uint64_t lun) {
-    const ctl::PrState s = ctl::PrState::from_json(engine.save_reservations(lun));
+    const ctl::PrState s = engine.reservations(lun);
     ctl_proto::PrInfo out;
     out.generation = s.generation;
     out.aptpl = s.aptpl;

@@ -852,6 +852,12 @@ nlohmann::json Engine::save_reservations(std::uint64_t id) const {
     return lun->pr.to_json();
 }
 
+PrState Engine::reservations(std::uint64_t id) const {
+    auto lun = impl_->get(id);
+    std::lock_guard lock(lun->mutex);
+    return lun->pr;
+}
+
 void Engine::restore_reservations(std::uint64_t id, const nlohmann::json& state) {
     auto lun = impl_->get(id);
     PrState s = PrState::from_json(state);

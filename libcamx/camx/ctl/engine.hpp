@@ -18,6 +18,8 @@
 
 namespace camx::ctl {
 
+struct PrState;  // camx/ctl/persist.hpp
+
 enum class BackendKind : std::uint8_t { ramdisk, file, block };
 std::string_view backend_kind_name(BackendKind k) noexcept;  // "ramdisk", "file", "block"
 
@@ -158,6 +160,8 @@ class Engine : public TaskSink {
     // Persistent reservations of a LUN as JSON ({"generation", "aptpl", "registrations":
     // [...], "reservation": {...}}), and back. restore_reservations replaces the state.
     nlohmann::json save_reservations(std::uint64_t id) const;
+    // The same state as a model, for reading (include camx/ctl/persist.hpp).
+    PrState reservations(std::uint64_t id) const;
     void restore_reservations(std::uint64_t id, const nlohmann::json& state);
 
     // TaskSink.
