@@ -103,7 +103,7 @@ TEST(CtldConfig, FullExample) {
 debug 2
 timeout = 30
 maxproc 50
-isns-server 10.0.0.1
+pidfile /run/ctld-test.pid
 state-dir /var/lib/ctld-test
 
 auth-group ag0 {
@@ -122,7 +122,9 @@ portal-group pg0 {
     listen 0.0.0.0:3261
     listen "[::1]:3262"
     tag 7
-    option foo bar
+    connection-limit 8
+    dscp 46
+    pcp 5
 }
 
 lun shared {
@@ -156,7 +158,7 @@ target iqn.2012-06.com.example:target1 {
     EXPECT_EQ(c.global.debug, 2);
     EXPECT_EQ(c.global.timeout_seconds, 30);
     EXPECT_EQ(c.global.maxproc, 50);
-    EXPECT_EQ(c.global.isns_servers, std::vector<std::string>{"10.0.0.1"});
+    EXPECT_EQ(c.global.pidfile, "/run/ctld-test.pid");
     EXPECT_EQ(c.global.state_dir, "/var/lib/ctld-test");
 
     const auto& ag0 = c.auth_groups.at("ag0");
@@ -174,7 +176,9 @@ target iqn.2012-06.com.example:target1 {
     EXPECT_EQ(pg.listen[1], (Listen{"::1", 3262}));
     EXPECT_EQ(pg.tag, 7);
     EXPECT_EQ(pg.discovery_filter, DiscoveryFilter::portal_name);
-    EXPECT_EQ(pg.options.at("foo"), "bar");
+    EXPECT_EQ(pg.connection_limit, 8u);
+    EXPECT_EQ(pg.dscp, 46);
+    EXPECT_EQ(pg.pcp, 5);
 
     ASSERT_EQ(c.targets.size(), 2u);
     const auto& t0 = c.targets[0];
@@ -255,6 +259,40 @@ TEST(CtldConfig, SemanticErrorsNameTheirLocation) {
     EXPECT_EQ(parse_error("timeout 1\ntimeout 2"),
               "t.conf:2:1: duplicate 'timeout' (first at line 1)");
     EXPECT_EQ(parse_error("state-dir relative"), "t.conf:1:11: state-dir must be an absolute path");
+}
+
+// The frontend's limits are range-checked; what ctld documents but does not do is refused,
+// never accepted and ignored.
+TEST(CtldConfig, LimitsAndUnsupportedKeys) {
+    Config d = ok("");
+    EXPECT_EQ(d.global.timeout_seconds, 60);
+    EXPECT_EQ(d.global.maxproc, 30);
+    EXPECT_EQ(d.global.pidfile, "");
+    Config c = ok("timeout 0\nmaxproc 0\nportal-group p { listen 127.0.0.1; connection-limit 0 }");
+    EXPECT_EQ(c.global.timeout_seconds, 0);
+    EXPECT_EQ(c.global.maxproc, 0);
+    EXPECT_EQ(c.portal_groups.at("p").connection_limit, 0u);
+    EXPECT_EQ(parse_error("maxproc 65537"),
+              "t.conf:1:9: maxproc must be a number from 0 to 65536, not '65537'");
+    EXPECT_EQ(parse_error("maxproc -1"),
+              "t.conf:1:9: maxproc must be a number from 0 to 65536, not '-1'");
+    EXPECT_EQ(parse_error("timeout 86401"),
+              "t.conf:1:9: timeout must be a number from 0 to 86400, not '86401'");
+    EXPECT_EQ(parse_error("timeout 1m"),
+              "t.conf:1:9: timeout must be a number from 0 to 86400, not '1m'");
+    EXPECT_EQ(parse_error("portal-group p {\n  listen 127.0.0.1\n  connection-limit 70000\n}"),
+              "t.conf:3:20: connection-limit must be a number from 0 to 65536, not '70000'");
+    EXPECT_EQ(parse_error("isns-server 10.0.0.1\nisns-period 60\nisns-timeout 5"),
+              "t.conf:1:1: 'isns-server' is not supported: ctld does not register with iSNS\n"
+              "t.conf:2:1: 'isns-period' is not supported: ctld does not register with iSNS\n"
+              "t.conf:3:1: 'isns-timeout' is not supported: ctld does not register with iSNS");
+    EXPECT_EQ(parse_error("portal-group p { listen 127.0.0.1; redirect 192.0.2.1 }"),
+              "t.conf:1:37: 'redirect' is not supported");
+    EXPECT_EQ(parse_error("portal-group p { listen 127.0.0.1; option foo bar }"),
+              "t.conf:1:37: 'option' is not supported: ctld's portal groups take no options");
+    EXPECT_EQ(parse_error("target iqn.2000-01.x:y { redirect 192.0.2.1 }"),
+              "t.conf:1:26: 'redirect' is not supported");
+    EXPECT_EQ(parse_error("pidfile run/ctld.pid"), "t.conf:1:9: pidfile must be an absolute path");
 }
 
 TEST(CtldConfig, MissingBackingFile) {

@@ -215,6 +215,8 @@ DaemonConfig map_config(const tc::Config& config,
                         const std::set<std::uint64_t>& reserved) {
     DaemonConfig out;
     std::vector<std::string> problems;
+    out.iscsi.login_timeout_seconds = static_cast<std::uint32_t>(config.global.timeout_seconds);
+    out.iscsi.max_connections = static_cast<std::uint32_t>(config.global.maxproc);
 
     for (const auto& [name, g] : config.auth_groups)
         out.iscsi.auth_groups.push_back(map_auth_group(g));
@@ -240,8 +242,12 @@ DaemonConfig map_config(const tc::Config& config,
             pg.tag = t;
         }
         for (const auto& l : p.listen) pg.listen.push_back(listen_text(l));
+        pg.foreign = p.foreign;
         pg.discovery_auth_group = p.discovery_auth_group;
         pg.discovery_filter = discovery_filter(p.discovery_filter);
+        pg.connection_limit = p.connection_limit;
+        pg.dscp = p.dscp;
+        pg.pcp = p.pcp;
         out.iscsi.portal_groups.push_back(std::move(pg));
     }
 

@@ -19,6 +19,7 @@
 #include "config_map.hpp"
 #include "control_handler.hpp"
 #include "daemon.hpp"
+#include "pidfile.hpp"
 
 namespace {
 
@@ -91,6 +92,10 @@ int main(int argc, char** argv) {
             return 0;
         }
 
+        // Read at start only: a reload does not move it.
+        std::unique_ptr<ctld::PidFile> pidfile;
+        if (!use_demo && !global.pidfile.empty())
+            pidfile = std::make_unique<ctld::PidFile>(global.pidfile);
         ctld::block_signals();
         ctld::Daemon::Options opt;
         opt.workers = workers;
@@ -106,7 +111,7 @@ int main(int argc, char** argv) {
             return ctld::map_config(next, previous, daemon.runtime_lun_ids());
         };
 
-        ctld::ControlHandler handler(daemon, load, debug);
+        ctld::ControlHandler handler(daemon, load, debug || global.debug > 0);
         tc::control::ServerSettings ss;
         ss.path = control_socket.empty() ? global.control_socket : control_socket;
         ss.group = global.control_group;

@@ -381,8 +381,9 @@ void Builder::finish_auth(AuthGroup& g, bool type_set, const Location& at) {
 
 void Builder::global(const Entry& e, std::map<std::string, Location>& seen) {
     const std::string& k = e.key.text;
-    if (k == "isns-server") {
-        for (const auto& v : values(e)) cfg_.global.isns_servers.push_back(v.text);
+    if (k == "isns-server" || k == "isns-period" || k == "isns-timeout") {
+        error(e.key.where,
+              fmt::format("'{}' is not supported: ctld does not register with iSNS", k));
         return;
     }
     auto int_key = [&](int& out, std::uint64_t min, std::uint64_t max) {
@@ -401,13 +402,9 @@ void Builder::global(const Entry& e, std::map<std::string, Location>& seen) {
     if (k == "debug")
         int_key(cfg_.global.debug, 0, 10);
     else if (k == "timeout")
-        int_key(cfg_.global.timeout_seconds, 0, 86400);
+        int_key(cfg_.global.timeout_seconds, 0, max_timeout_seconds);
     else if (k == "maxproc")
-        int_key(cfg_.global.maxproc, 0, 100000);
-    else if (k == "isns-period")
-        int_key(cfg_.global.isns_period_seconds, 1, 86400);
-    else if (k == "isns-timeout")
-        int_key(cfg_.global.isns_timeout_seconds, 1, 3600);
+        int_key(cfg_.global.maxproc, 0, max_connections);
     else if (k == "pidfile")
         path_key(cfg_.global.pidfile);
     else if (k == "state-dir")
@@ -488,10 +485,10 @@ void Builder::portal_group(const Section& s) {
                     error(v.where, err.what());
                 }
             }
-        } else if (k == "listen-iser" || k == "offload") {
+        } else if (k == "listen-iser" || k == "offload" || k == "redirect") {
             error(e.key.where, fmt::format("'{}' is not supported", k));
         } else if (k == "option") {
-            options(e, p.options);
+            error(e.key.where, "'option' is not supported: ctld's portal groups take no options");
         } else if (k == "foreign") {
             if (e.args.empty() && !e.object && !e.array) continue;
             if (const Scalar* v = single(e); v && once(seen, e)) {
@@ -517,8 +514,9 @@ void Builder::portal_group(const Section& s) {
                                                 v->text));
             } else if (k == "tag") {
                 if (auto n = number(*v, 1, 65535, "tag")) p.tag = static_cast<std::uint16_t>(*n);
-            } else if (k == "redirect") {
-                p.redirect = v->text;
+            } else if (k == "connection-limit") {
+                if (auto n = number(*v, 0, max_connections, "connection-limit"))
+                    p.connection_limit = static_cast<std::uint32_t>(*n);
             } else if (k == "dscp") {
                 if (auto n = number(*v, 0, 63, "dscp")) p.dscp = static_cast<std::uint8_t>(*n);
             } else if (k == "pcp") {
@@ -787,7 +785,7 @@ void Builder::target(const Section& s) {
                 error(v->where, fmt::format("unknown auth-group '{}'", v->text));
             t.auth_group = v->text;
         } else if (k == "redirect") {
-            t.redirect = v->text;
+            error(e.key.where, "'redirect' is not supported");
         } else {
             error(e.key.where, fmt::format("unknown key '{}' in target '{}'", k, t.name));
         }
@@ -1373,11 +1371,10 @@ void to_json(nlohmann::json& j, const PortalGroup& p) {
          {"discovery_auth_group", p.discovery_auth_group},
          {"discovery_filter", discovery_filter_name(p.discovery_filter)},
          {"tag", p.tag ? nlohmann::json(*p.tag) : nlohmann::json(nullptr)},
-         {"redirect", p.redirect},
          {"foreign", p.foreign},
          {"dscp", p.dscp ? nlohmann::json(*p.dscp) : nlohmann::json(nullptr)},
          {"pcp", p.pcp ? nlohmann::json(*p.pcp) : nlohmann::json(nullptr)},
-         {"options", p.options}};
+         {"connection_limit", p.connection_limit}};
 }
 
 void to_json(nlohmann::json& j, const Lun& l) {
@@ -1421,9 +1418,8 @@ void to_json(nlohmann::json& j, const Target& t) {
         pgs.push_back({{"portal_group", r.portal_group}, {"auth_group", r.auth_group}});
     nlohmann::json luns = nlohmann::json::array();
     for (const auto& l : t.luns) luns.push_back({{"lun", l.id}, {"name", l.lun}});
-    j = {{"name", t.name},         {"alias", t.alias}, {"auth_group", t.auth_group},
-         {"portal_groups", pgs},   {"ports", t.ports}, {"redirect", t.redirect},
-         {"luns", std::move(luns)}};
+    j = {{"name", t.name},       {"alias", t.alias}, {"auth_group", t.auth_group},
+         {"portal_groups", pgs}, {"ports", t.ports}, {"luns", std::move(luns)}};
 }
 
 void to_json(nlohmann::json& j, const Global& g) {
@@ -1431,9 +1427,6 @@ void to_json(nlohmann::json& j, const Global& g) {
          {"timeout_seconds", g.timeout_seconds},
          {"maxproc", g.maxproc},
          {"pidfile", g.pidfile},
-         {"isns_servers", g.isns_servers},
-         {"isns_period_seconds", g.isns_period_seconds},
-         {"isns_timeout_seconds", g.isns_timeout_seconds},
          {"state_dir", g.state_dir},
          {"control_socket", g.control_socket},
          {"control_group", g.control_group}};

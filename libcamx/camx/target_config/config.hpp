@@ -57,12 +57,11 @@ struct PortalGroup {
     std::vector<Listen> listen;
     std::string discovery_auth_group = "default";
     DiscoveryFilter discovery_filter = DiscoveryFilter::none;
-    std::optional<std::uint16_t> tag;  // unset: ctld assigns one
-    std::string redirect;              // "addr[:port]"; empty: no redirection
-    bool foreign = false;              // listened on by the other HA node
-    std::optional<std::uint8_t> dscp;  // 0..63
-    std::optional<std::uint8_t> pcp;   // 0..7
-    std::map<std::string, std::string> options;
+    std::optional<std::uint16_t> tag;    // unset: ctld assigns one
+    bool foreign = false;                // listened on by the other HA node
+    std::optional<std::uint8_t> dscp;    // 0..63
+    std::optional<std::uint8_t> pcp;     // 0..7
+    std::uint32_t connection_limit = 0;  // connections through the group at once; 0: none
     Location where;
 };
 
@@ -153,19 +152,19 @@ struct Target {
     std::string auth_group = "default";
     std::vector<PortalGroupRef> portal_groups;  // empty in the file: "default"
     std::vector<std::string> ports;             // "port NAME": a local (kernel) port
-    std::string redirect;
-    std::vector<TargetLun> luns;  // sorted by id
+    std::vector<TargetLun> luns;                // sorted by id
     Location where;
 };
 
+// Limits for the keys that size the iSCSI frontend.
+inline constexpr int max_timeout_seconds = 86400;
+inline constexpr int max_connections = 65536;
+
 struct Global {
-    int debug = 0;
-    int timeout_seconds = 60;
-    int maxproc = 30;
-    std::string pidfile = "/run/ctld.pid";
-    std::vector<std::string> isns_servers;
-    int isns_period_seconds = 900;
-    int isns_timeout_seconds = 5;
+    int debug = 0;             // above 0: ctld -d
+    int timeout_seconds = 60;  // a login's time from accept; 0: no limit
+    int maxproc = 30;          // connections at once; 0: no limit
+    std::string pidfile;       // empty: none written
     // camx additions
     std::string state_dir = "/var/lib/ctld";
     std::string control_socket = "/run/ctld/ctld.sock";

@@ -1,7 +1,9 @@
 #include "iscsi/connection.hpp"
 
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -30,7 +32,12 @@ using iscsi::reserved_tag;
 
 std::atomic<std::uint64_t> next_nexus_id{1};
 
+// The receive buffer in the full feature phase. Before it, a connection (which may not be
+// an initiator at all) gets a small buffer that grows only as far as a login PDU needs.
 constexpr std::size_t read_buffer_bytes = 1u << 20;
+constexpr std::size_t login_buffer_bytes = 1024;
+
+using Clock = std::chrono::steady_clock;
 
 // The connection whose reader is the current thread while it works through buffered PDUs:
 // its responses wait in the outbox until it is about to wait for the socket.
@@ -79,12 +86,39 @@ std::uint8_t tmf_response(ctl::TmfResponse r) {
     }
 }
 
-void set_timeout(int fd, std::uint32_t seconds) {
-    timeval tv{static_cast<time_t>(seconds), 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+// Milliseconds from now to t for poll: at least 0, at most a day.
+int ms_until(Clock::time_point t) {
+    if (t == Clock::time_point::max()) return -1;
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count();
+    return static_cast<int>(std::clamp<std::int64_t>(ms, 0, 86'400'000));
 }
 
 }  // namespace
+
+void RateLimitedLog::operator()(const std::string& line) {
+    std::uint64_t left_out = 0;
+    {
+        std::lock_guard g(mu_);
+        auto now = Clock::now();
+        if (last_ != Clock::time_point{} && now - last_ < std::chrono::seconds(1)) {
+            ++suppressed_;
+            return;
+        }
+        last_ = now;
+        left_out = std::exchange(suppressed_, 0);
+    }
+    if (left_out)
+        std::fprintf(stderr, "ctld: %s (%llu more like it left out)\n", line.c_str(),
+                     static_cast<unsigned long long>(left_out));
+    else
+        std::fprintf(stderr, "ctld: %s\n", line.c_str());
+}
+
+std::string printable(std::string_view text) {
+    std::string out;
+    for (char ch : text.substr(0, 223)) out += ch >= 0x20 && ch < 0x7f ? ch : '?';
+    return out;
+}
 
 struct Connection::LoginState {
     bool first = true;
@@ -102,6 +136,7 @@ struct Connection::LoginState {
     std::optional<iscsi::ChapTarget> chap;
     TargetPortal tp;
     std::string target_name;
+    std::string initiator;  // InitiatorName, once the first request said it
     std::shared_ptr<Session> join;
 };
 
@@ -120,8 +155,55 @@ Connection::~Connection() {
     }
 }
 
+void Connection::prepare(const FrontendConfig& cfg) {
+    using std::chrono::seconds;
+    if (cfg.login_timeout_seconds) login_deadline_ = accepted_ + seconds(cfg.login_timeout_seconds);
+    first_pdu_deadline_ = std::min(login_deadline_, accepted_ + seconds(cfg.first_pdu_seconds));
+    const PortalGroup* pg = find_portal_group(cfg, portal_group_);
+    if (pg && pg->dscp) {
+        int tos = *pg->dscp << 2;
+        if (local_.family() == AF_INET6)
+            ::setsockopt(fd_.get(), IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos);
+        else
+            ::setsockopt(fd_.get(), IPPROTO_IP, IP_TOS, &tos, sizeof tos);
+    }
+    if (pg && pg->pcp) {
+        int prio = *pg->pcp;
+        ::setsockopt(fd_.get(), SOL_SOCKET, SO_PRIORITY, &prio, sizeof prio);
+    }
+}
+
+Connection::Prefetch Connection::prefetch() {
+    for (;;) {
+        if (rbuf_.empty()) rbuf_.resize(login_buffer_bytes);
+        ByteView avail(rbuf_.data(), rend_);
+        std::size_t need = 0;
+        try {
+            need = framer_.needed(avail);
+        } catch (const ProtocolError&) {
+            return Prefetch::ready;  // the thread refuses it
+        }
+        if (rend_ >= need) return Prefetch::ready;
+        if (need > rbuf_.size()) rbuf_.resize(need);  // the framer bounds a login PDU
+        ssize_t n = ::recv(fd_.get(), rbuf_.data() + rend_, rbuf_.size() - rend_, MSG_DONTWAIT);
+        if (n > 0) {
+            rend_ += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Prefetch::more;
+        return Prefetch::closed;
+    }
+}
+
 void Connection::start() {
     thread_ = std::thread([self = shared_from_this()] { self->run(); });
+}
+
+void Connection::abandon() {
+    closing_ = true;
+    ::shutdown(fd_.get(), SHUT_RDWR);
+    done_ = true;
 }
 
 void Connection::shut() {
@@ -146,7 +228,7 @@ std::shared_ptr<Session> Connection::session() const {
 void Connection::run() {
     int one = 1;
     ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    rbuf_.resize(read_buffer_bytes);
+    if (rbuf_.empty()) rbuf_.resize(login_buffer_bytes);
     try {
         if (login() && !closing_) full_feature();
     } catch (const std::exception&) {
@@ -199,13 +281,11 @@ std::optional<iscsi::Pdu> Connection::read_pdu(bool allow_ping) {
         // Nothing complete is buffered: what the PDUs so far answered goes out before the
         // thread waits.
         flush_now();
-        ssize_t n = ::recv(fd_.get(), rbuf_.data() + rend_, rbuf_.size() - rend_, 0);
-        if (n > 0) {
-            rend_ += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && allow_ping) {
+        // Logging in, the deadline counts from the accept, so a peer that trickles bytes
+        // gains nothing; afterwards silence for a ping interval earns a ping.
+        bool pinging = session_ && allow_ping && ping_ms_ >= 0;
+        if (!wait_readable(session_ ? (pinging ? ping_ms_ : -1) : ms_until(login_deadline_))) {
+            if (!pinging) return std::nullopt;                   // the login took too long
             if (ping_ttt_ != reserved_tag) return std::nullopt;  // the last ping went unanswered
             iscsi::NopIn ping;
             ping.target_transfer_tag = ping_ttt_ = next_ttt_++;
@@ -213,7 +293,23 @@ std::optional<iscsi::Pdu> Connection::read_pdu(bool allow_ping) {
             send(std::move(ping), false);
             continue;
         }
+        ssize_t n = ::recv(fd_.get(), rbuf_.data() + rend_, rbuf_.size() - rend_, MSG_DONTWAIT);
+        if (n > 0) {
+            rend_ += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
         return std::nullopt;
+    }
+}
+
+bool Connection::wait_readable(int timeout_ms) {
+    pollfd p{fd_.get(), POLLIN, 0};
+    for (;;) {
+        int n = ::poll(&p, 1, timeout_ms);
+        if (n > 0) return true;
+        if (n == 0) return false;
+        if (errno != EINTR) return true;  // the recv that follows reports it
     }
 }
 
@@ -332,7 +428,6 @@ void Connection::login_fail(const iscsi::LoginRequest& rq, LoginStatus status, c
 bool Connection::login() {
     LoginState st;
     st.cfg = core_.snapshot();
-    set_timeout(fd_.get(), st.cfg->login_timeout_seconds);
     for (;;) {
         auto pdu = read_pdu(false);
         if (!pdu) return false;
@@ -346,6 +441,7 @@ bool Connection::login() {
         try {
             if (login_step(st, rq)) return true;
         } catch (const NegotiationError& e) {
+            log_refused_login(st, e);
             login_fail(rq, e.status(), e.what());
             return false;
         } catch (const Error& e) {
@@ -353,6 +449,16 @@ bool Connection::login() {
             return false;
         }
     }
+}
+
+void Connection::log_refused_login(const LoginState& st, const NegotiationError& e) {
+    if (e.status() != LoginStatus::authentication_failure &&
+        e.status() != LoginStatus::authorization_failure)
+        return;
+    std::string target = st.discovery ? "discovery" : "target " + printable(st.target_name);
+    core_.login_log(fmt::format("login from {} (initiator {}, {}) refused: {}", peer_.text(),
+                                st.initiator.empty() ? "?" : printable(st.initiator), target,
+                                printable(e.what())));
 }
 
 bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
@@ -392,6 +498,7 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
         st.first = false;
         const std::string* initiator = iscsi::find_value(offers, "InitiatorName");
         if (!initiator) throw NegotiationError(LoginStatus::missing_parameter, "no InitiatorName");
+        st.initiator = *initiator;
         const std::string* type = iscsi::find_value(offers, "SessionType");
         st.discovery = type && *type == "Discovery";
         const PortalGroup* pg = find_portal_group(*st.cfg, portal_group_);
@@ -551,8 +658,11 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
 
 void Connection::full_feature() {
     auto cfg = core_.snapshot();
-    set_timeout(fd_.get(), cfg->ping_interval_seconds);
     bool ping = cfg->ping_interval_seconds > 0;
+    ping_ms_ =
+        ping ? static_cast<int>(std::min<std::uint32_t>(cfg->ping_interval_seconds, 86400) * 1000)
+             : -1;
+    if (rbuf_.size() < read_buffer_bytes) rbuf_.resize(read_buffer_bytes);
     struct Defer {
         Connection& c;
         explicit Defer(Connection& conn) : c(conn) { deferring = &c; }

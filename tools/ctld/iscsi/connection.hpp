@@ -1,10 +1,12 @@
 // The iSCSI frontend's moving parts: the state its threads share (Core), sessions with
-// their CmdSN window and nexus, and connections, each run by its own thread.
+// their CmdSN window and nexus, and connections: each waits in the acceptor's poll set until
+// its first PDU is in, then runs on a thread of its own.
 #pragma once
 
 #include <sys/uio.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -65,6 +67,22 @@ class Session {
     std::vector<std::weak_ptr<Connection>> connections_;
 };
 
+// A log line that may repeat at an initiator's pace (refused connections, failed logins): at
+// most one a second; the next one says how many were left out meanwhile.
+class RateLimitedLog {
+  public:
+    void operator()(const std::string& line);
+
+  private:
+    std::mutex mu_;
+    std::chrono::steady_clock::time_point last_{};
+    std::uint64_t suppressed_ = 0;
+};
+
+// An initiator's text made safe for one log line: printable ASCII, at most 223 bytes (the
+// longest iSCSI name).
+std::string printable(std::string_view text);
+
 struct Listener {
     transport::UniqueFd fd;
     std::string text;  // as configured
@@ -88,8 +106,18 @@ struct IscsiFrontend::Core {
     transport::UniqueFd wake;  // eventfd: the acceptor re-reads listeners
     std::thread acceptor;
 
+    RateLimitedLog refused_log;  // connections over maxproc or connection-limit
+    RateLimitedLog login_log;    // failed authentication and authorization
+    RateLimitedLog thread_log;   // no thread (or no descriptor) for a connection
+
     std::shared_ptr<const FrontendConfig> snapshot() const;
     void accept_loop();
+    // Accepts what one listener has queued; admitted connections join `waiting`. Returns
+    // EMFILE or ENFILE when out of descriptors, else 0.
+    int accept_from(int listen_fd, const std::string& owner,
+                    std::vector<std::shared_ptr<Connection>>& waiting);
+    // mu held: why a new connection through portal group pg is over a limit; empty: it is not.
+    std::string over_limit(const FrontendConfig& cfg, const std::string& pg) const;
     void reap();
     // Registers a session at the end of a successful leading login, reinstating (ending)
     // an older one of the same initiator, ISID and target.
@@ -117,7 +145,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Connection(IscsiFrontend::Core& core, transport::UniqueFd fd, std::string portal_group);
     ~Connection();
 
+    // Acceptor: reads what the socket has without blocking. ready: the first PDU is whole
+    // (or cannot be, which its thread then answers); closed: the peer is gone.
+    enum class Prefetch : std::uint8_t { more, ready, closed };
+    Prefetch prefetch();
+    // When a connection still waiting for its first PDU is dropped.
+    std::chrono::steady_clock::time_point first_pdu_deadline() const { return first_pdu_deadline_; }
+    // Before start(): the deadlines, counted from the accept, and the portal group's socket
+    // options (DSCP, PCP).
+    void prepare(const FrontendConfig& cfg);
+    int fd() const { return fd_.get(); }
+
+    // Starts the connection's thread; throws std::system_error when there is none to be had.
     void start();
+    // A connection that never started: closes it and marks it done, for reap().
+    void abandon();
     // From any thread: stops the connection (its thread then cleans up).
     void shut();
     bool done() const { return done_.load(); }
@@ -163,8 +205,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool login();
     void full_feature();
 
-    // Reading: the next PDU, nullopt at end of stream or after a fatal protocol error.
+    // Reading: the next PDU, nullopt at end of stream or after a fatal protocol error. Before
+    // the full feature phase reads end at the login deadline; after it an idle connection is
+    // pinged (allow_ping) every ping interval.
     std::optional<iscsi::Pdu> read_pdu(bool allow_ping);
+    // Waits for the socket to be readable: false when timeout_ms (-1: none) passed first.
+    bool wait_readable(int timeout_ms);
     void on_protocol_error(const iscsi::ProtocolError& e);
 
     // Login
@@ -172,6 +218,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool login_step(LoginState& st, const iscsi::LoginRequest& rq);
     void login_fail(const iscsi::LoginRequest& rq, iscsi::LoginStatus status,
                     const std::string& why);
+    // Logs a login refused for authentication or authorization (never a secret).
+    void log_refused_login(const LoginState& st, const iscsi::NegotiationError& e);
 
     // Full feature phase
     void dispatch(iscsi::Pdu pdu);
@@ -227,6 +275,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     SocketAddress peer_;
     SocketAddress local_;
     std::thread thread_;
+    std::chrono::steady_clock::time_point accepted_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point first_pdu_deadline_ =
+        std::chrono::steady_clock::time_point::max();
+    std::chrono::steady_clock::time_point login_deadline_ =
+        std::chrono::steady_clock::time_point::max();
+    int ping_ms_ = -1;  // full feature phase: the ping interval; -1: no pings
     std::atomic<bool> done_{false};
     std::atomic<bool> closing_{false};
 

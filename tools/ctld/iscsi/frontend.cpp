@@ -6,7 +6,10 @@
 
 #include <strings.h>
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -198,43 +201,116 @@ std::shared_ptr<const FrontendConfig> IscsiFrontend::Core::snapshot() const {
 }
 
 void IscsiFrontend::Core::accept_loop() {
+    // Connections whose first PDU is not whole yet: polled here, so a connection that says
+    // nothing (or a byte now and then) costs a descriptor and a small buffer, not a thread.
+    std::vector<std::shared_ptr<Connection>> waiting;
+    auto paused_until = std::chrono::steady_clock::time_point{};
     for (;;) {
         std::vector<pollfd> fds;
         std::vector<std::string> owners;
+        auto now = std::chrono::steady_clock::now();
+        bool accepting = now >= paused_until;
         {
             std::lock_guard g(mu);
             if (stopping) return;
             fds.push_back({wake.get(), POLLIN, 0});
             owners.emplace_back();
-            for (const auto& [text, l] : listeners) {
-                fds.push_back({l.fd.get(), POLLIN, 0});
-                owners.push_back(text);
-            }
+            if (accepting)
+                for (const auto& [text, l] : listeners) {
+                    fds.push_back({l.fd.get(), POLLIN, 0});
+                    owners.push_back(text);
+                }
         }
-        int n = ::poll(fds.data(), fds.size(), 1000);
+        std::size_t first_waiting = fds.size();
+        int timeout_ms = accepting ? 1000 : 100;
+        for (const auto& c : waiting) {
+            fds.push_back({c->fd(), POLLIN, 0});
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(c->first_pdu_deadline() - now);
+            timeout_ms = static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, timeout_ms));
+        }
+        int n = ::poll(fds.data(), fds.size(), timeout_ms);
         if (n < 0 && errno != EINTR) return;
         reap();
-        if (n <= 0) continue;
-        if (fds[0].revents & POLLIN) {
+        if (n > 0 && (fds[0].revents & POLLIN)) {
             std::uint64_t v = 0;
             [[maybe_unused]] auto r = ::read(wake.get(), &v, sizeof v);
         }
-        for (std::size_t i = 1; i < fds.size(); ++i) {
-            if (!(fds[i].revents & POLLIN)) continue;
-            int cfd = ::accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
-            if (cfd < 0) continue;
-            std::lock_guard g(mu);
-            auto it = listeners.find(owners[i]);
-            if (stopping || it == listeners.end() || it->second.fd.get() != fds[i].fd) {
-                ::close(cfd);
+        // The waiting first: those whose first PDU came get their thread, the silent ones
+        // past their time are closed.
+        now = std::chrono::steady_clock::now();
+        std::vector<std::shared_ptr<Connection>> still;
+        for (std::size_t i = 0; i < waiting.size(); ++i) {
+            auto& c = waiting[i];
+            auto p = n > 0 && fds[first_waiting + i].revents ? c->prefetch()
+                                                             : Connection::Prefetch::more;
+            if (p == Connection::Prefetch::more && now < c->first_pdu_deadline()) {
+                still.push_back(std::move(c));
                 continue;
             }
-            auto c = std::make_shared<Connection>(*this, transport::UniqueFd(cfd),
-                                                  it->second.portal_group);
-            connections.push_back(c);
-            c->start();
+            if (p != Connection::Prefetch::ready) {
+                c->abandon();
+                continue;
+            }
+            try {
+                c->start();
+            } catch (const std::system_error& e) {
+                thread_log(fmt::format("connection from {} closed: no thread: {}", c->peer().text(),
+                                       e.what()));
+                c->abandon();
+            }
+        }
+        waiting = std::move(still);
+        if (n <= 0) continue;
+        for (std::size_t i = 1; i < first_waiting; ++i) {
+            if (!(fds[i].revents & POLLIN)) continue;
+            if (int err = accept_from(fds[i].fd, owners[i], waiting)) {
+                // Out of descriptors: the backlog waits rather than spinning the acceptor.
+                thread_log(fmt::format("accept: {}", std::strerror(err)));
+                paused_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+                break;
+            }
         }
     }
+}
+
+int IscsiFrontend::Core::accept_from(int listen_fd, const std::string& owner,
+                                     std::vector<std::shared_ptr<Connection>>& waiting) {
+    // A burst of connections drains in one go, but never starves the waiting ones.
+    for (int i = 0; i < 64; ++i) {
+        int cfd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (cfd < 0) return errno == EMFILE || errno == ENFILE ? errno : 0;
+        transport::UniqueFd fd(cfd);
+        std::lock_guard g(mu);
+        auto it = listeners.find(owner);
+        if (stopping || it == listeners.end() || it->second.fd.get() != listen_fd) return 0;
+        if (std::string why = over_limit(*config, it->second.portal_group); !why.empty()) {
+            refused_log(fmt::format("connection from {} to portal-group {} refused: {}",
+                                    peer_address(cfd).text(), it->second.portal_group, why));
+            continue;  // fd closes: the initiator sees the connection end and retries later
+        }
+        auto c = std::make_shared<Connection>(*this, std::move(fd), it->second.portal_group);
+        c->prepare(*config);
+        connections.push_back(c);
+        waiting.push_back(std::move(c));
+    }
+    return 0;
+}
+
+std::string IscsiFrontend::Core::over_limit(const FrontendConfig& cfg,
+                                            const std::string& pg) const {
+    std::size_t all = 0;
+    std::size_t here = 0;
+    for (const auto& c : connections)
+        if (!c->done()) {
+            ++all;
+            here += c->portal_group() == pg;
+        }
+    if (cfg.max_connections && all >= cfg.max_connections)
+        return fmt::format("maxproc {} reached", cfg.max_connections);
+    const PortalGroup* g = find_portal_group(cfg, pg);
+    if (g && g->connection_limit && here >= g->connection_limit)
+        return fmt::format("connection-limit {} reached", g->connection_limit);
+    return {};
 }
 
 void IscsiFrontend::Core::reap() {
@@ -307,6 +383,7 @@ bool IscsiFrontend::Core::still_admitted(const FrontendConfig& cfg, const Sessio
 // ---- IscsiFrontend ----
 
 IscsiFrontend::IscsiFrontend(ctl::TaskSink& sink) : core_(std::make_shared<Core>(sink)) {
+    raise_descriptor_limit();
     core_->wake.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!core_->wake)
         throw Error(Category::other, fmt::format("eventfd: {}", std::strerror(errno)));
@@ -325,6 +402,7 @@ void IscsiFrontend::apply(FrontendConfig config) {
     std::map<std::string, std::string> owner;  // listen text -> portal group
     for (const auto& pg : config.portal_groups)
         for (const auto& l : pg.listen) {
+            if (pg.foreign) continue;  // the other node listens there
             if (owner.count(l))
                 throw Error(Category::usage,
                             fmt::format("listen {} appears in portal-groups {} and {}", l, owner[l],

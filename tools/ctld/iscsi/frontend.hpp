@@ -36,6 +36,10 @@ struct PortalGroup {
     std::vector<std::string> listen;   // "127.0.0.1:3260", "[::1]", "0.0.0.0"
     std::string discovery_auth_group;  // empty: discovery without authentication
     DiscoveryFilter discovery_filter = DiscoveryFilter::none;
+    bool foreign = false;  // the other HA node listens; discovery still names its portals
+    std::uint32_t connection_limit = 0;  // connections through this group at once; 0: none
+    std::optional<std::uint8_t> dscp;    // IP DSCP of its connections
+    std::optional<std::uint8_t> pcp;     // Ethernet priority (SO_PRIORITY) of its connections
 };
 
 // A target reachable through a portal group; `port` is the engine port its nexuses use.
@@ -62,7 +66,13 @@ struct FrontendConfig {
     iscsi::TargetConfig negotiation = default_negotiation();
     std::uint32_t command_window = 128;        // CmdSN window per session
     std::uint32_t ping_interval_seconds = 10;  // NOP-In on an idle connection; 0: never
-    std::uint32_t login_timeout_seconds = 30;
+    // From accept to the full feature phase, however the initiator paces its bytes; 0: none.
+    std::uint32_t login_timeout_seconds = 60;
+    // A connection that has not sent its whole first PDU waits in the acceptor (no thread)
+    // this long at most (and never past the login timeout).
+    std::uint32_t first_pdu_seconds = 10;
+    // Connections at once, every portal group and phase together (maxproc); 0: no limit.
+    std::uint32_t max_connections = 0;
 
     static iscsi::TargetConfig default_negotiation();
 };

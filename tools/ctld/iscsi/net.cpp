@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 
 #include <cerrno>
 #include <charconv>
@@ -106,7 +107,8 @@ SocketAddress parse_listen_address(std::string_view text) {
 }
 
 transport::UniqueFd listen_on(const SocketAddress& address) {
-    transport::UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
+    transport::UniqueFd fd(
+        ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd) throw Error(Category::file, fmt::format("socket: {}", std::strerror(errno)));
     int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -126,6 +128,14 @@ SocketAddress local_address(int fd) {
     a.length = sizeof a.storage;
     if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a.storage), &a.length) != 0) a = {};
     return a;
+}
+
+void raise_descriptor_limit() {
+    rlimit r{};
+    if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &r);
+    }
 }
 
 SocketAddress peer_address(int fd) {

@@ -31,9 +31,12 @@ struct SocketAddress {
 // listen takes them; "0.0.0.0" and "[::]" listen on every address). Throws Error(usage).
 SocketAddress parse_listen_address(std::string_view text);
 
-// A bound, listening TCP socket (SO_REUSEADDR, IPV6_V6ONLY for v6). Throws Error(file).
+// A bound, listening, non-blocking TCP socket (SO_REUSEADDR, IPV6_V6ONLY for v6). Throws
+// Error(file).
 transport::UniqueFd listen_on(const SocketAddress& address);
 SocketAddress local_address(int fd);
+// Raises the soft RLIMIT_NOFILE to the hard one: every connection holds a descriptor.
+void raise_descriptor_limit();
 SocketAddress peer_address(int fd);
 
 // An initiator-portal ACL entry, "192.0.2.7", "192.0.2.0/24", "[2001:db8::]/32"; true when
