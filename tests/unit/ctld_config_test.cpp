@@ -287,9 +287,9 @@ TEST(CtldConfig, LimitsAndUnsupportedKeys) {
               "t.conf:2:1: 'isns-period' is not supported: ctld does not register with iSNS\n"
               "t.conf:3:1: 'isns-timeout' is not supported: ctld does not register with iSNS");
     EXPECT_EQ(parse_error("portal-group p { listen 127.0.0.1; redirect 192.0.2.1 }"),
-              "t.conf:1:37: 'redirect' is not supported");
+              "t.conf:1:36: 'redirect' is not supported");
     EXPECT_EQ(parse_error("portal-group p { listen 127.0.0.1; option foo bar }"),
-              "t.conf:1:37: 'option' is not supported: ctld's portal groups take no options");
+              "t.conf:1:36: 'option' is not supported: ctld's portal groups take no options");
     EXPECT_EQ(parse_error("target iqn.2000-01.x:y { redirect 192.0.2.1 }"),
               "t.conf:1:26: 'redirect' is not supported");
     EXPECT_EQ(parse_error("pidfile run/ctld.pid"), "t.conf:1:9: pidfile must be an absolute path");

@@ -38,8 +38,8 @@ struct PortalGroup {
     DiscoveryFilter discovery_filter = DiscoveryFilter::none;
     bool foreign = false;  // the other HA node listens; discovery still names its portals
     std::uint32_t connection_limit = 0;  // connections through this group at once; 0: none
-    std::optional<std::uint8_t> dscp;    // IP DSCP of its connections
-    std::optional<std::uint8_t> pcp;     // Ethernet priority (SO_PRIORITY) of its connections
+    std::optional<std::uint8_t> dscp = std::nullopt;  // IP DSCP of its connections
+    std::optional<std::uint8_t> pcp = std::nullopt;   // Ethernet priority (SO_PRIORITY)
 };
 
 // A target reachable through a portal group; `port` is the engine port its nexuses use.
