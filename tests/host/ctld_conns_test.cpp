@@ -324,6 +324,18 @@ TEST_F(Ctld, MaxprocRefusesAtAccept) {
     std::string text = slurp(log);
     EXPECT_NE(text.find("to portal-group pg0 refused: maxproc 3 reached"), std::string::npos)
         << text;
+    // A reload moves the limit.
+    std::string conf_text = slurp(conf);
+    conf_text.replace(conf_text.find("maxproc 3"), 9, "maxproc 9");
+    std::ofstream(conf) << conf_text;
+    ::kill(pid, SIGHUP);
+    for (int i = 0; i < 50 && slurp(log).find("reloaded") == std::string::npos; ++i)
+        std::this_thread::sleep_for(50ms);
+    held.push_back(connect_to(port));
+    std::this_thread::sleep_for(300ms);
+    UniqueFd fourth = connect_to(port);
+    EXPECT_FALSE(closed_within(fourth.get(), 1s)) << "a 4th connection after maxproc 9\n"
+                                                  << slurp(log);
 }
 
 // connection-limit counts the connections through its portal group.
@@ -376,6 +388,27 @@ TEST_F(Ctld, Pidfile) {
         << out;
     stop();
     EXPECT_FALSE(fs::exists(pidfile));
+}
+
+// debug above 0 logs control requests, as ctld -d.
+TEST_F(Ctld, DebugLogsControlRequests) {
+    ASSERT_TRUE(start(config("debug 1")));
+    std::string out;
+    fs::path o = dir / "ctladm.out";
+    pid_t p = ::fork();
+    if (p == 0) {
+        int fd = ::open(o.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        std::string sock = (dir / "ctld.sock").string();
+        ::execl(CTLADM_BINARY, CTLADM_BINARY, "devlist", "--socket", sock.c_str(), nullptr);
+        ::_exit(127);
+    }
+    int st = 0;
+    ::waitpid(p, &st, 0);
+    ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << slurp(o);
+    std::this_thread::sleep_for(100ms);
+    EXPECT_NE(slurp(log).find("ctld: control: "), std::string::npos) << slurp(log);
 }
 
 // Out-of-range limits and keys ctld does not implement stop ctld -t with their location.
