@@ -308,6 +308,39 @@ TEST_F(Ctld, LoginDeadlineCountsFromAccept) {
     EXPECT_EQ(normal_session(), "");
 }
 
+// A peer that keeps the login going (empty continued Login Requests, each answered) but
+// never reads its answers: ctld's sends block, and still the connection ends at the login
+// deadline instead of holding a thread for ever.
+TEST_F(Ctld, UnreadLoginAnswersEndAtDeadline) {
+    ASSERT_TRUE(start(config("timeout 3")));
+    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    int small = 4096;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    auto t0 = Clock::now();
+    camx::iscsi::LoginRequest rq;
+    rq.continue_bit = true;
+    rq.isid = {0x80, 0, 0, 0, 0, 2};
+    camx::Bytes pdu = camx::iscsi::serialize(rq.encode());
+    camx::Bytes burst;
+    for (int i = 0; i < 256; ++i) burst.insert(burst.end(), pdu.begin(), pdu.end());
+    bool closed = false;
+    while (!closed && Clock::now() - t0 < 8s) {
+        ssize_t n = ::send(fd.get(), burst.data(), burst.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno != EAGAIN && errno != EINTR) closed = true;
+        pollfd p{fd.get(), POLLRDHUP, 0};
+        if (::poll(&p, 1, n < 0 ? 50 : 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+            closed = true;
+    }
+    EXPECT_TRUE(closed) << "a login whose answers are never read outlived the 3 s deadline";
+    EXPECT_LT(Clock::now() - t0, 6s);
+    EXPECT_EQ(normal_session(), "");
+}
+
 // maxproc counts every connection; over it a new one is closed at once and logged.
 TEST_F(Ctld, MaxprocRefusesAtAccept) {
     ASSERT_TRUE(start(config("maxproc 3")));

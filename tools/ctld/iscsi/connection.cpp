@@ -303,6 +303,20 @@ std::optional<iscsi::Pdu> Connection::read_pdu(bool allow_ping) {
     }
 }
 
+void Connection::send_deadline(Clock::time_point t) {
+    send_deadline_ = t;
+    // SO_SNDTIMEO bounds one blocking send; 0 is no timeout, so what is due now gets the
+    // shortest one instead.
+    int timeout_ms = ms_until(t);
+    timeval tv{};
+    if (timeout_ms >= 0) {
+        int ms = std::max(timeout_ms, 1);
+        tv.tv_sec = ms / 1000;
+        tv.tv_usec = (ms % 1000) * 1000;
+    }
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
 bool Connection::wait_readable(int timeout_ms) {
     pollfd p{fd_.get(), POLLIN, 0};
     for (;;) {
@@ -389,8 +403,12 @@ void Connection::flush() {
         m.msg_iov = o.iov.data() + at;
         m.msg_iovlen = std::min<std::size_t>(o.iov.size() - at, IOV_MAX);
         ssize_t n = ::sendmsg(fd_.get(), &m, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
+        // Past the send deadline (a login answer the peer does not read) partial progress
+        // does not earn another wait.
+        bool late =
+            n >= 0 && send_deadline_ != Clock::time_point::max() && Clock::now() >= send_deadline_;
+        if (n < 0 || late) {
+            if (n < 0 && errno == EINTR) continue;
             closing_ = true;
             ::shutdown(fd_.get(), SHUT_RDWR);
             break;
@@ -431,6 +449,9 @@ bool Connection::login() {
     for (;;) {
         auto pdu = read_pdu(false);
         if (!pdu) return false;
+        // A peer that sends but never reads would block the answers: they too end at the
+        // login deadline.
+        send_deadline(login_deadline_);
         if (pdu->opcode() != static_cast<std::uint8_t>(iscsi::Opcode::login_request)) return false;
         iscsi::LoginRequest rq;
         try {
@@ -663,6 +684,7 @@ void Connection::full_feature() {
         ping ? static_cast<int>(std::min<std::uint32_t>(cfg->ping_interval_seconds, 86400) * 1000)
              : -1;
     if (rbuf_.size() < read_buffer_bytes) rbuf_.resize(read_buffer_bytes);
+    send_deadline(Clock::time_point::max());
     struct Defer {
         Connection& c;
         explicit Defer(Connection& conn) : c(conn) { deferring = &c; }

@@ -211,6 +211,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::optional<iscsi::Pdu> read_pdu(bool allow_ping);
     // Waits for the socket to be readable: false when timeout_ms (-1: none) passed first.
     bool wait_readable(int timeout_ms);
+    // Until when sends may block (SO_SNDTIMEO, and flush gives up past it); max: for ever.
+    void send_deadline(std::chrono::steady_clock::time_point t);
     void on_protocol_error(const iscsi::ProtocolError& e);
 
     // Login
@@ -279,6 +281,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::chrono::steady_clock::time_point first_pdu_deadline_ =
         std::chrono::steady_clock::time_point::max();
     std::chrono::steady_clock::time_point login_deadline_ =
+        std::chrono::steady_clock::time_point::max();
+    std::chrono::steady_clock::time_point send_deadline_ =
         std::chrono::steady_clock::time_point::max();
     int ping_ms_ = -1;  // full feature phase: the ping interval; -1: no pings
     std::atomic<bool> done_{false};
