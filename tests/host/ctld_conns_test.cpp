@@ -166,6 +166,8 @@ class Ctld : public ::testing::Test {
         conf = dir / "ctl.conf";
         std::ofstream(conf) << text;
         log = dir / "ctld.log";
+        std::error_code ec;
+        fs::remove(log, ec);  // no "listening on" of an earlier run
         pid = run({"-f", conf.string()}, log);
         for (int i = 0; i < 100; ++i) {
             if (slurp(log).find("listening on") != std::string::npos) return true;
@@ -188,6 +190,11 @@ class Ctld : public ::testing::Test {
             int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
             ::dup2(fd, 1);
             ::dup2(fd, 2);
+            if (nproc) {
+                rlimit r{nproc, nproc};
+                ::setrlimit(RLIMIT_NPROC, &r);
+            }
+            if (as_uid && (::setgid(as_uid) != 0 || ::setuid(as_uid) != 0)) ::_exit(126);
             std::vector<char*> argv{bin.data()};
             for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
             argv.push_back(nullptr);
@@ -215,23 +222,37 @@ class Ctld : public ::testing::Test {
         pid = -1;
     }
 
-    // A normal session: login, TEST UNIT READY, logout. Empty when it worked.
-    std::string normal_session(const char* user = nullptr, const char* secret = nullptr) {
+    // A logged-in session (nullptr when the login failed, with the reason in err).
+    iscsi_context* session(std::string& err, const char* user = nullptr,
+                           const char* secret = nullptr) {
         iscsi_context* ctx = iscsi_create_context(kInitiator);
         if (user) iscsi_set_initiator_username_pwd(ctx, user, secret);
         iscsi_set_targetname(ctx, kTarget);
         iscsi_set_session_type(ctx, ISCSI_SESSION_NORMAL);
         iscsi_set_header_digest(ctx, ISCSI_HEADER_DIGEST_NONE);
         std::string portal = "127.0.0.1:" + std::to_string(port);
+        if (iscsi_full_connect_sync(ctx, portal.c_str(), 0) == 0) return ctx;
+        err = std::string("login: ") + iscsi_get_error(ctx);
+        iscsi_destroy_context(ctx);
+        return nullptr;
+    }
+
+    // TEST UNIT READY on a session; empty when it worked.
+    static std::string test_unit_ready(iscsi_context* ctx) {
+        scsi_task* t = iscsi_testunitready_sync(ctx, 0);
+        if (!t) return std::string("TEST UNIT READY: ") + iscsi_get_error(ctx);
+        bool good = t->status == SCSI_STATUS_GOOD;
+        scsi_free_scsi_task(t);
+        return good ? "" : "TEST UNIT READY: not GOOD";
+    }
+
+    // A normal session: login, TEST UNIT READY, logout. Empty when it worked.
+    std::string normal_session(const char* user = nullptr, const char* secret = nullptr) {
         std::string err;
-        if (iscsi_full_connect_sync(ctx, portal.c_str(), 0) != 0) {
-            err = std::string("login: ") + iscsi_get_error(ctx);
-        } else {
-            scsi_task* t = iscsi_testunitready_sync(ctx, 0);
-            if (!t) err = std::string("TEST UNIT READY: ") + iscsi_get_error(ctx);
-            if (t) scsi_free_scsi_task(t);
-            iscsi_logout_sync(ctx);
-        }
+        iscsi_context* ctx = session(err, user, secret);
+        if (!ctx) return err;
+        err = test_unit_ready(ctx);
+        iscsi_logout_sync(ctx);
         iscsi_destroy_context(ctx);
         return err;
     }
@@ -239,6 +260,8 @@ class Ctld : public ::testing::Test {
     fs::path dir, conf, log;
     pid_t pid = -1;
     int port = 0;
+    uid_t as_uid = 0;  // not 0: ctld runs as this user
+    rlim_t nproc = 0;  // not 0: with this RLIMIT_NPROC
 };
 
 // 500 connections that send one byte each and nothing more: before ctld gave each a thread
@@ -421,6 +444,35 @@ TEST_F(Ctld, Pidfile) {
         << out;
     stop();
     EXPECT_FALSE(fs::exists(pidfile));
+}
+
+// No thread for a connection (RLIMIT_NPROC reached): that connection is closed, ctld and
+// the sessions it has go on, and a later connection is served once a thread is free.
+TEST_F(Ctld, NoThreadClosesTheConnectionOnly) {
+    as_uid = 64000 + static_cast<uid_t>(::getpid() % 1000);  // a user with no other process
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(dir, ec))
+        ::chown(e.path().c_str(), as_uid, as_uid);
+    ASSERT_EQ(::chown(dir.c_str(), as_uid, as_uid), 0);
+    std::string text = config("");
+    ASSERT_TRUE(start(text));
+    long base = proc_status(pid).threads;
+    stop();
+    // Again with room for one connection thread (the limit counts the user's tasks).
+    nproc = static_cast<rlim_t>(base + 1);
+    ASSERT_TRUE(start(text));
+    std::string err;
+    iscsi_context* a = session(err);
+    ASSERT_NE(a, nullptr) << err << "\n" << slurp(log);
+    EXPECT_NE(normal_session(), "") << "a second connection got a thread beyond RLIMIT_NPROC";
+    EXPECT_EQ(test_unit_ready(a), "") << "the first session goes on";
+    iscsi_logout_sync(a);
+    iscsi_destroy_context(a);
+    std::this_thread::sleep_for(1500ms);  // the finished connection's thread is joined
+    EXPECT_EQ(normal_session(), "");
+    text = slurp(log);
+    EXPECT_NE(text.find("closed: no thread"), std::string::npos) << text;
+    EXPECT_EQ(::kill(pid, 0), 0) << "ctld is still running";
 }
 
 // debug above 0 logs control requests, as ctld -d.
