@@ -230,6 +230,9 @@ class Ctld : public ::testing::Test {
         iscsi_set_targetname(ctx, kTarget);
         iscsi_set_session_type(ctx, ISCSI_SESSION_NORMAL);
         iscsi_set_header_digest(ctx, ISCSI_HEADER_DIGEST_NONE);
+        // A dead ctld fails the test instead of hanging it in reconnects.
+        iscsi_set_timeout(ctx, 10);
+        iscsi_set_noautoreconnect(ctx, 1);
         std::string portal = "127.0.0.1:" + std::to_string(port);
         if (iscsi_full_connect_sync(ctx, portal.c_str(), 0) == 0) return ctx;
         err = std::string("login: ") + iscsi_get_error(ctx);
