@@ -204,14 +204,23 @@ class Ctld : public ::testing::Test {
         return p;
     }
 
-    // ctld ARGS to the end: its exit code, with its output in `output`.
+    // ctld ARGS to the end: its exit code, with its output in `output`; -1 when it was
+    // still running after 10 s (and was stopped).
     int run_to_end(const std::vector<std::string>& args, std::string& output) {
         fs::path out = dir / "run.out";
         pid_t p = run(args, out);
         int st = 0;
-        ::waitpid(p, &st, 0);
+        bool ended = false;
+        for (int i = 0; i < 200 && !ended; ++i) {
+            ended = ::waitpid(p, &st, WNOHANG) == p;
+            if (!ended) std::this_thread::sleep_for(50ms);
+        }
+        if (!ended) {
+            ::kill(p, SIGKILL);
+            ::waitpid(p, &st, 0);
+        }
         output = slurp(out);
-        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        return ended && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     }
 
     void stop() {
