@@ -181,6 +181,104 @@ check "modify -s 32m" adm modify -l 0 -s 32m
 cap=$("$camctl" readcap "$url/0" --json)
 check "readcap shows the new size" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((32 << 20))
 
+# modify on a file LUN resizes the file; a logged-in initiator sees CAPACITY DATA HAS CHANGED
+# (2A/09); shrinking below written data needs --force.
+coproc SESSION { python3 "$(dirname "$0")/iscsi_session.py" "127.0.0.1:$port" "$iqn" 1; }
+session_out=${SESSION[0]}
+session_in=${SESSION[1]}
+ready=
+read -r -t 30 ready <&"$session_out"
+check "a session stays logged in to LUN 1 (file)" test "$ready" = ready
+check "modify -s 48m on the file LUN" adm modify -l 1 -s 48m
+check "the backing file grew to 48 MiB" test "$(stat -c %s "$tmp/disk.img")" = $((48 << 20))
+cap=$("$camctl" readcap "$url/1" --json)
+check "readcap of the file LUN shows 48 MiB" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((48 << 20))
+ua=
+echo tur >&"$session_in" && read -r -t 30 ua <&"$session_out"
+check "the logged-in initiator gets CAPACITY DATA HAS CHANGED (6/2a/09)" test "$ua" = "02 6 2a 09"
+echo tur >&"$session_in" && read -r -t 30 ua <&"$session_out"
+check "once" test "$ua" = "00 0 00 00"
+echo quit >&"$session_in"
+wait "$SESSION_PID" 2>/dev/null
+head -c 4096 /dev/urandom >"$tmp/block4k"
+check "WRITE(10) at 40 MiB of the file LUN" \
+    "$camctl" cmd -c "2a 00 00 00 28 00 00 00 01 00" -o "$tmp/block4k" "$url/1"
+out=$(adm modify -l 1 -s 36m 2>&1)
+rc=$?
+check "shrinking below the written data exits 1 and names --force" \
+    test $rc -eq 1 -a -n "$(grep -e "force" <<<"$out")"
+check "and leaves the file as it was" test "$(stat -c %s "$tmp/disk.img")" = $((48 << 20))
+check "modify -s 36m --force shrinks it" adm modify -l 1 -s 36m --force
+check "the file is 36 MiB" test "$(stat -c %s "$tmp/disk.img")" = $((36 << 20))
+check "back to 32 MiB (only holes cut: no --force needed)" adm modify -l 1 -s 32m
+check "the file is 32 MiB again" test "$(stat -c %s "$tmp/disk.img")" = $((32 << 20))
+
+# One validation for ctladm and ctl.conf: LUN numbers, block multiples, sizes beyond memory
+# and non-ASCII identification are refused the same way, nothing is rounded.
+refused() {  # WHAT PATTERN ARGS...: ctladm ARGS exits 1 and says PATTERN
+    local what=$1 pattern=$2 out rc
+    shift 2
+    out=$(adm "$@" 2>&1)
+    rc=$?
+    check "$what" test $rc -eq 1 -a -n "$(grep -e "$pattern" <<<"$out")"
+    [ $rc -eq 1 ] || echo "$out"
+}
+refused "create -l 20000 is refused" "above 16383" create -b ramdisk -s 1m -l 20000
+refused "create -s 1000 is refused, not rounded" "size 1000 is not a multiple of blocksize 512" \
+    create -b ramdisk -s 1000 -l 8
+refused "a 16 PiB ramdisk is refused" "larger than this host's memory" create -b ramdisk -s 16p -l 8
+refused "a non-ASCII serial is refused" "not printable ASCII" \
+    create -b ramdisk -s 1m -l 8 -S "$(printf 'caf\xc3\xa9')"
+refused "a non-ASCII product is refused" "not printable ASCII" \
+    create -b ramdisk -s 1m -l 8 -o product="$(printf '\xe2\x82\xac')"
+refused "modify -s 1000 is refused like create" "not a multiple" modify -l 0 -s 1000
+check "none of them made a LUN" \
+    test "$(adm devlist --json | json "[l['lun'] for l in d['luns'] if l['lun'] in (8, 20000)]")" = "[]"
+for bad in "size 16m/size 1000/not a multiple of blocksize 512" \
+    "size 16m/size 16p/larger than this host's memory" \
+    "serial RAM0000/serial \"$(printf 'caf\xc3\xa9')\"/not printable ASCII" \
+    "ctl-lun 0/ctl-lun 20000/from 0 to 16383"; do
+    IFS=/ read -r from to says <<<"$bad"
+    sed -e "s|        $from\$|        $to|" "$tmp/ctl.conf" >"$tmp/limits.conf"
+    out=$("$ctld" -t -f "$tmp/limits.conf" 2>&1)
+    rc=$?
+    check "ctld -t refuses '$to' too, saying '$says'" test $rc -eq 1 -a -n "$(grep -e "$says" <<<"$out")"
+done
+
+# A thin ramdisk: 16 PiB with 4 MiB of memory; the fifth MiB written answers SPACE ALLOCATION
+# FAILED WRITE PROTECT (07/27/07) and ctld's memory stays bounded.
+check "create a thin 16 PiB ramdisk with capacity=4m" \
+    adm create -b ramdisk -s 16p -o capacity=4m -l 8 -S THIN8
+check "map it as port LUN 5" adm lunmap -p "$pname" -l 5 -L 8
+cap=$("$camctl" readcap "$url/5" --json)
+check "readcap shows 16 PiB" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((16 << 50))
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$ctld_pid/status"; }
+rss_before=$(rss)
+head -c 512 /dev/urandom >"$tmp/block512"
+written=0
+refused_at=
+for mib in $(seq 0 15); do
+    lba=$(printf '%08x' $((mib * 2048)))
+    cdb="2a 00 ${lba:0:2} ${lba:2:2} ${lba:4:2} ${lba:6:2} 00 00 01 00"
+    out=$("$camctl" cmd -c "$cdb" -o "$tmp/block512" "$url/5" 2>&1)
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        written=$((written + 1))
+    elif [ -z "$refused_at" ]; then
+        refused_at=$mib
+        refused_out=$out
+        refused_rc=$rc
+    fi
+done
+rss_after=$(rss)
+echo "thin ramdisk: VmRSS ${rss_before} kB -> ${rss_after} kB after 16 one-block writes 1 MiB apart"
+check "four chunks written, then refused" test "$written:$refused_at" = "4:4"
+check "refused with DATA PROTECT (exit 7) and 27/07" \
+    test "${refused_rc:-}" = 7 -a -n "$(grep -Ei "0x27.*0x07|27/07|space allocation" <<<"${refused_out:-}")"
+check "ctld's RSS grew by less than 12 MiB (16 MiB without the capacity)" \
+    test $((rss_after - rss_before)) -lt $((12 << 10))
+check "remove the thin ramdisk" adm remove -l 8
+
 # islist (sessions are short-lived: only the shape), stats.
 check "islist answers a session array" test "$(adm islist --json | json "type(d['sessions']).__name__")" = list
 check "READ(10) of 8 blocks from LUN 0" "$camctl" cmd -c "28 00 00 00 00 00 00 00 08 00" -i 4096 -r "$url/0" >/dev/null
@@ -312,11 +410,18 @@ check "and its port" \
 check "its portal no longer answers" \
     bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port3/$iqn/0' >/dev/null 2>&1"
 
-# SIGHUP with a third LUN: added, the first one stays.
+# SIGHUP with a third LUN: added, the first one stays; and a file LUN whose size creates
+# its file.
 write_conf "    lun 3 {
         backend ramdisk
         size 2m
         serial HUP0003
+    }
+    lun 6 {
+        backend file
+        path \"$tmp/sized.img\"
+        size 8m
+        serial SIZED6
     }"
 kill -HUP "$ctld_pid"
 for _ in $(seq 50); do
@@ -324,6 +429,9 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 check "SIGHUP adds LUN 3" test "$("$camctl" inquiry "$url/3" --serial 2>/dev/null)" = HUP0003
+check "a file LUN with size 8m creates its file" test "$(stat -c %s "$tmp/sized.img" 2>&1)" = $((8 << 20))
+cap=$("$camctl" readcap "$url/6" --json)
+check "and serves 8 MiB" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((8 << 20))
 check "LUN 0 still served after the reload" test "$("$camctl" inquiry "$url/0" --serial)" = RAM0000
 check "the runtime LUN survived the reload" \
     test "$(adm devlist --json | json "[l['lun'] for l in d['luns'] if l['lun'] == 7]")" = "[7]"

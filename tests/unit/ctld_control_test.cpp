@@ -78,6 +78,7 @@ TEST(CtldControl, RequestRoundTrip) {
                              c,
                              LunRemove{4},
                              LunModify{4, 1 << 30, {{"readonly", "on"}}},
+                             LunModify{5, 0, {}, true},
                              LunList{},
                              LunOnline{},
                              LunOffline{2},

@@ -196,12 +196,15 @@ void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
                     throw Error(Category::usage,
                                 fmt::format("backend {} needs -o file=PATH", r.backend));
                 struct stat st {};
-                if (::stat(r.path.c_str(), &st) != 0)
-                    throw Error(Category::file,
-                                fmt::format("{}: {}", r.path, std::strerror(errno)));
-                if (r.backend == "file" && !S_ISREG(st.st_mode))
+                // A file LUN with a size creates its missing file.
+                bool creates = r.backend == "file" && r.size_bytes.value_or(0) != 0;
+                if (::stat(r.path.c_str(), &st) != 0) {
+                    if (errno != ENOENT || !creates)
+                        throw Error(Category::file,
+                                    fmt::format("{}: {}", r.path, std::strerror(errno)));
+                } else if (r.backend == "file" && !S_ISREG(st.st_mode))
                     throw Error(Category::file, fmt::format("{}: not a regular file", r.path));
-                if (r.backend == "block" && !S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
+                else if (r.backend == "block" && !S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
                     throw Error(Category::file,
                                 fmt::format("{}: not a block device or file", r.path));
             }
@@ -237,11 +240,14 @@ void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
         auto size = std::make_shared<std::string>();
         auto opts = std::make_shared<std::vector<std::string>>();
         c.app->add_option("-l,--lun", *lun, "LUN number")->required();
+        auto force = std::make_shared<bool>(false);
         c.app->add_option("-s,--size", *size, "New size in bytes; suffixes k, m, g, t, p");
+        c.app->add_flag("--force", *force, "Shrink even below data written to the LUN");
         c.app->add_option("-o,--option", *opts, "Option name=value")->allow_extra_args(false);
         c.build = [=]() -> ctl::Command {
             ctl::LunModify r;
             r.lun = *lun;
+            r.force = *force;
             if (!size->empty()) r.size_bytes = camx::target_config::parse_size(*size);
             r.options = parse_options(*opts);
             if (!r.size_bytes && r.options.empty())

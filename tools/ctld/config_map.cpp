@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "camx/ctl/lun_check.hpp"
 #include "camx/error/error.hpp"
 
 namespace camx::ctld {
@@ -107,6 +108,13 @@ AuthGroup map_auth_group(const tc::AuthGroup& g) {
     return out;
 }
 
+// One more line for the problems of lun l: "FILE:LINE:COL: lun 'NAME': MESSAGE", without the
+// location for a LUN that comes from ctladm.
+std::string lun_problem(const std::string& so_far, const tc::Lun& l, std::string_view message) {
+    std::string where = l.where.file.empty() ? "" : l.where.str() + ": ";
+    return fmt::format("{}{}lun '{}': {}", so_far.empty() ? "" : "\n", where, l.name, message);
+}
+
 }  // namespace
 
 void apply_lun_option(ctl::LunOptions& o, std::string_view name, std::string_view v) {
@@ -166,21 +174,23 @@ ctl::LunConfig map_lun(const tc::Lun& l, std::uint64_t id) {
     c.backend = backend(l.backend);
     c.path = l.path;
     c.size_bytes = l.size_bytes.value_or(0);
-    // A ramdisk of size 0 in ctl.conf discards writes: the engine spells that capacity 0.
-    if (c.backend == ctl::BackendKind::ramdisk && l.size_bytes && *l.size_bytes == 0)
-        c.capacity_bytes = 0;
     c.options.blocksize = l.blocksize_bytes;
     c.options.serial = l.serial;
     c.options.device_id = l.device_id;
     std::string problems;
     for (const auto& [name, value] : l.options) {
         try {
-            apply_lun_option(c.options, name, value);
+            if (name == "capacity")
+                c.capacity_bytes = tc::parse_size(value);
+            else
+                apply_lun_option(c.options, name, value);
         } catch (const Error& e) {
-            problems += fmt::format("{}{}: lun '{}': {}", problems.empty() ? "" : "\n",
-                                    l.where.str(), l.name, e.what());
+            problems += lun_problem(problems, l, e.what());
         }
     }
+    // The engine's own checks, here so that ctld -t, a reload and ctladm create report them
+    // alike and all at once.
+    for (const auto& p : ctl::lun_problems(c)) problems += lun_problem(problems, l, p.message);
     if (!problems.empty()) throw Error(Category::usage, problems);
     return c;
 }

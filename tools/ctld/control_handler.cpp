@@ -233,8 +233,8 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 return json::object();
             },
             [&](const ctl_proto::LunModify& c) -> json {
-                return {
-                    {"lun", lun_info(daemon_, daemon_.modify_lun(c.lun, c.size_bytes, c.options))}};
+                return {{"lun", lun_info(daemon_, daemon_.modify_lun(c.lun, c.size_bytes, c.options,
+                                                                     c.force))}};
             },
             [&](const ctl_proto::LunList&) -> json {
                 json a = json::array();

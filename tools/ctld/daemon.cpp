@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "camx/ctl/lun_check.hpp"
 #include "camx/error/error.hpp"
 #include "camx/transport/fd.hpp"
 #include "config_map.hpp"
@@ -356,6 +357,9 @@ std::string slot_lun_numbers(const ctl::EnclosureConfig& c) {
 }  // namespace
 
 ctl::LunInfo Daemon::create_lun(target_config::Lun spec, std::optional<std::uint64_t> id) {
+    if (id) {
+        if (auto problem = ctl::lun_id_problem(*id)) throw Error(Category::usage, *problem);
+    }
     std::set<std::uint64_t> used;
     for (const auto& l : config_.luns) used.insert(l.id);
     for (const auto& [n, e] : config_.enclosures) used.insert(n);
@@ -428,13 +432,16 @@ void Daemon::remove_lun(std::uint64_t id) {
 }
 
 ctl::LunInfo Daemon::modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
-                                const std::map<std::string, std::string>& options) {
+                                const std::map<std::string, std::string>& options, bool force) {
     if (config_.enclosures.count(id)) return modify_enclosure(id, size_bytes, options);
     auto it = std::find_if(config_.luns.begin(), config_.luns.end(),
                            [&](const ctl::LunConfig& l) { return l.id == id; });
     if (it == config_.luns.end()) throw Error(Category::no_device, fmt::format("no LUN {}", id));
     ctl::LunChange change;
     change.size_bytes = size_bytes;
+    change.force = force;
+    if (options.count("capacity"))
+        throw Error(Category::usage, "the capacity of a ramdisk is set when it is created");
     if (!options.empty()) {
         ctl::LunOptions o = it->options;
         for (const auto& [k, v] : options) apply_lun_option(o, k, v);

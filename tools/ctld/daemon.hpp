@@ -72,8 +72,9 @@ class Daemon {
     // modify_lun takes enclosure options for an enclosure.
     ctl::LunInfo create_lun(target_config::Lun spec, std::optional<std::uint64_t> id);
     void remove_lun(std::uint64_t id);
+    // force: shrink a LUN even below its written data.
     ctl::LunInfo modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
-                            const std::map<std::string, std::string>& options);
+                            const std::map<std::string, std::string>& options, bool force = false);
     void map_lun(const std::string& port, std::uint64_t port_lun, std::optional<std::uint64_t> lun);
     std::string lun_name(std::uint64_t id) const;
 

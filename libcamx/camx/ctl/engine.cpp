@@ -12,6 +12,7 @@
 
 #include "camx/ctl/core.hpp"
 #include "camx/ctl/enclosure.hpp"
+#include "camx/ctl/lun_check.hpp"
 #include "camx/scsi/opcode.hpp"
 #include "camx/scsi/report_luns.hpp"
 
@@ -627,30 +628,7 @@ std::uint64_t fnv1a(std::string_view s) {
 }
 
 void validate(const LunConfig& c) {
-    const auto& o = c.options;
-    auto pow2 = [](std::uint32_t v) { return v != 0 && (v & (v - 1)) == 0; };
-    if (!pow2(o.blocksize) || o.blocksize < 512 || o.blocksize > 65536) {
-        throw Error(Category::usage,
-                    fmt::format("blocksize {} is not a power of two in 512..65536", o.blocksize));
-    }
-    if (o.pblocksize != 0 && (!pow2(o.pblocksize) || o.pblocksize < o.blocksize)) {
-        throw Error(Category::usage,
-                    fmt::format("pblocksize {} is not a power-of-two multiple of the blocksize",
-                                o.pblocksize));
-    }
-    if (c.backend == BackendKind::ramdisk && c.size_bytes < o.blocksize) {
-        throw Error(Category::usage, "a ramdisk LUN needs a size of at least one block");
-    }
-    if (c.backend != BackendKind::ramdisk && c.path.empty()) {
-        throw Error(Category::usage,
-                    fmt::format("a {} LUN needs a path", backend_kind_name(c.backend)));
-    }
-    if (o.vendor.size() > 8 || o.product.size() > 16 || o.revision.size() > 4) {
-        throw Error(Category::usage,
-                    "vendor, product or revision longer than 8, 16 or 4 characters");
-    }
-    if (!o.uuid.empty() && o.uuid.size() != 36)
-        throw Error(Category::usage, "uuid must be 36 characters");
+    check_lun(c);
 }
 
 }  // namespace
@@ -659,6 +637,20 @@ namespace {
 void no_media_operation_on_enclosure(const Lun& lun) {
     if (lun.enclosure)
         throw Error(Category::usage, fmt::format("LUN {} is an enclosure", lun.config.id));
+}
+
+// A new size for the media (lun.mutex held). Every nexus learns of a new capacity before its
+// next command (SBC-4 4.7: CAPACITY DATA HAS CHANGED).
+void resize(Lun& lun, std::uint64_t size_bytes, bool force) {
+    if (lun.backend) {
+        lun.backend->resize(size_bytes, force);
+        std::uint64_t blocks = lun.backend->size_bytes() / lun.block_size();
+        if (blocks != lun.blocks) {
+            lun.blocks = blocks;
+            lun.ua.establish_all(ua::capacity_changed);
+        }
+    }
+    lun.config.size_bytes = size_bytes;
 }
 }  // namespace
 
@@ -697,15 +689,18 @@ void Engine::modify_lun(std::uint64_t id, const LunChange& change) {
     std::lock_guard admin(impl_->admin_mutex);
     auto lun = impl_->get(id);
     no_media_operation_on_enclosure(*lun);
-    if (change.options) {
+    if (change.options || change.size_bytes) {
         LunConfig next = lun->config;
-        next.options = *change.options;
+        if (change.options) next.options = *change.options;
+        if (change.size_bytes) next.size_bytes = *change.size_bytes;
         validate(next);
         if (next.options.blocksize != lun->config.options.blocksize) {
             throw Error(Category::usage, "the blocksize of an existing LUN cannot change");
         }
     }
     std::lock_guard lock(lun->mutex);
+    // The size first: a refused resize changes nothing.
+    if (change.size_bytes) resize(*lun, *change.size_bytes, change.force);
     if (change.options) {
         bool wce = change.options->write_cache != lun->config.options.write_cache;
         lun->config.options = *change.options;
@@ -719,21 +714,6 @@ void Engine::modify_lun(std::uint64_t id, const LunChange& change) {
                 }
             }
             lun->ua.establish_all(ua::mode_parameters_changed);
-        }
-    }
-    if (change.size_bytes) {
-        if (lun->config.backend == BackendKind::ramdisk) {
-            if (*change.size_bytes < lun->block_size())
-                throw Error(Category::usage, "size below one block");
-            lun->config.size_bytes = *change.size_bytes;
-        }
-        if (lun->backend) {
-            lun->backend->resize(*change.size_bytes);
-            std::uint64_t blocks = lun->backend->size_bytes() / lun->block_size();
-            if (blocks != lun->blocks) {
-                lun->blocks = blocks;
-                lun->ua.establish_all(ua::capacity_changed);
-            }
         }
     }
 }
@@ -756,7 +736,10 @@ void Engine::load(std::uint64_t id, std::optional<std::string> path) {
     auto lun = impl_->get(id);
     no_media_operation_on_enclosure(*lun);
     std::lock_guard lock(lun->mutex);
-    if (path) lun->config.path = *path;
+    if (path) {
+        lun->config.path = *path;
+        lun->config.size_bytes = 0;  // a new file keeps its own size
+    }
     lun->close_media();
     lun->open_media();
     lun->state.ejected = false;

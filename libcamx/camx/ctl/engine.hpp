@@ -58,10 +58,13 @@ inline std::string reported_device_id(std::string_view configured, std::string_v
 struct LunConfig {
     std::uint64_t id = 0;  // engine LUN id (ctladm -l), unique in the engine
     BackendKind backend = BackendKind::ramdisk;
-    std::string path;              // file or block device
-    std::uint64_t size_bytes = 0;  // ramdisk: LUN size (required); file: 0 = the file's size
-    // Ramdisk only: bytes of memory the LUN may allocate; nullopt = size_bytes; 0 = discard
-    // writes and read zeros.
+    std::string path;  // file or block device
+    // Ramdisk: LUN size (required). File: the file is created (if missing) or extended to it;
+    // 0 = the file's size. Block: 0 or the device's size.
+    std::uint64_t size_bytes = 0;
+    // Ramdisk only: bytes of memory the LUN may allocate; nullopt = size_bytes (then no larger
+    // than memory); 0 = discard writes and read zeros. Writes that would need more answer
+    // SPACE ALLOCATION FAILED WRITE PROTECT (a thin ramdisk: option capacity).
     std::optional<std::uint64_t> capacity_bytes;
     LunOptions options;
 };
@@ -107,7 +110,11 @@ struct PortConfig {
 
 // Changes ctladm modify may make at runtime; unset members keep their value.
 struct LunChange {
-    std::optional<std::uint64_t> size_bytes;  // resize: ramdisk size, or re-read the file's size
+    // A ramdisk takes the new size; a file is extended or cut to it; a block device's size is
+    // read again and must match. 0 for a file or block LUN: read the size again.
+    std::optional<std::uint64_t> size_bytes;
+    // Shrink even if that cuts off written data (otherwise Error(usage)).
+    bool force = false;
     std::optional<LunOptions> options;
 };
 

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "camx/ctl/lun_check.hpp"
 #include "camx/error/error.hpp"
 
 namespace camx::target_config {
@@ -568,10 +570,14 @@ void Builder::lun(const Section& s, Lun& l) {
         } else if (k == "serial") {
             if (v->text.empty() || v->text.size() > 64)
                 error(v->where, "serial must be 1 to 64 characters");
+            else if (auto p = ctl::ascii_problem("serial", v->text, 64))
+                error(v->where, *p);
             l.serial = v->text;
         } else if (k == "device-id") {
             if (v->text.empty() || v->text.size() > 128)
                 error(v->where, "device-id must be 1 to 128 characters");
+            else if (auto p = ctl::ascii_problem("device-id", v->text, 128))
+                error(v->where, *p);
             l.device_id = v->text;
         } else if (k == "device-type") {
             std::string t = lower(v->text);
@@ -583,7 +589,7 @@ void Builder::lun(const Section& s, Lun& l) {
                 error(v->where,
                       fmt::format("device-type must be disk or enclosure, not '{}'", v->text));
         } else if (k == "ctl-lun") {
-            if (auto n = number(*v, 0, 16383, "ctl-lun"))
+            if (auto n = number(*v, 0, ctl::max_lun_id, "ctl-lun"))
                 l.ctl_lun = static_cast<std::uint32_t>(*n);
         } else {
             error(e.key.where, fmt::format("unknown key '{}' in lun '{}'", k, l.name));
@@ -607,8 +613,15 @@ void Builder::lun(const Section& s, Lun& l) {
         struct stat st {};
         const Location& at = value_at["path"];
         if (::stat(l.path.c_str(), &st) != 0) {
-            error(at, fmt::format("lun '{}': {}: {}", l.name, l.path, std::strerror(errno)),
-                  Category::file);
+            // A file LUN with a size creates its missing file, in a directory that exists.
+            int e = errno;
+            std::error_code ec;
+            bool creates =
+                e == ENOENT && l.backend == Backend::file && l.size_bytes.value_or(0) != 0 &&
+                std::filesystem::is_directory(std::filesystem::path(l.path).parent_path(), ec);
+            if (!creates)
+                error(at, fmt::format("lun '{}': {}: {}", l.name, l.path, std::strerror(e)),
+                      Category::file);
         } else if (l.backend == Backend::file && !S_ISREG(st.st_mode)) {
             error(at, fmt::format("lun '{}': {} is not a regular file", l.name, l.path),
                   Category::file);
@@ -617,9 +630,22 @@ void Builder::lun(const Section& s, Lun& l) {
                   Category::file);
         }
     }
-    if (l.size_bytes && *l.size_bytes % l.blocksize_bytes != 0)
-        error(value_at["size"], fmt::format("lun '{}': size {} is not a multiple of blocksize {}",
-                                            l.name, *l.size_bytes, l.blocksize_bytes));
+    if (l.size_bytes) {
+        if (auto p = ctl::size_problem(*l.size_bytes, l.blocksize_bytes))
+            error(value_at["size"], fmt::format("lun '{}': {}", l.name, *p));
+    }
+    // INQUIRY strings go out as they are written: SPC wants printable ASCII.
+    static constexpr std::pair<const char*, std::size_t> inquiry[] = {
+        {"vendor", 8}, {"product", 16}, {"revision", 4}};
+    for (auto [name, max] : inquiry) {
+        auto o = l.options.find(name);
+        if (o == l.options.end()) continue;
+        if (auto p = ctl::ascii_problem(name, o->second, max)) {
+            auto at = l.option_where.find(name);
+            error(at == l.option_where.end() ? l.where : at->second,
+                  fmt::format("lun '{}': {}", l.name, *p));
+        }
+    }
 }
 
 // An enclosure has no media: keys about media are mistakes, and its options are its own.
@@ -726,7 +752,7 @@ void Builder::target(const Section& s) {
         }
         if (k == "lun") {
             for (const auto& sec : sections(e, false)) {
-                auto id = number(sec.name, 0, 16383, "LUN number");
+                auto id = number(sec.name, 0, ctl::max_lun_id, "LUN number");
                 if (!id) continue;
                 if (auto [it, fresh] = ids.emplace(*id, sec.name.where); !fresh) {
                     error(sec.name.where,

@@ -129,6 +129,7 @@ json args_of(const Command& c) {
                    [&](const LunModify& x) {
                        j["lun"] = x.lun;
                        put(j, "size_bytes", x.size_bytes);
+                       if (x.force) j["force"] = true;
                        put(j, "options", x.options);
                    },
                    [](const LunList&) {},
@@ -209,6 +210,7 @@ Command command_of(std::string_view name, const json& args) {
         LunModify x;
         x.lun = a.need<std::uint32_t>("lun");
         x.size_bytes = a.opt<std::uint64_t>("size_bytes");
+        x.force = a.or_default<bool>("force");
         x.options = a.or_default<Options>("options");
         if (!x.size_bytes && x.options.empty())
             throw Error(Category::usage, "lun.modify: nothing to change");

@@ -28,7 +28,10 @@
 //                  An enclosure takes ctl.conf's enclosure options (slots, psus, fans, temps,
 //                  volts, slot-luns, slot-descriptors, ..., vendor, product) and no media.
 //   lun.remove    {"lun": N}                          -> {}            no such LUN: no_device
-//   lun.modify    {"lun": N, "size_bytes"?: N, "options"?: {name: value}}  -> {"lun": LunInfo}
+//   lun.modify    {"lun": N, "size_bytes"?: N, "force"?: B, "options"?: {name: value}}
+//                  -> {"lun": LunInfo}; size_bytes resizes (a file is extended or cut; 0
+//                  for a file or block LUN reads its size again); shrinking below written
+//                  data needs "force": true (usage otherwise)
 //   lun.list      {}                                  -> {"luns": [LunInfo, ...]}
 //   lun.online    {"lun"?: N}  (no "lun": every LUN)  -> {"luns": [N, ...]} the LUNs changed
 //   lun.offline   {"lun"?: N}  (offline LUNs answer BUSY) -> {"luns": [N, ...]}
@@ -135,6 +138,7 @@ struct LunModify {
     std::uint32_t lun = 0;
     std::optional<std::uint64_t> size_bytes;
     Options options;
+    bool force = false;  // shrink even below written data
     bool operator==(const LunModify&) const = default;
 };
 struct LunList {
