@@ -19,8 +19,10 @@ done
 tmp=$(mktemp -d /tmp/ctld-ctladm.XXXXXX)
 ctld_pid=
 perf_pid=
+session_pid=
 cleanup() {
     [ -n "$perf_pid" ] && kill -KILL "$perf_pid" 2>/dev/null
+    [ -n "$session_pid" ] && kill "$session_pid" 2>/dev/null
     if [ -n "$ctld_pid" ] && kill -0 "$ctld_pid" 2>/dev/null; then
         kill -TERM "$ctld_pid"
         wait "$ctld_pid" 2>/dev/null
@@ -186,6 +188,7 @@ check "readcap shows the new size" test "$(json "d['capacity']['capacity_bytes']
 coproc SESSION { python3 "$(dirname "$0")/iscsi_session.py" "127.0.0.1:$port" "$iqn" 1; }
 session_out=${SESSION[0]}
 session_in=${SESSION[1]}
+session_pid=$SESSION_PID
 ready=
 read -r -t 30 ready <&"$session_out"
 check "a session stays logged in to LUN 1 (file)" test "$ready" = ready
@@ -199,7 +202,8 @@ check "the logged-in initiator gets CAPACITY DATA HAS CHANGED (6/2a/09)" test "$
 echo tur >&"$session_in" && read -r -t 30 ua <&"$session_out"
 check "once" test "$ua" = "00 0 00 00"
 echo quit >&"$session_in"
-wait "$SESSION_PID" 2>/dev/null
+wait "$session_pid" 2>/dev/null
+session_pid=
 head -c 4096 /dev/urandom >"$tmp/block4k"
 check "WRITE(10) at 40 MiB of the file LUN" \
     "$camctl" cmd -c "2a 00 00 00 28 00 00 00 01 00" -o "$tmp/block4k" "$url/1"
