@@ -160,6 +160,15 @@ std::map<std::string, std::string> lun_option_map(const ctl::LunOptions& o) {
     return m;
 }
 
+// What a LUN's messages start with: where ctl.conf defines it and its name. A LUN created
+// with ctladm has neither, and a made-up ":0:0:" would send the reader looking for a file.
+std::string lun_context(const tc::Lun& l) {
+    std::string out;
+    if (l.where.line > 0) out = l.where.str() + ": ";
+    if (!l.name.empty()) out += fmt::format("lun '{}': ", l.name);
+    return out;
+}
+
 ctl::LunConfig map_lun(const tc::Lun& l, std::uint64_t id) {
     ctl::LunConfig c;
     c.id = id;
@@ -177,8 +186,8 @@ ctl::LunConfig map_lun(const tc::Lun& l, std::uint64_t id) {
         try {
             apply_lun_option(c.options, name, value);
         } catch (const Error& e) {
-            problems += fmt::format("{}{}: lun '{}': {}", problems.empty() ? "" : "\n",
-                                    l.where.str(), l.name, e.what());
+            problems +=
+                fmt::format("{}{}{}", problems.empty() ? "" : "\n", lun_context(l), e.what());
         }
     }
     if (!problems.empty()) throw Error(Category::usage, problems);
@@ -201,8 +210,8 @@ ctl::EnclosureConfig map_enclosure(const tc::Lun& l,
         std::string_view rest = e.what();
         while (!rest.empty()) {
             auto nl = rest.find('\n');
-            msg += fmt::format("{}{}: lun '{}': {}", msg.empty() ? "" : "\n", l.where.str(), l.name,
-                               rest.substr(0, nl));
+            msg +=
+                fmt::format("{}{}{}", msg.empty() ? "" : "\n", lun_context(l), rest.substr(0, nl));
             if (nl == std::string_view::npos) break;
             rest.remove_prefix(nl + 1);
         }
