@@ -113,6 +113,26 @@ Error login_failure(const std::string& url, const Portal& portal, const std::str
                  fmt::format("cannot log in to {} as {}: {}", url, initiator, why));
 }
 
+// After login, as iscsi_full_connect_sync does: TEST UNIT READY until the unit attentions of
+// a new nexus are cleared. A LUN the target does not have is Error(no_device); other
+// conditions are left to the command the caller sends.
+void check_lun(iscsi_context* ctx, int lun, const std::string& target, const Portal& portal) {
+    constexpr int kAttempts = 8;
+    for (int i = 0; i < kAttempts; ++i) {
+        Task task(iscsi_testunitready_sync(ctx, lun));
+        if (!task)
+            throw Error(Category::transport, fmt::format("{}: TEST UNIT READY after login: {}",
+                                                         portal.str(), last_error(ctx)));
+        if (task->status != SCSI_STATUS_CHECK_CONDITION) return;
+        if (task->sense.key == SCSI_SENSE_UNIT_ATTENTION) continue;
+        if (task->sense.key == SCSI_SENSE_ILLEGAL_REQUEST &&
+            task->sense.ascq == SCSI_SENSE_ASCQ_LOGICAL_UNIT_NOT_SUPPORTED)
+            throw Error(Category::no_device,
+                        fmt::format("no LUN {} at target {} ({})", lun, target, portal.str()));
+        return;
+    }
+}
+
 class IscsiTransport final : public Transport {
   public:
     IscsiTransport(Context ctx, int lun, std::string path)
@@ -300,11 +320,17 @@ std::unique_ptr<Transport> open_iscsi(const std::string& url) {
     // A tool reports a lost connection instead of reconnecting and replaying behind its back.
     iscsi_set_noautoreconnect(ctx.get(), 1);
     iscsi_set_timeout(ctx.get(), kConnectTimeoutSeconds);
-    if (iscsi_full_connect_sync(ctx.get(), parsed->portal, parsed->lun) != 0) {
-        const std::string why = last_error(ctx.get());
-        if (auto refused = probe(portal, kConnectTimeoutSeconds)) throw *refused;
-        throw login_failure(shown, portal, parsed->target, initiator, why);
+    // iscsi_full_connect_sync in its three steps, so that a failure says which one failed.
+    if (iscsi_connect_sync(ctx.get(), parsed->portal) != 0) {
+        // The URL leads, as in every message about a device; the probe says what happened.
+        if (auto refused = probe(portal, kConnectTimeoutSeconds))
+            throw Error(refused->category(), fmt::format("{}: {}", shown, refused->what()));
+        throw Error(Category::transport, fmt::format("{}: cannot connect to {}: {}", shown,
+                                                     portal.str(), last_error(ctx.get())));
     }
+    if (iscsi_login_sync(ctx.get()) != 0)
+        throw login_failure(shown, portal, parsed->target, initiator, last_error(ctx.get()));
+    check_lun(ctx.get(), parsed->lun, parsed->target, portal);
     const int lun = parsed->lun;
     return std::make_unique<IscsiTransport>(std::move(ctx), lun, shown);
 }
