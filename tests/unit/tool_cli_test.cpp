@@ -38,11 +38,11 @@ std::string slurp(const fs::path& p) {
     return s;
 }
 
-// Runs NAME ARGS with stdin closed off and a control socket nobody listens on.
-Run run(const std::string& name, const std::string& args) {
+// Runs NAME ARGS with stdin closed off, a control socket nobody listens on and ENV set.
+Run run(const std::string& name, const std::string& args, const std::string& env = "") {
     const fs::path err = fs::temp_directory_path() / ("tool_cli_err." + std::to_string(::getpid()));
-    const std::string cmd = "CTLD_SOCKET=/nonexistent/ctld.sock " + tool(name).string() + " " +
-                            args + " </dev/null 2>" + err.string();
+    const std::string cmd = "CTLD_SOCKET=/nonexistent/ctld.sock " + env + " " +
+                            tool(name).string() + " " + args + " </dev/null 2>" + err.string();
     Run r;
     FILE* p = ::popen(cmd.c_str(), "r");
     if (p == nullptr) return r;
@@ -182,6 +182,20 @@ TEST_P(Camctl, IscsiPortOutOfRangeIsUsage) {
     auto r = run("camctl", "inquiry iscsi://127.0.0.1:70000/iqn.2024-01.org.camx:demo/0");
     EXPECT_EQ(r.status, 1);
     EXPECT_TRUE(has(r.err, "port '70000' is not a number from 1 to 65535")) << r.err;
+}
+
+TEST_P(Camctl, DevlistWithoutDevicesSaysSo) {
+    const fs::path root =
+        fs::temp_directory_path() / ("tool_cli_sysfs." + std::to_string(::getpid()));
+    fs::create_directories(root / "bus" / "scsi" / "devices");
+    auto r = run("camctl", "devlist", "CAMX_SYSFS=" + root.string());
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "camctl: no SCSI devices under " + root.string() + "/bus/scsi/devices\n");
+    r = run("camctl", "devlist --json", "CAMX_SYSFS=" + root.string());
+    EXPECT_EQ(r.status, 0);
+    EXPECT_TRUE(nlohmann::json::parse(r.out)["devices"].empty()) << r.out;
+    fs::remove_all(root);
 }
 
 INSTANTIATE_TEST_SUITE_P(Initiator, Camctl, ::testing::Values("camctl"));
