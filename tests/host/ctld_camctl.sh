@@ -5,7 +5,10 @@
 # against `ctladm devlist -v --json` and `ctladm portlist -l --json`; then persistent
 # reservations (register and reserve, then clear) against devlist's persistent_reservation.
 # camctl and ctladm answers are collected in a directory and compared by one python3 program
-# that prints a PASS or FAIL line per check and the counts.
+# that prints a PASS or FAIL line per check and the counts. Before it, counted checks of
+# camctl cmd -o (a file that is not the CDB's transfer refused, --force and the residual),
+# iSCSI errors (refused port, port out of range, no such LUN or target) and ctladm's message
+# for an unknown LUN option.
 # Usage: tests/host/ctld_camctl.sh BUILD_DIR (exit 77: cannot run here)
 set -uo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
