@@ -108,13 +108,6 @@ AuthGroup map_auth_group(const tc::AuthGroup& g) {
     return out;
 }
 
-// One more line for the problems of lun l: "FILE:LINE:COL: lun 'NAME': MESSAGE", without the
-// location for a LUN that comes from ctladm.
-std::string lun_problem(const std::string& so_far, const tc::Lun& l, std::string_view message) {
-    std::string where = l.where.file.empty() ? "" : l.where.str() + ": ";
-    return fmt::format("{}{}lun '{}': {}", so_far.empty() ? "" : "\n", where, l.name, message);
-}
-
 }  // namespace
 
 void apply_lun_option(ctl::LunOptions& o, std::string_view name, std::string_view v) {
@@ -168,6 +161,20 @@ std::map<std::string, std::string> lun_option_map(const ctl::LunOptions& o) {
     return m;
 }
 
+// What a LUN's messages start with: where ctl.conf defines it and its name. A LUN created
+// with ctladm has neither, and a made-up ":0:0:" would send the reader looking for a file.
+std::string lun_context(const tc::Lun& l) {
+    std::string out;
+    if (l.where.line > 0) out = l.where.str() + ": ";
+    if (!l.name.empty()) out += fmt::format("lun '{}': ", l.name);
+    return out;
+}
+
+// One more line for a LUN's problems: "FILE:LINE:COL: lun 'NAME': MESSAGE".
+std::string lun_problem(const std::string& so_far, const tc::Lun& l, std::string_view message) {
+    return fmt::format("{}{}{}", so_far.empty() ? "" : "\n", lun_context(l), message);
+}
+
 ctl::LunConfig map_lun(const tc::Lun& l, std::uint64_t id) {
     ctl::LunConfig c;
     c.id = id;
@@ -211,8 +218,8 @@ ctl::EnclosureConfig map_enclosure(const tc::Lun& l,
         std::string_view rest = e.what();
         while (!rest.empty()) {
             auto nl = rest.find('\n');
-            msg += fmt::format("{}{}: lun '{}': {}", msg.empty() ? "" : "\n", l.where.str(), l.name,
-                               rest.substr(0, nl));
+            msg +=
+                fmt::format("{}{}{}", msg.empty() ? "" : "\n", lun_context(l), rest.substr(0, nl));
             if (nl == std::string_view::npos) break;
             rest.remove_prefix(nl + 1);
         }
