@@ -63,11 +63,13 @@ s.bind(('127.0.0.1', $busy))
 s.listen()
 time.sleep(3600)" &
 holder_pid=$!
+disown "$holder_pid"
 # A running program's file: it exists and is regular (ctl.conf's checks pass), but cannot be
 # opened for writing (ETXTBSY), so the engine cannot open it as a LUN's backend.
 cp "$(command -v sleep)" "$tmp/running-exe"
 "$tmp/running-exe" 3600 &
 exe_pid=$!
+disown "$exe_pid"
 for _ in $(seq 50); do
     [ -n "$(ss -Hltn "sport = :$busy")" ] && break
     sleep 0.1
@@ -191,6 +193,7 @@ $lun3_unopenable"
     check "reload with two problems fails" test "$rc" -ne 0
     check "it reports the LUN that cannot open" grep -q "running-exe" <<<"$out"
     check "and the portal in use" grep -q "127.0.0.1:$busy" <<<"$out"
+    sed "s|^|    |" <<<"$out"
     kill -HUP "$ctld_pid"
     for _ in $(seq 50); do
         grep -q "reload failed" "$log" && break

@@ -149,9 +149,11 @@ TEST_F(CtlEngineUpdate, ADroppedPreparationClosesItsFile) {
     std::filesystem::remove(path);
 }
 
-// The LUNs that stay hear of a changed inventory once, after the switch; a replacement alone
-// is no inventory change; a commit finds out what changed since its prepare.
+// The LUNs that stay hear of a changed inventory once, after the switch; no change and a
+// replacement alone are no inventory change; a commit finds out what changed since its prepare.
 TEST_F(CtlEngineUpdate, CommitAttentionsAndStaleness) {
+    engine.commit(engine.prepare({}));  // a reload that changes no LUN
+    EXPECT_EQ(a.run(cdb::TestUnitReady{}.encode()).status, 0);
     LunUpdate replace;
     replace.luns = {ramdisk(1, "REPL1")};
     replace.remove = {1};

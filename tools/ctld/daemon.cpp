@@ -96,8 +96,9 @@ Daemon::Daemon(DaemonConfig config, Options options) {
     update.luns = config.luns;
     update.enclosures = config.enclosures;
     Prepared prepared = prepare(update, config.iscsi);
-    keep_merge(std::move(merged), config);
+    set_names(config);
     commit_luns(std::move(prepared.luns), update);
+    keep_merge(std::move(merged));
     for (const auto& [name, p] : ports) engine_->add_port(p);
     ports_ = std::move(ports);
     frontend_->commit(std::move(prepared.frontend));
@@ -195,7 +196,7 @@ Daemon::LunPlan Daemon::plan_luns(const DaemonConfig& next) const {
 // Every in-place change is tried, so that the error names all that fail; on any failure
 // the ones made are undone.
 void Daemon::apply_in_place(const std::vector<InPlace>& changes) {
-    std::vector<const InPlace*> done;
+    std::vector<InPlace> done;
     std::vector<std::string> problems;
     std::optional<Category> category;
     for (const auto& c : changes) {
@@ -204,26 +205,31 @@ void Daemon::apply_in_place(const std::vector<InPlace>& changes) {
                 engine_->modify_enclosure(c.id, *c.enclosure);
             else
                 engine_->modify_lun(c.id, c.lun);
-            done.push_back(&c);
+            done.push_back(c);
         } catch (const Error& e) {
             if (!category) category = e.category();
             problems.push_back(fmt::format("LUN {}: {}", c.id, e.what()));
         }
     }
     if (problems.empty()) return;
-    for (const InPlace* c : done) {
-        try {
-            if (c->enclosure)
-                engine_->modify_enclosure(c->id, *c->undo_enclosure);
-            else
-                engine_->modify_lun(c->id, c->undo_lun);
-        } catch (const Error& e) {
-            log(fmt::format("LUN {}: change not undone: {}", c->id, e.what()));
-        }
-    }
+    undo_in_place(done);
     std::string msg;
     for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
     throw Error(*category, msg);
+}
+
+// Best effort: what cannot be taken back is logged, the reload's error is what counts.
+void Daemon::undo_in_place(const std::vector<InPlace>& done) {
+    for (const auto& c : done) {
+        try {
+            if (c.enclosure)
+                engine_->modify_enclosure(c.id, *c.undo_enclosure);
+            else
+                engine_->modify_lun(c.id, c.undo_lun);
+        } catch (const Error& e) {
+            log(fmt::format("LUN {}: change not undone: {}", c.id, e.what()));
+        }
+    }
 }
 
 // Both halves prepared before either is used: one error lists what fails in each.
@@ -284,10 +290,15 @@ void Daemon::reload(DaemonConfig config) {
         LunPlan plan = plan_luns(config);
         Prepared prepared = prepare(plan.update, config.iscsi);
         apply_in_place(plan.in_place);
-        keep_merge(std::move(merged), config);
-        // New LUNs and ports first, then the frontend, then what is gone: a port that stays
-        // is never taken away in between.
-        commit_luns(std::move(prepared.luns), plan.update);
+        set_names(config);
+        try {
+            commit_luns(std::move(prepared.luns), plan.update);
+        } catch (...) {
+            undo_in_place(plan.in_place);
+            throw;
+        }
+        // Nothing below fails. New ports first, then the frontend, then what is gone: a port
+        // that stays is never taken away in between.
         apply_ports(ports);
         frontend_->commit(std::move(prepared.frontend));
         for (const auto& [name, p] : ports_)
@@ -300,6 +311,7 @@ void Daemon::reload(DaemonConfig config) {
         relative_ports_ = std::move(relative);
         throw;
     }
+    keep_merge(std::move(merged));
     config_ = std::move(config);
 }
 
@@ -643,19 +655,32 @@ Daemon::RuntimeMerge Daemon::merge_runtime(DaemonConfig& next) const {
     return out;
 }
 
-void Daemon::keep_merge(RuntimeMerge merged, const DaemonConfig& next) {
+// The switch to the new configuration has happened: a state directory that cannot be
+// written is logged, and the runtime state here follows the configuration all the same.
+void Daemon::keep_merge(RuntimeMerge merged) {
     for (auto id : merged.dropped_luns) {
         log(fmt::format("LUN {} ({}) created at run time clashes with ctl.conf's; dropped", id,
                         runtime_luns_.at(id).name));
-        if (state_) state_->remove_lun(static_cast<std::uint32_t>(id));
         runtime_luns_.erase(id);
+        try {
+            if (state_) state_->remove_lun(static_cast<std::uint32_t>(id));
+        } catch (const std::exception& e) {
+            log(fmt::format("LUN {}: not removed from the state directory: {}", id, e.what()));
+        }
     }
     for (const auto& [r, why] : merged.dropped_portals)
         log(fmt::format("portal {} of portal-group {} created at run time dropped: {}", r.listen,
                         r.portal_group, why));
     runtime_portals_ = std::move(merged.portals);
-    if (!merged.dropped_portals.empty()) save_runtime_portals();
     base_iscsi_ = std::move(merged.base);
+    try {
+        if (!merged.dropped_portals.empty()) save_runtime_portals();
+    } catch (const std::exception& e) {
+        log(fmt::format("runtime portals not saved: {}", e.what()));
+    }
+}
+
+void Daemon::set_names(const DaemonConfig& next) {
     std::lock_guard lock(names_mutex_);
     for (const auto& [id, name] : next.lun_names) names_[id] = name;
 }

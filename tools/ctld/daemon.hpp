@@ -129,10 +129,13 @@ class Daemon {
     std::map<std::string, ctl::PortConfig> plan_ports(DaemonConfig& config);
     // Adds the runtime LUNs and portals to next, changing nothing here.
     RuntimeMerge merge_runtime(DaemonConfig& next) const;
-    // next is being served: drops what it took from the runtime state; its LUN names.
-    void keep_merge(RuntimeMerge merged, const DaemonConfig& next);
+    // The merged configuration is served: drops what it took from the runtime state.
+    void keep_merge(RuntimeMerge merged);
+    // The reservation keys of next's LUNs, before they are restored.
+    void set_names(const DaemonConfig& next);
     LunPlan plan_luns(const DaemonConfig& next) const;
     void apply_in_place(const std::vector<InPlace>& changes);
+    void undo_in_place(const std::vector<InPlace>& done);
     Prepared prepare(const ctl::LunUpdate& update, const FrontendConfig& iscsi);
     void commit_luns(ctl::PreparedLuns luns, const ctl::LunUpdate& update);
     void load_runtime_maps();
