@@ -204,6 +204,15 @@ $lun3_unopenable"
     expect_eq "the LUN list is exactly as before" "[0, 1, 2]" "$(luns)"
 fi
 
+# Two errors in the file itself: both, with their places, as ctld -t gives them.
+write_conf "" "$lun2"
+sed -i -e 's/serial R0/serial R0\n        option vendorx V/' -e 's/serial F1/serial F1\n        option readonly maybe/' "$conf"
+reload
+check "reload of a file with two errors fails" test "$rc" -ne 0
+expect_eq "and reports both with their place" 2 \
+    "$(grep -Ec "ctl\.conf:[0-9]+:[0-9]+: .*(vendorx|readonly)" <<<"$out")"
+expect_eq "the LUN list is exactly as before" "[0, 1, 2]" "$(luns)"
+
 # 5. ctl.conf becomes a directory: refused, everything still served.
 write_conf "" "$lun2"
 mv "$conf" "$conf.good"
