@@ -50,6 +50,7 @@ url=iscsi://127.0.0.1:$port/$iqn
 sock=$tmp/ctld.sock
 conf=$tmp/ctl.conf
 adm() { "$ctladm" --socket "$sock" --timeout 10 "$@"; }
+quiet() { "$@" >/dev/null; }
 serial() { "$camctl" inquiry "$url/$1" --serial 2>/dev/null; }
 luns() { adm devlist --json | json "[l['lun'] for l in d['luns']]"; }
 ports() { adm portlist --json | json "sorted(p['name'] for p in d['ports'])"; }
@@ -158,6 +159,21 @@ expect_eq "the LUN list is exactly as before" "[0, 1]" "$(luns)"
 expect_eq "the ports are as before" "$ports_before" "$(ports)"
 check "LUN 0 still served" test "$(serial 0)" = R0
 check "the new LUN 2 is not served" test -z "$(serial 2)"
+
+# A failed reload keeps the runtime state too: a LUN created with ctladm that the new file
+# would take over stays, in the engine and in the state directory.
+check "ctladm create LUN 5" quiet adm create -b ramdisk -s 1m -l 5 -S RT5
+write_conf busy-portal "    lun 5 {
+        backend ramdisk
+        size 1m
+        serial FILE5
+        ctl-lun 5
+    }"
+reload
+expect_eq "reload taking over LUN 5 with a portal in use exits 26" 26 "$rc"
+check "runtime LUN 5 still served" test "$(adm devlist --json | json "[l['serial'] for l in d['luns'] if l['lun'] == 5][0]")" = RT5
+check "and still in the state directory" test -e "$tmp/state/luns/5.json"
+check "ctladm remove LUN 5" quiet adm remove -l 5
 
 # 2. The same without the bad portal: a good reload works (no "LUN 2 already exists").
 write_conf "" "$lun2"
