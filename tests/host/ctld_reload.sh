@@ -33,11 +33,11 @@ trap cleanup EXIT
 
 . "$(dirname "$0")/checks.sh"
 
-# free_port [NOT]: a free 127.0.0.1 port of this script's range, other than NOT.
+# free_port [NOT...]: a free 127.0.0.1 port of this script's range, none of NOT.
 free_port() {
     local p
     for p in $(seq 13500 13599); do
-        [ "$p" = "${1:-}" ] && continue
+        [[ " $* " == *" $p "* ]] && continue
         if [ -z "$(ss -Hltn "sport = :$p")" ]; then echo "$p"; return 0; fi
     done
     echo "no free port" >&2
@@ -45,6 +45,7 @@ free_port() {
 }
 port=$(free_port)
 busy=$(free_port "$port")
+spare=$(free_port "$port" "$busy")
 iqn=iqn.2024-01.org.camx:reload-test
 url=iscsi://127.0.0.1:$port/$iqn
 sock=$tmp/ctld.sock
@@ -84,6 +85,7 @@ write_conf() {
     if [ "${1:-}" = busy-portal ]; then
         pg="portal-group pg-busy {
     discovery-auth-group no-authentication
+    listen 127.0.0.1:$spare
     listen 127.0.0.1:$busy
 }"
         ref="portal-group pg-busy"
@@ -157,6 +159,7 @@ expect_eq "reload with a portal in use exits 26 (busy)" 26 "$rc"
 check "and names the address" grep -q "127.0.0.1:$busy" <<<"$out"
 expect_eq "the LUN list is exactly as before" "[0, 1]" "$(luns)"
 expect_eq "the ports are as before" "$ports_before" "$(ports)"
+check "the portal that could be bound is closed again" test -z "$(ss -Hltn "sport = :$spare")"
 check "LUN 0 still served" test "$(serial 0)" = R0
 check "the new LUN 2 is not served" test -z "$(serial 2)"
 
