@@ -21,8 +21,9 @@ tmp=$(mktemp -d /tmp/ctld-reload.XXXXXX)
 ctld_pid=
 holder_pid=
 exe_pid=
+perf_pid=
 cleanup() {
-    for p in $holder_pid $exe_pid; do kill -KILL "$p" 2>/dev/null; done
+    for p in $holder_pid $exe_pid $perf_pid; do kill -KILL "$p" 2>/dev/null; done
     if [ -n "$ctld_pid" ] && kill -0 "$ctld_pid" 2>/dev/null; then
         kill -TERM "$ctld_pid"
         wait "$ctld_pid" 2>/dev/null
@@ -152,6 +153,24 @@ grep -q "control socket" "$log" || { cat "$log"; echo "ctld did not start"; exit
 check "serves LUN 0" test "$(serial 0)" = R0
 ports_before=$(ports)
 
+# A session that stays through every reload below: iscsi-perf reads (one request at a time)
+# until killed, and gives up if its session ends (-x 0).
+session=
+if command -v iscsi-perf >/dev/null; then
+    perf_iqn=iqn.1999-01.org.example:reload-perf
+    iscsi-perf -i "$perf_iqn" -m 1 -t 300 -x 0 "$url/0" >/dev/null 2>&1 &
+    perf_pid=$!
+    disown "$perf_pid"
+    for _ in $(seq 50); do
+        session=$(adm islist --json | json "[s['session_id'] for s in d['sessions'] if s['initiator_name'] == '$perf_iqn']")
+        [ "$session" != "[]" ] && [ -n "$session" ] && break
+        sleep 0.1
+    done
+    check "iscsi-perf has a session" test -n "$session" -a "$session" != "[]"
+else
+    echo "skip: a session through the reloads (no iscsi-perf)"
+fi
+
 # 1. A new portal whose port is in use: nothing of the new configuration stays.
 write_conf busy-portal "$lun2"
 reload
@@ -268,5 +287,10 @@ mv "$conf.good" "$conf"
 reload
 expect_eq "a reload of the file again works" 0 "$rc"
 expect_eq "with the same LUNs" "[0, 1, 2]" "$(luns)"
+if [ -n "$session" ]; then
+    expect_eq "iscsi-perf's session went on through every reload" "$session" \
+        "$(adm islist --json | json "[s['session_id'] for s in d['sessions'] if s['initiator_name'] == '$perf_iqn']")"
+    check "and is still reading" kill -0 "$perf_pid"
+fi
 
 checks_summary
