@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <future>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -658,12 +659,10 @@ Engine::Engine() : Engine(Options{}) {}
 Engine::Engine(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Engine::~Engine() = default;
 
-void Engine::add_lun(const LunConfig& config) {
+namespace {
+// A LUN with its media open, not in any table yet.
+std::shared_ptr<Lun> build_lun(const LunConfig& config) {
     validate(config);
-    std::lock_guard admin(impl_->admin_mutex);
-    if (impl_->tables()->luns.contains(config.id)) {
-        throw Error(Category::usage, fmt::format("LUN {} already exists", config.id));
-    }
     auto lun = std::make_shared<Lun>();
     lun->config = config;
     lun->serial = config.options.serial.empty() ? fmt::format("CAMX{:08X}", config.id)
@@ -672,8 +671,103 @@ void Engine::add_lun(const LunConfig& config) {
         (0x3ull << 60) | (fnv1a(fmt::format("{}/{}", lun->serial, config.id)) >> 4));
     lun->modes = ModePages::make(config.options);
     lun->open_media();
+    return lun;
+}
+}  // namespace
+
+void Engine::add_lun(const LunConfig& config) {
+    std::lock_guard admin(impl_->admin_mutex);
+    if (impl_->tables()->luns.contains(config.id)) {
+        throw Error(Category::usage, fmt::format("LUN {} already exists", config.id));
+    }
+    auto lun = build_lun(config);
     impl_->all_established(ua::reported_luns_changed);
     impl_->change([&](Tables& t) { t.luns[config.id] = lun; });
+}
+
+struct PreparedLuns::Impl {
+    std::map<std::uint64_t, std::shared_ptr<Lun>> in;  // new and replacing LUNs
+    std::set<std::uint64_t> remove;                    // taken out (or replaced)
+};
+
+PreparedLuns::PreparedLuns() : impl_(std::make_unique<Impl>()) {}
+PreparedLuns::~PreparedLuns() = default;
+PreparedLuns::PreparedLuns(PreparedLuns&&) noexcept = default;
+PreparedLuns& PreparedLuns::operator=(PreparedLuns&&) noexcept = default;
+
+PreparedLuns Engine::prepare(const LunUpdate& update) const {
+    PreparedLuns out;
+    std::vector<std::pair<std::uint64_t, Error>> problems;
+    auto fail = [&](std::uint64_t id, const Error& e) { problems.emplace_back(id, e); };
+    auto running = impl_->tables();
+    for (auto id : update.remove)
+        if (!running->luns.contains(id)) fail(id, Error(Category::no_device, "no such LUN"));
+    auto take = [&](std::uint64_t id, auto&& make) {
+        if (out.impl_->in.contains(id)) {
+            fail(id, Error(Category::usage, "defined twice"));
+        } else if (running->luns.contains(id) && !update.remove.count(id)) {
+            fail(id, Error(Category::usage, "already exists"));
+        } else {
+            try {
+                out.impl_->in[id] = make();
+            } catch (const Error& e) {
+                fail(id, e);
+            }
+        }
+    };
+    for (const auto& c : update.luns) take(c.id, [&] { return build_lun(c); });
+    for (const auto& [id, c] : update.enclosures)
+        take(id, [&] { return make_enclosure_lun(id, c); });
+    if (!problems.empty()) {
+        std::string msg;
+        for (const auto& [id, e] : problems)
+            msg += fmt::format("{}LUN {}: {}", msg.empty() ? "" : "\n", id, e.what());
+        throw Error(problems.front().second.category(), msg);
+    }
+    out.impl_->remove = update.remove;
+    return out;
+}
+
+std::vector<std::string> Engine::commit(PreparedLuns prepared) {
+    auto& p = *prepared.impl_;
+    std::vector<std::shared_ptr<Lun>> out;
+    {
+        std::lock_guard admin(impl_->admin_mutex);
+        const auto& running = impl_->tables()->luns;
+        for (auto id : p.remove)
+            if (!running.contains(id))
+                throw Error(Category::usage, fmt::format("LUN {} went away since prepared", id));
+        for (const auto& [id, lun] : p.in)
+            if (running.contains(id) && !p.remove.count(id))
+                throw Error(Category::usage, fmt::format("LUN {} appeared since prepared", id));
+        for (auto id : p.remove) out.push_back(running.at(id));
+        bool inventory = std::any_of(p.remove.begin(), p.remove.end(),
+                                     [&](std::uint64_t id) { return !p.in.contains(id); }) ||
+                         std::any_of(p.in.begin(), p.in.end(),
+                                     [&](const auto& kv) { return !p.remove.count(kv.first); });
+        impl_->change([&](Tables& t) {
+            for (auto id : p.remove) t.luns.erase(id);
+            for (const auto& [id, lun] : p.in) t.luns[id] = lun;
+        });
+        if (inventory)
+            for (const auto& [id, lun] : impl_->tables()->luns) {
+                if (p.in.contains(id)) continue;  // a new LUN has its power-on attention
+                std::lock_guard lock(lun->mutex);
+                lun->ua.establish_all(ua::reported_luns_changed);
+            }
+    }
+    // Commands already running on a LUN taken out finish on its backend; the flush catches
+    // what they wrote. The switch has happened: a failure here is a report, not a rollback.
+    std::vector<std::string> problems;
+    for (const auto& lun : out) {
+        std::lock_guard lock(lun->mutex);
+        try {
+            lun->close_media();
+        } catch (const Error& e) {
+            problems.push_back(fmt::format("LUN {}: {}", lun->config.id, e.what()));
+        }
+    }
+    return problems;
 }
 
 void Engine::remove_lun(std::uint64_t id) {

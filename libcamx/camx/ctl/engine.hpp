@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,6 +119,31 @@ struct LunChange {
     std::optional<LunOptions> options;
 };
 
+// The LUN side of an all-or-nothing change (ctld's reload): LUNs to put in and to take out.
+// A LUN whose id is also in `remove` replaces the running one in the same step.
+struct LunUpdate {
+    std::vector<LunConfig> luns;
+    std::map<std::uint64_t, EnclosureConfig> enclosures;
+    std::set<std::uint64_t> remove;
+    bool empty() const { return luns.empty() && enclosures.empty() && remove.empty(); }
+};
+
+// LUNs built and their media opened by Engine::prepare, not yet reachable by any initiator.
+// Dropping it without a commit closes them again; the engine never saw them.
+class PreparedLuns {
+  public:
+    PreparedLuns();
+    ~PreparedLuns();
+    PreparedLuns(PreparedLuns&&) noexcept;
+    PreparedLuns& operator=(PreparedLuns&&) noexcept;
+
+    struct Impl;
+
+  private:
+    friend class Engine;
+    std::unique_ptr<Impl> impl_;
+};
+
 class Engine : public TaskSink {
   public:
     struct Options {
@@ -139,6 +165,15 @@ class Engine : public TaskSink {
     void add_lun(const LunConfig& config);
     void remove_lun(std::uint64_t id);
     void modify_lun(std::uint64_t id, const LunChange& change);
+    // Two-phase change of several LUNs (FreeBSD ctld's conf_apply): prepare checks every
+    // id, validates every configuration and opens every backend, changing nothing; one
+    // Error lists every LUN that failed ("LUN 3: ..." per line, the first one's category).
+    // commit then swaps all in at once (REPORTED LUNS DATA HAS CHANGED to the LUNs that stay
+    // when the set of ids changed) and closes the LUNs taken out; it throws Error(usage),
+    // changing nothing, only when the LUNs changed since prepare. It returns the problems
+    // flushing the LUNs taken out (they are gone all the same).
+    PreparedLuns prepare(const LunUpdate& update) const;
+    std::vector<std::string> commit(PreparedLuns prepared);
     void set_lun_online(std::uint64_t id, bool online);
     void eject(std::uint64_t id);  // as START STOP UNIT LOEJ=1 START=0
     // Reopens the media (the configured path, or a new one for file/block LUNs).

@@ -1,16 +1,16 @@
 #include "camx/target_config/config.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -18,6 +18,7 @@
 
 #include "camx/ctl/lun_check.hpp"
 #include "camx/error/error.hpp"
+#include "camx/transport/fd.hpp"
 
 namespace camx::target_config {
 
@@ -1082,13 +1083,50 @@ Config parse(std::string_view text, const std::string& name, const ParseOptions&
     return cfg;
 }
 
+namespace {
+
+std::string_view file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    return "not a regular file";
+}
+
+Error file_error(const std::string& path, std::string_view what) {
+    return Error(Category::file, fmt::format("{}: {}", path, what));
+}
+
+// A directory reads as an empty, valid configuration and a FIFO blocks its reader: only a
+// regular file is a configuration. Checked before opening (opening a device may do
+// something) and again on the open file; O_NONBLOCK so that a FIFO swapped in between does
+// not block either.
+std::string read_config_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw file_error(path, std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        throw file_error(path, fmt::format("{}, not a configuration file", file_kind(st.st_mode)));
+    transport::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd) throw file_error(path, std::strerror(errno));
+    if (::fstat(fd.get(), &st) != 0) throw file_error(path, std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        throw file_error(path, fmt::format("{}, not a configuration file", file_kind(st.st_mode)));
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw file_error(path, fmt::format("read: {}", std::strerror(errno)));
+        if (n == 0) return text;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+}  // namespace
+
 Config load(const std::string& path, const ParseOptions& opt) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(Category::file, fmt::format("{}: {}", path, std::strerror(errno)));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw Error(Category::file, fmt::format("{}: read error", path));
-    return parse(ss.str(), path, opt);
+    return parse(read_config_file(path), path, opt);
 }
 
 namespace {

@@ -192,7 +192,8 @@ struct ParseOptions {
 // errors, file for a missing or wrong backing path; the message lists every problem found,
 // one per line, each starting with "file:line:column: ".
 Config parse(std::string_view text, const std::string& name, const ParseOptions& opt = {});
-// Reads path and parses it; Error(file) when it cannot be read.
+// Reads path and parses it; Error(file) when it cannot be read or is not a regular file
+// (a directory, FIFO, socket or device; a FIFO is never waited on).
 Config load(const std::string& path, const ParseOptions& opt = {});
 
 // The built-in demo (ctld --demo): a 64 MiB ramdisk disk as LUN 0 and an emulated enclosure

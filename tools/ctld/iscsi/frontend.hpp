@@ -95,6 +95,22 @@ struct LogoutFilter {
     bool all = false;
 };
 
+// A configuration checked and its new portals bound by IscsiFrontend::prepare, not yet
+// accepting; dropping it without a commit closes them again.
+class PreparedFrontend {
+  public:
+    PreparedFrontend();
+    ~PreparedFrontend();
+    PreparedFrontend(PreparedFrontend&&) noexcept;
+    PreparedFrontend& operator=(PreparedFrontend&&) noexcept;
+
+    struct Impl;
+
+  private:
+    friend class IscsiFrontend;
+    std::unique_ptr<Impl> impl_;
+};
+
 class IscsiFrontend {
   public:
     explicit IscsiFrontend(ctl::TaskSink& sink);
@@ -107,6 +123,12 @@ class IscsiFrontend {
     // portal group or ACL no longer admits them end. Throws Error(usage) for a dangling
     // reference and Error(file) for an address that cannot be bound, changing nothing.
     void apply(FrontendConfig config);
+    // apply in two steps, for a change that must go with others (ctld's reload): prepare
+    // checks the configuration and binds every new address, changing nothing (one Error
+    // lists every address that cannot be bound, with the first one's category); commit
+    // switches to it and cannot fail.
+    PreparedFrontend prepare(FrontendConfig config) const;
+    void commit(PreparedFrontend prepared);
     // Closes every portal and connection and waits for their threads.
     void stop();
 
