@@ -40,6 +40,7 @@ iqn=iqn.2024-01.org.camx:ctladm-test
 url=iscsi://127.0.0.1:$port/$iqn
 sock=$tmp/ctld.sock
 adm() { "$ctladm" --socket "$sock" "$@"; }
+quiet() { "$@" >/dev/null; }
 truncate -s 32M "$tmp/disk.img"
 
 # write_conf [EXTRA-LUN-BLOCK]: the test configuration: a target with two LUNs (ramdisk,
@@ -295,6 +296,56 @@ check "the removed portal no longer answers" \
     bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port2/$iqn/0' >/dev/null 2>&1"
 check "portlist no longer lists it" \
     test "$(adm portlist --json | json "[p['portals'] for p in d['ports'] if p['target'] == '$iqn'][0]")" = "['127.0.0.1:$port']"
+
+# The control socket's limits: 32 idle clients, then ctladm is told why it cannot get in; 30,000
+# pipelined requests whose answers are never read cost ctld a bounded amount of memory.
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$ctld_pid/status"; }
+python3 - "$sock" 32 8 >"$tmp/idle.out" 2>&1 <<'PY' &
+import socket, sys, time
+conns = []
+for _ in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    conns.append(s)
+print("connected", flush=True)
+time.sleep(float(sys.argv[3]))
+PY
+idle_pid=$!
+for _ in $(seq 50); do grep -qs connected "$tmp/idle.out" && break; sleep 0.1; done
+sleep 0.3
+out=$(adm devlist 2>&1)
+rc=$?
+check "with 32 idle control clients ctladm exits 26" test $rc -eq 26
+check "and says too many control clients" grep -q "too many control clients" <<<"$out"
+kill "$idle_pid" 2>/dev/null
+wait "$idle_pid" 2>/dev/null
+for _ in $(seq 50); do adm devlist >/dev/null 2>&1 && break; sleep 0.1; done
+check "once they leave, ctladm gets in" quiet adm devlist
+before=$(rss_kb)
+python3 - "$sock" 30000 >"$tmp/pipeline.out" 2>&1 <<'PY' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.setblocking(False)
+data = b"".join(json.dumps({"version": 1, "id": i, "command": "lun.list"}).encode() + b"\n"
+                for i in range(1, int(sys.argv[2]) + 1))
+sent, deadline = 0, time.time() + 10
+while sent < len(data) and time.time() < deadline:
+    try:
+        sent += s.send(data[sent:])
+    except BlockingIOError:
+        time.sleep(0.05)
+print("sent", sent, "of", len(data), flush=True)
+time.sleep(40)
+PY
+pipe_pid=$!
+for _ in $(seq 150); do grep -qs "^sent" "$tmp/pipeline.out" && break; sleep 0.1; done
+after=$(rss_kb)
+echo "ctld RSS with 30,000 unread pipelined lun.list requests: ${before} kB -> ${after} kB ($(cat "$tmp/pipeline.out"))"
+check "30,000 unread pipelined requests cost ctld less than 16 MB" test $((after - before)) -lt 16384
+check "ctladm is served meanwhile" quiet adm devlist
+kill "$pipe_pid" 2>/dev/null
+wait "$pipe_pid" 2>/dev/null
 
 check "SIGTERM stops ctld with status 0" stop_ctld
 check "SIGTERM removed the control socket" test ! -e "$sock"

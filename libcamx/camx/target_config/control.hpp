@@ -4,7 +4,10 @@
 // Transport: a Unix stream socket (default /run/ctld/ctld.sock). The client writes one
 // request per line (a JSON object followed by '\n'); the server writes one response line per
 // request, in order. Lines longer than 1 MiB close the connection. The server checks the
-// peer with SO_PEERCRED: root, the daemon's own uid, or a member of the control group.
+// peer with SO_PEERCRED: root, the daemon's own uid, or a member of the control group. It
+// bounds its clients (ServerSettings in control_socket.hpp): one past the limit gets a "busy"
+// error line and is closed, an idle one a "timeout" error line; while a client's unread
+// answers are over the cap its further requests wait unread.
 //
 // Request:   {"version": 1, "id": 7, "command": "lun.create", "args": {...}}
 //   "version" must be 1; "id" is any unsigned integer the client chooses, echoed back;
