@@ -297,6 +297,11 @@ check "the removed portal no longer answers" \
 check "portlist no longer lists it" \
     test "$(adm portlist --json | json "[p['portals'] for p in d['ports'] if p['target'] == '$iqn'][0]")" = "['127.0.0.1:$port']"
 
+# islogout naming a session that is not there: exit 100, as ctladm(8) says; -a of none is 0.
+adm islogout -c 999 >/dev/null 2>&1
+check "islogout -c 999 (no such session) exits 100" test $? -eq 100
+check "islogout -a with no sessions exits 0" quiet adm islogout -a
+
 # The control socket's limits: 32 idle clients, then ctladm is told why it cannot get in; 30,000
 # pipelined requests whose answers are never read cost ctld a bounded amount of memory.
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$ctld_pid/status"; }

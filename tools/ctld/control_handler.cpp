@@ -124,6 +124,13 @@ json simulate(Daemon& d, const ctl_proto::LunSimulate& c) {
     return {{"lun", c.lun}, {"state", engine.enclosure_state(c.lun)}};
 }
 
+std::string no_session_text(const ctl_proto::SessionLogout& c) {
+    if (c.connection_id) return fmt::format("no session with ID {}", *c.connection_id);
+    if (!c.initiator_name.empty())
+        return fmt::format("no session of initiator {}", c.initiator_name);
+    return fmt::format("no session from {}", c.initiator_address);
+}
+
 std::uint64_t session_number(const SessionInfo& s) {
     std::uint64_t isid = 0;
     try {
@@ -315,7 +322,10 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 if (c.connection_id) f.session_id = *c.connection_id;
                 if (!c.initiator_name.empty()) f.initiator_name = c.initiator_name;
                 if (!c.initiator_address.empty()) f.initiator_address = c.initiator_address;
-                return {{"logged_out", daemon_.frontend().logout(f)}};
+                std::size_t n = daemon_.frontend().logout(f);
+                // A session that was named and is not there is an error; "all" of none is not.
+                if (n == 0 && !c.all) throw Error(Category::no_device, no_session_text(c));
+                return {{"logged_out", n}};
             },
             [&](const ctl_proto::Stats& c) -> json {
                 json a = json::array();

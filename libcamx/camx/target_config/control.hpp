@@ -56,6 +56,7 @@
 //   session.list  {}                                  -> {"sessions": [SessionInfo, ...]}
 //   session.logout {"all"?: bool, "connection_id"?: N, "initiator_name"?: S,
 //                  "initiator_address"?: S}  (exactly one selector) -> {"logged_out": N}
+//                  errors: a selector other than "all" that matches no session (no_device)
 //   stats         {"lun"?: N}                         -> {"luns": [LunStats, ...]}
 //   reload        {}  (same as SIGHUP)                -> {}
 //   lun.simulate  {"lun": N, "conditions": [S, ...]}  (an enclosure; conditions as
