@@ -302,6 +302,24 @@ adm islogout -c 999 >/dev/null 2>&1
 check "islogout -c 999 (no such session) exits 100" test $? -eq 100
 check "islogout -a with no sessions exits 0" quiet adm islogout -a
 
+# devlist -v: each option once, by the name -o takes; in JSON booleans and numbers.
+verbose=$(adm devlist -v)
+for opt in readonly writecache removable unmap vendor product revision pblocksize; do
+    expect_eq "devlist -v: $opt= once per LUN" "$(grep -c '^   *[0-9]' <<<"$verbose")" \
+        "$(grep -c "^      $opt=" <<<"$verbose")"
+done
+check "devlist -v: no write-cache" test -z "$(grep write-cache <<<"$verbose")"
+opts=$(adm devlist --json | json "[(type(l['options']['readonly']).__name__, type(l['options']['writecache']).__name__, type(l['options']['pblocksize']).__name__, type(l['readonly']).__name__) for l in d['luns'] if l['lun'] == 0][0]")
+expect_eq "devlist --json: options are booleans and numbers" "('bool', 'bool', 'int', 'bool')" "$opts"
+adm modify -l 0 -o write-cache=off >/dev/null 2>&1
+check "modify -o write-cache=off (not documented) exits 1" test $? -eq 1
+check "modify -o writecache=off" quiet adm modify -l 0 -o writecache=off
+expect_eq "devlist --json: writecache false" False \
+    "$(adm devlist --json | json "[l['options']['writecache'] for l in d['luns'] if l['lun'] == 0][0]")"
+expect_eq "devlist -v: writecache=off" "      writecache=off" \
+    "$(adm devlist -v | awk '$1 == 0 { on = 1; next } /^ +[0-9]/ { on = 0 } on && /writecache=/')"
+check "modify -o writecache=on" quiet adm modify -l 0 -o writecache=on
+
 # The control socket's limits: 32 idle clients, then ctladm is told why it cannot get in; 30,000
 # pipelined requests whose answers are never read cost ctld a bounded amount of memory.
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$ctld_pid/status"; }

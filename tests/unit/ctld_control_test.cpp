@@ -240,8 +240,22 @@ TEST(CtldControl, ResultModelsRoundTrip) {
     l.serial = "S";
     l.device_id = "D";
     l.naa = "3000000000000abc";
-    l.options = {{"a", "b"}};
+    l.options = {"V", "P", "R", 4096, false, false, true, false};
     EXPECT_EQ(json(l).get<LunInfo>(), l);
+    // Options: the names -o takes, booleans as booleans, the size as a number.
+    EXPECT_EQ(
+        json(l)["options"],
+        json::parse(R"({"vendor":"V","product":"P","revision":"R","pblocksize":4096,)"
+                    R"("readonly":false,"removable":false,"unmap":true,"writecache":false})"));
+    json string_flag = l;
+    string_flag["options"]["writecache"] = "off";
+    EXPECT_THROW(string_flag.get<LunInfo>(), Error);
+    // An enclosure's options are its INQUIRY strings.
+    LunInfo enc_options = l;
+    enc_options.options = {"V", "P", "R"};
+    EXPECT_EQ(json(enc_options)["options"],
+              json::parse(R"({"vendor":"V","product":"P","revision":"R"})"));
+    EXPECT_EQ(json(enc_options).get<LunInfo>(), enc_options);
     PortInfo p{1,
                "p0",
                "iscsi",

@@ -32,7 +32,7 @@ void enclosure_info(Daemon& d, ctl_proto::LunInfo& out) {
     out.blocksize_bytes = 0;
     ctl::Engine& engine = d.engine();
     const ctl::EnclosureConfig c = engine.enclosure_config(out.lun);
-    out.options = {{"vendor", c.vendor}, {"product", c.product}, {"revision", c.revision}};
+    out.options = {c.vendor, c.product, c.revision};
     ctl_proto::EnclosureInfo e;
     e.slots = static_cast<std::uint32_t>(c.slots.size());
     e.power_supplies = static_cast<std::uint32_t>(c.power_supplies.size());
@@ -82,6 +82,19 @@ void identification(const ctl::LunInfo& l, ctl_proto::LunInfo& out) {
     out.scsiname = o.scsiname;
 }
 
+ctl_proto::LunOptionsInfo options_info(const ctl::LunOptions& o) {
+    ctl_proto::LunOptionsInfo out;
+    out.vendor = o.vendor;
+    out.product = o.product;
+    out.revision = o.revision;
+    out.pblocksize = o.pblocksize ? o.pblocksize : o.blocksize;
+    out.readonly = o.readonly;
+    out.removable = o.removable;
+    out.unmap = o.unmap;
+    out.writecache = o.write_cache;
+    return out;
+}
+
 ctl_proto::LunInfo lun_info(Daemon& d, const ctl::LunInfo& l) {
     ctl_proto::LunInfo out;
     out.lun = static_cast<std::uint32_t>(l.config.id);
@@ -94,7 +107,7 @@ ctl_proto::LunInfo lun_info(Daemon& d, const ctl::LunInfo& l) {
     identification(l, out);
     out.online = !l.state.offline;
     out.readonly = l.state.read_only;
-    out.options = lun_option_map(l.config.options);
+    out.options = options_info(l.config.options);
     out.persistent_reservation = pr_info(d.engine(), l.config.id);
     if (l.device_type == 0x0d) enclosure_info(d, out);
     return out;
