@@ -42,6 +42,7 @@ iqn=iqn.2024-01.org.camx:ctladm-test
 url=iscsi://127.0.0.1:$port/$iqn
 sock=$tmp/ctld.sock
 adm() { "$ctladm" --socket "$sock" "$@"; }
+quiet() { "$@" >/dev/null; }
 truncate -s 32M "$tmp/disk.img"
 
 # write_conf [EXTRA-LUN-BLOCK]: the test configuration: a target with two LUNs (ramdisk,
@@ -397,6 +398,79 @@ check "the removed portal no longer answers" \
     bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port2/$iqn/0' >/dev/null 2>&1"
 check "portlist no longer lists it" \
     test "$(adm portlist --json | json "[p['portals'] for p in d['ports'] if p['target'] == '$iqn'][0]")" = "['127.0.0.1:$port']"
+
+# islogout naming a session that is not there: exit 100, as ctladm(8) says; -a of none is 0.
+adm islogout -c 999 >/dev/null 2>&1
+check "islogout -c 999 (no such session) exits 100" test $? -eq 100
+check "islogout -a with no sessions exits 0" quiet adm islogout -a
+
+# devlist -v: each option once, by the name -o takes; in JSON booleans and numbers.
+verbose=$(adm devlist -v)
+for opt in readonly writecache removable unmap vendor product revision pblocksize; do
+    expect_eq "devlist -v: $opt= once per LUN" "$(grep -c '^   *[0-9]' <<<"$verbose")" \
+        "$(grep -c "^      $opt=" <<<"$verbose")"
+done
+check "devlist -v: no write-cache" test -z "$(grep write-cache <<<"$verbose")"
+opts=$(adm devlist --json | json "[(type(l['options']['readonly']).__name__, type(l['options']['writecache']).__name__, type(l['options']['pblocksize']).__name__, type(l['readonly']).__name__) for l in d['luns'] if l['lun'] == 0][0]")
+expect_eq "devlist --json: options are booleans and numbers" "('bool', 'bool', 'int', 'bool')" "$opts"
+adm modify -l 0 -o write-cache=off >/dev/null 2>&1
+check "modify -o write-cache=off (not documented) exits 1" test $? -eq 1
+check "modify -o writecache=off" quiet adm modify -l 0 -o writecache=off
+expect_eq "devlist --json: writecache false" False \
+    "$(adm devlist --json | json "[l['options']['writecache'] for l in d['luns'] if l['lun'] == 0][0]")"
+expect_eq "devlist -v: writecache=off" "      writecache=off" \
+    "$(adm devlist -v | awk '$1 == 0 { on = 1; next } /^ +[0-9]/ { on = 0 } on && /writecache=/')"
+check "modify -o writecache=on" quiet adm modify -l 0 -o writecache=on
+
+# The control socket's limits: 32 idle clients, then ctladm is told why it cannot get in; 30,000
+# pipelined requests whose answers are never read cost ctld a bounded amount of memory.
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$ctld_pid/status"; }
+python3 - "$sock" 32 8 >"$tmp/idle.out" 2>&1 <<'PY' &
+import socket, sys, time
+conns = []
+for _ in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    conns.append(s)
+print("connected", flush=True)
+time.sleep(float(sys.argv[3]))
+PY
+idle_pid=$!
+for _ in $(seq 50); do grep -qs connected "$tmp/idle.out" && break; sleep 0.1; done
+sleep 0.3
+out=$(adm devlist 2>&1)
+rc=$?
+check "with 32 idle control clients ctladm exits 26" test $rc -eq 26
+check "and says too many control clients" grep -q "too many control clients" <<<"$out"
+kill "$idle_pid" 2>/dev/null
+wait "$idle_pid" 2>/dev/null
+for _ in $(seq 50); do adm devlist >/dev/null 2>&1 && break; sleep 0.1; done
+check "once they leave, ctladm gets in" quiet adm devlist
+before=$(rss_kb)
+python3 - "$sock" 30000 >"$tmp/pipeline.out" 2>&1 <<'PY' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.setblocking(False)
+data = b"".join(json.dumps({"version": 1, "id": i, "command": "lun.list"}).encode() + b"\n"
+                for i in range(1, int(sys.argv[2]) + 1))
+sent, deadline = 0, time.time() + 10
+while sent < len(data) and time.time() < deadline:
+    try:
+        sent += s.send(data[sent:])
+    except BlockingIOError:
+        time.sleep(0.05)
+print("sent", sent, "of", len(data), flush=True)
+time.sleep(40)
+PY
+pipe_pid=$!
+for _ in $(seq 150); do grep -qs "^sent" "$tmp/pipeline.out" && break; sleep 0.1; done
+after=$(rss_kb)
+echo "ctld RSS with 30,000 unread pipelined lun.list requests: ${before} kB -> ${after} kB ($(cat "$tmp/pipeline.out"))"
+check "30,000 unread pipelined requests cost ctld less than 16 MB" test $((after - before)) -lt 16384
+check "ctladm is served meanwhile" quiet adm devlist
+kill "$pipe_pid" 2>/dev/null
+wait "$pipe_pid" 2>/dev/null
 
 check "SIGTERM stops ctld with status 0" stop_ctld
 check "SIGTERM removed the control socket" test ! -e "$sock"

@@ -119,7 +119,7 @@ void apply_lun_option(ctl::LunOptions& o, std::string_view name, std::string_vie
         o.revision = v;
     else if (name == "serial")
         o.serial = v;
-    else if (name == "device-id" || name == "device_id")
+    else if (name == "device-id")
         o.device_id = v;
     else if (name == "naa")
         o.naa = number(name, v, 16 * (v.substr(0, 2) != "0x" && v.substr(0, 2) != "0X"));
@@ -139,26 +139,10 @@ void apply_lun_option(ctl::LunOptions& o, std::string_view name, std::string_vie
         o.removable = flag(name, v);
     else if (name == "unmap")
         o.unmap = flag(name, v);
-    else if (name == "write-cache" || name == "write_cache" || name == "writecache")
+    else if (name == "writecache")
         o.write_cache = flag(name, v);
     else
         throw Error(Category::usage, fmt::format("unknown LUN option '{}'", name));
-}
-
-std::map<std::string, std::string> lun_option_map(const ctl::LunOptions& o) {
-    std::map<std::string, std::string> m{{"vendor", o.vendor},
-                                         {"product", o.product},
-                                         {"revision", o.revision},
-                                         {"readonly", o.readonly ? "on" : "off"},
-                                         {"removable", o.removable ? "on" : "off"},
-                                         {"unmap", o.unmap ? "on" : "off"},
-                                         {"write-cache", o.write_cache ? "on" : "off"}};
-    if (o.naa) m["naa"] = fmt::format("0x{:016x}", *o.naa);
-    if (o.eui) m["eui"] = fmt::format("0x{:016x}", *o.eui);
-    if (!o.uuid.empty()) m["uuid"] = o.uuid;
-    if (!o.scsiname.empty()) m["scsiname"] = o.scsiname;
-    if (o.pblocksize) m["pblocksize"] = std::to_string(o.pblocksize);
-    return m;
 }
 
 // What a LUN's messages start with: where ctl.conf defines it and its name. A LUN created

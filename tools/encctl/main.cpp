@@ -434,10 +434,10 @@ int run_watch(Output& out, const Options& o, const WatchOptions& w) {
                          {{"kind", "start"},
                           {"generation_code", e.generation_code},
                           {"health", enc::health_name(e.health())},
-                          {"element_count", e.elements.size()}},
+                          {"element_count", e.element_count()}},
                          fmt::format("watching: health {}, generation code {:#x}, {} elements",
                                      enc::health_name(e.health()), e.generation_code,
-                                     e.elements.size()));
+                                     e.element_count()));
                 } else {
                     for (const auto& c : enc::diff(*last[i], e)) {
                         emit(o, e.device, c, enc::describe(c));
