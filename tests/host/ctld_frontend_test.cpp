@@ -67,6 +67,13 @@ class MemoryDisk : public ctl::TaskSink {
         return ctl::TmfResponse::complete;
     }
     void nexus_lost(const ctl::Nexus&) override { lost++; }
+    // WRITE(10) inside the disk carries its blocks; nothing else takes data.
+    std::uint32_t data_out_length(const ctl::Nexus&, std::uint64_t lun, ByteView cdb) override {
+        if (lun != 0 || cdb.size() < 10 || cdb[0] != 0x2a) return 0;
+        std::uint64_t lba = (std::uint32_t(cdb[2]) << 24) | (cdb[3] << 16) | (cdb[4] << 8) | cdb[5];
+        std::uint32_t n = (cdb[7] << 8) | cdb[8];
+        return lba + n > kBlocks ? 0 : n * kBlock;
+    }
 
     ctl::TaskResult execute(const ctl::Task& t) {
         ctl::TaskResult r;
