@@ -554,6 +554,35 @@ TEST_F(Datapath, EveryDataOutOpcodeWithHugeEdtl) {
     EXPECT_LT(ctld.peak_mib(), baseline + 32);
 }
 
+// WRITEs that announce 1 MiB each and send nothing: the session's limit (64 MiB) takes 64 of
+// them, each asked for its first burst; the others are answered TASK SET FULL. Nothing of
+// the announced data is allocated before it arrives.
+TEST_F(Datapath, SessionBufferLimitAnswersTaskSetFull) {
+    Raw a(ctld.port());
+    ASSERT_TRUE(a.login("iqn.2024-01.org.test:greedy"));
+    constexpr int kCommands = 100;
+    for (int i = 0; i < kCommands; ++i)
+        a.command(cdb::Write10{.lba = 0, .transfer_length = 2048}.encode(), 1u << 20, true);
+    int r2ts = 0;
+    int full = 0;
+    for (int i = 0; i < kCommands; ++i) {
+        auto p = a.next();
+        ASSERT_TRUE(p);
+        if (p->opcode() == static_cast<std::uint8_t>(iscsi::Opcode::r2t)) {
+            ++r2ts;
+        } else {
+            auto r = a.reply(std::move(p));
+            ASSERT_TRUE(r);
+            EXPECT_EQ(r->status, 0x28);
+            ++full;
+        }
+    }
+    EXPECT_EQ(r2ts, 64);
+    EXPECT_EQ(full, kCommands - 64);
+    EXPECT_LT(ctld.peak_mib(), baseline + 32);
+    served(ctld.port(), "iqn.2024-01.org.test:bystander", 9);
+}
+
 // A session that asks for 1 MiB READs and never reads its socket: ctld buffers a bounded
 // amount for it (the session limit, 64 MiB) and serves another session meanwhile.
 TEST_F(Datapath, UnreadDataInDoesNotStallOthers) {
