@@ -108,5 +108,32 @@ TEST_F(DataOutLength, ParameterLists) {
               40u);
 }
 
+// The frontend hands over only what the CDB carries; a command whose data must have an exact
+// size still sees the length the initiator declared, and refuses a mismatch.
+TEST_F(DataOutLength, DeclaredLengthMustMatchWhereTheSizeIsExact) {
+    auto run = [&](Bytes c, Bytes data, std::uint32_t edtl) {
+        Task t;
+        t.nexus = nx;
+        t.cdb = std::move(c);
+        t.direction = DataDirection::out;
+        t.expected_transfer_length = edtl;
+        t.data_out = std::move(data);
+        return engine.execute(std::move(t));
+    };
+    test::Initiator(engine, nx).attach();
+    // COMPARE AND WRITE of 256 blocks reads 0 in its one-byte field: no data, but 256 KiB
+    // declared.
+    EXPECT_SENSE(run(cdb::CompareAndWrite{.lba = 0, .blocks = 0}.encode(), {}, 256 * 1024), 5, 0x24,
+                 0);
+    EXPECT_SENSE(run(cdb::CompareAndWrite{.lba = 0, .blocks = 1}.encode(), Bytes(1024, 0), 1536), 5,
+                 0x24, 0);
+    EXPECT_EQ(
+        run(cdb::CompareAndWrite{.lba = 0, .blocks = 1}.encode(), Bytes(1024, 0), 1024).status, 0);
+    // WRITE SAME: one block of data, two declared.
+    EXPECT_SENSE(run(cdb::WriteSame10{.lba = 0, .blocks = 4}.encode(), Bytes(512, 1), 1024), 5,
+                 0x24, 0);
+    EXPECT_EQ(run(cdb::WriteSame10{.lba = 0, .blocks = 4}.encode(), Bytes(512, 1), 512).status, 0);
+}
+
 }  // namespace
 }  // namespace camx::ctl
