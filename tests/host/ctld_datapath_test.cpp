@@ -500,6 +500,7 @@ TEST_F(Datapath, EveryDataOutOpcodeWithHugeEdtl) {
     Bytes pr_register(24, 0);
     pr_register[15] = 0x42;   // SERVICE ACTION RESERVATION KEY
     Bytes mode_header(8, 0);  // MODE SELECT(10): a header, no pages
+    // Parameter lists: the command runs on the list, the rest of the EDTL is residual.
     struct Case {
         const char* name;
         Bytes cdb;
@@ -515,14 +516,6 @@ TEST_F(Datapath, EveryDataOutOpcodeWithHugeEdtl) {
         {"PERSISTENT RESERVE OUT",
          cdb::PersistentReserveOut{.service_action = 0, .parameter_list_length = 24}.encode(),
          pr_register},
-        {"WRITE SAME(10)", cdb::WriteSame10{.lba = 0, .blocks = 16}.encode(), pattern(kBlock, 3)},
-        {"COMPARE AND WRITE", cdb::CompareAndWrite{.lba = 0, .blocks = 1}.encode(),
-         [] {
-             Bytes b = pattern(kBlock, 3);  // what WRITE SAME left in block 0
-             Bytes n = pattern(kBlock, 4);
-             b.insert(b.end(), n.begin(), n.end());
-             return b;
-         }()},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
@@ -536,6 +529,39 @@ TEST_F(Datapath, EveryDataOutOpcodeWithHugeEdtl) {
         EXPECT_EQ(done->status, 0);
         EXPECT_TRUE(done->underflow);
         EXPECT_EQ(done->residual, kHuge - c.data.size());
+    }
+    // Data of an exact size (one block, both halves): ctld asks for that much, and the
+    // command refuses the EDTL that does not match it (INVALID FIELD IN CDB, as SBC wants).
+    std::vector<Case> exact = {
+        {"WRITE SAME(10)", cdb::WriteSame10{.lba = 0, .blocks = 16}.encode(), pattern(kBlock, 3)},
+        {"COMPARE AND WRITE", cdb::CompareAndWrite{.lba = 0, .blocks = 1}.encode(),
+         [] {
+             Bytes b = pattern(kBlock, 3);  // what WRITE SAME left in block 0
+             Bytes n = pattern(kBlock, 4);
+             b.insert(b.end(), n.begin(), n.end());
+             return b;
+         }()},
+    };
+    for (const auto& c : exact) {
+        SCOPED_TRACE(c.name);
+        a.command(c.cdb, kHuge, true);
+        auto r = a.r2t();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->desired_data_transfer_length, c.data.size());
+        a.answer(*r, c.data);
+        auto done = a.reply();
+        ASSERT_TRUE(done);
+        EXPECT_EQ(done->status, 2);
+        ASSERT_GE(done->sense.size(), 13u);
+        EXPECT_EQ(done->sense[12], 0x24);
+        // With its own length it runs.
+        a.command(c.cdb, static_cast<std::uint32_t>(c.data.size()), true);
+        r = a.r2t();
+        ASSERT_TRUE(r);
+        a.answer(*r, c.data);
+        done = a.reply();
+        ASSERT_TRUE(done);
+        EXPECT_EQ(done->status, 0);
     }
     // A parameter list longer than ctld takes: CHECK CONDITION before any data.
     a.command(
