@@ -609,6 +609,18 @@ TEST_F(Datapath, SessionBufferLimitAnswersTaskSetFull) {
     served(ctld.port(), "iqn.2024-01.org.test:bystander", 9);
 }
 
+// READs whose CDB asks for 1 MiB and whose EDTL takes 512 bytes, from a session that does
+// not read its socket: what waits for it is the 512 bytes each, not the 1 MiB the engine read.
+TEST_F(Datapath, ShortEdtlReadsKeepOnlyWhatIsSent) {
+    Raw a(ctld.port(), 4096);
+    ASSERT_TRUE(a.login("iqn.2024-01.org.test:short"));
+    for (int i = 0; i < 120; ++i)
+        a.command(cdb::Read10{.lba = 0, .transfer_length = 2048}.encode(), kBlock, false, true);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    served(ctld.port(), "iqn.2024-01.org.test:bystander", 8);
+    EXPECT_LT(ctld.peak_mib(), baseline + 32);
+}
+
 // A session that asks for 1 MiB READs and never reads its socket: ctld buffers a bounded
 // amount for it (the session limit, 64 MiB) and serves another session meanwhile.
 TEST_F(Datapath, UnreadDataInDoesNotStallOthers) {

@@ -962,7 +962,11 @@ void Connection::send_data_in(PendingTask& t, ctl::TaskResult& r) {
         wanted = data.size();
     }
     if (!t.read) data.clear();
-    if (data.size() > t.read_length) data.resize(t.read_length);
+    if (data.size() > t.read_length) {
+        data.resize(t.read_length);
+        // What waits for the socket is what is sent, not all the engine read.
+        if (data.capacity() > 2 * data.size()) data.shrink_to_fit();
+    }
     bool overflow = wanted > expected;
     bool underflow = wanted < expected;
     auto residual = static_cast<std::uint32_t>(
