@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -66,20 +67,35 @@ int free_port() {
 // One ctld with the demo on 127.0.0.1.
 class Ctld {
   public:
-    Ctld() {
+    // globals: ctl.conf lines before the demo's target (then from a file, not --demo).
+    explicit Ctld(const std::string& globals = {}) {
         std::string listen = "127.0.0.1:" + std::to_string(free_port());
         char log[] = "/tmp/ctld-datapath-log.XXXXXX";
         int fd = ::mkstemp(log);
         log_ = log;
         socket_ = log_ + ".sock";
+        if (!globals.empty()) {
+            conf_ = log_ + ".conf";
+            std::ofstream(conf_) << globals << "\nstate-dir \"" << log_ << ".state\"\n"
+                                 << "control-socket \"" << socket_ << "\"\n"
+                                 << "portal-group pg { discovery-auth-group no-authentication; "
+                                 << "listen \"" << listen << "\" }\n"
+                                 << "lun disk0 { backend ramdisk; size 16M }\n"
+                                 << "target iqn.2024-01.org.camx:demo { auth-group "
+                                 << "no-authentication; portal-group pg; lun 0 disk0 }\n";
+        }
         pid_ = ::fork();
         if (pid_ == 0) {
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives a crashed test
             ::dup2(fd, 2);
             ::dup2(fd, 1);
             std::string bin = ctld_binary();
-            ::execl(bin.c_str(), bin.c_str(), "--demo", "--listen", listen.c_str(), "--size-mib",
-                    "16", "--control-socket", socket_.c_str(), static_cast<char*>(nullptr));
+            if (!conf_.empty())
+                ::execl(bin.c_str(), bin.c_str(), "-f", conf_.c_str(), static_cast<char*>(nullptr));
+            else
+                ::execl(bin.c_str(), bin.c_str(), "--demo", "--listen", listen.c_str(),
+                        "--size-mib", "16", "--control-socket", socket_.c_str(),
+                        static_cast<char*>(nullptr));
             ::_exit(127);
         }
         ::close(fd);
@@ -107,6 +123,10 @@ class Ctld {
         }
         ::unlink(log_.c_str());
         ::unlink(socket_.c_str());
+        if (!conf_.empty()) {
+            ::unlink(conf_.c_str());
+            std::filesystem::remove_all(log_ + ".state");
+        }
     }
     int port() const { return port_; }
     bool alive() const { return ::kill(pid_, 0) == 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
@@ -125,6 +145,7 @@ class Ctld {
     int port_ = 0;
     std::string log_;
     std::string socket_;
+    std::string conf_;
 };
 
 struct Reply {
@@ -619,6 +640,36 @@ TEST_F(Datapath, ShortEdtlReadsKeepOnlyWhatIsSent) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     served(ctld.port(), "iqn.2024-01.org.test:bystander", 8);
     EXPECT_LT(ctld.peak_mib(), baseline + 32);
+}
+
+// ctl.conf's limits: one session fills its own, and then the global one keeps another
+// session's command out too (TASK SET FULL); freeing the first lets it in.
+TEST(DatapathLimits, SessionAndGlobalLimitsFromCtlConf) {
+    Ctld ctld("session-buffer-limit 1M\nbuffer-limit 1M");
+    ASSERT_GT(ctld.port(), 0) << "ctld did not start: " << ctld_binary();
+    Raw a(ctld.port());
+    Raw b(ctld.port());
+    ASSERT_TRUE(a.login("iqn.2024-01.org.test:first", 1));
+    ASSERT_TRUE(b.login("iqn.2024-01.org.test:second", 2));
+    Bytes big = pattern(1u << 20, 21);
+    a.command(cdb::Write10{.lba = 0, .transfer_length = 2048}.encode(), 1u << 20, true);
+    auto r = a.r2t();
+    ASSERT_TRUE(r);
+    a.command(cdb::Write10{.lba = 0, .transfer_length = 8}.encode(), 4096, true);
+    auto own = a.reply();  // the session's limit
+    ASSERT_TRUE(own);
+    EXPECT_EQ(own->status, 0x28);
+    b.command(cdb::Write10{.lba = 4096, .transfer_length = 8}.encode(), 4096, true);
+    auto global = b.reply();  // the global limit
+    ASSERT_TRUE(global);
+    EXPECT_EQ(global->status, 0x28);
+    a.answer(*r, big);
+    auto done = a.reply();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->status, 0);
+    auto w = b.write(4096, pattern(4096, 22));
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->status, 0);
 }
 
 // A session that asks for 1 MiB READs and never reads its socket: ctld buffers a bounded
