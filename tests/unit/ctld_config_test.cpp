@@ -595,3 +595,15 @@ TEST(CtldConfig, EnclosureSpecRoundTrip) {
     EXPECT_THROW(spec.apply("naa", "xyz"), Error);
     EXPECT_THROW(spec.apply("product", "seventeen chars!!"), Error);
 }
+
+TEST(CtldConfig, BufferLimits) {
+    Config d = ok("");
+    EXPECT_EQ(d.global.session_buffer_limit, 64u << 20);
+    EXPECT_EQ(d.global.buffer_limit, 256u << 20);
+    Config c = ok("session-buffer-limit 16M\nbuffer-limit 1g\n");
+    EXPECT_EQ(c.global.session_buffer_limit, 16u << 20);
+    EXPECT_EQ(c.global.buffer_limit, 1u << 30);
+    EXPECT_NE(parse_error("buffer-limit 4k").find("t.conf:1:14: buffer-limit must be at least 1M"),
+              std::string::npos);
+    EXPECT_NE(parse_error("session-buffer-limit lots").find("bad size"), std::string::npos);
+}

@@ -216,6 +216,8 @@ DaemonConfig map_config(const tc::Config& config,
                         const std::set<std::uint64_t>& reserved) {
     DaemonConfig out;
     std::vector<std::string> problems;
+    out.iscsi.session_buffer_bytes = config.global.session_buffer_limit;
+    out.iscsi.buffer_bytes = config.global.buffer_limit;
 
     for (const auto& [name, g] : config.auth_groups)
         out.iscsi.auth_groups.push_back(map_auth_group(g));

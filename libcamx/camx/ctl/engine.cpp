@@ -25,7 +25,8 @@ constexpr std::uint8_t op(Opcode o) {
     return scsi::to_u8(o);
 }
 
-// opcode, service action, CDB length, access, needs media, SPC-2 allowed, UA exempt, no LUN.
+// opcode, service action, CDB length, access, needs media, SPC-2 allowed, UA exempt, no LUN,
+// handler, Data-Out length.
 const CommandSpec table[] = {
     {op(Opcode::test_unit_ready),
      {},
@@ -38,7 +39,16 @@ const CommandSpec table[] = {
      handle_test_unit_ready},
     {op(Opcode::request_sense), {}, 6, Access::none, false, true, true, true, handle_request_sense},
     {op(Opcode::read_6), {}, 6, Access::read, true, false, false, false, handle_read_6},
-    {op(Opcode::write_6), {}, 6, Access::write, true, false, false, false, handle_write_6},
+    {op(Opcode::write_6),
+     {},
+     6,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_6,
+     data_out_write_6},
     {op(Opcode::inquiry), {}, 6, Access::none, false, true, true, true, handle_inquiry},
     {op(Opcode::mode_select_6),
      {},
@@ -48,7 +58,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_mode_select_6},
+     handle_mode_select_6,
+     data_out_mode_select_6},
     {op(Opcode::reserve_6), {}, 6, Access::write, false, false, false, false, handle_reserve_6},
     {op(Opcode::release_6), {}, 6, Access::write, false, true, false, false, handle_release_6},
     {op(Opcode::mode_sense_6),
@@ -88,7 +99,16 @@ const CommandSpec table[] = {
      false,
      handle_read_capacity_10},
     {op(Opcode::read_10), {}, 10, Access::read, true, false, false, false, handle_read_10},
-    {op(Opcode::write_10), {}, 10, Access::write, true, false, false, false, handle_write_10},
+    {op(Opcode::write_10),
+     {},
+     10,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_10,
+     data_out_write_10},
     {op(Opcode::write_and_verify_10),
      {},
      10,
@@ -97,8 +117,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_verify_10},
-    {op(Opcode::verify_10), {}, 10, Access::read, true, false, false, false, handle_verify_10},
+     handle_write_verify_10,
+     data_out_write_verify_10},
+    {op(Opcode::verify_10),
+     {},
+     10,
+     Access::read,
+     true,
+     false,
+     false,
+     false,
+     handle_verify_10,
+     data_out_verify_10},
     {op(Opcode::read_defect_data_10),
      {},
      10,
@@ -109,10 +139,14 @@ const CommandSpec table[] = {
      false,
      handle_read_defect_data_10},
     {op(Opcode::pre_fetch_10), {}, 10, Access::read, true, false, false, false, handle_prefetch_10},
-    {op(Opcode::sanitize), 0x01, 10, Access::write, true, false, false, false, handle_sanitize},
-    {op(Opcode::sanitize), 0x02, 10, Access::write, true, false, false, false, handle_sanitize},
-    {op(Opcode::sanitize), 0x03, 10, Access::write, true, false, false, false, handle_sanitize},
-    {op(Opcode::sanitize), 0x1f, 10, Access::write, true, false, false, false, handle_sanitize},
+    {op(Opcode::sanitize), 0x01, 10, Access::write, true, false, false, false, handle_sanitize,
+     data_out_sanitize},
+    {op(Opcode::sanitize), 0x02, 10, Access::write, true, false, false, false, handle_sanitize,
+     data_out_sanitize},
+    {op(Opcode::sanitize), 0x03, 10, Access::write, true, false, false, false, handle_sanitize,
+     data_out_sanitize},
+    {op(Opcode::sanitize), 0x1f, 10, Access::write, true, false, false, false, handle_sanitize,
+     data_out_sanitize},
     {op(Opcode::synchronize_cache_10),
      {},
      10,
@@ -130,8 +164,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_same_10},
-    {op(Opcode::unmap), {}, 10, Access::write, true, false, false, false, handle_unmap},
+     handle_write_same_10,
+     data_out_write_same_10},
+    {op(Opcode::unmap),
+     {},
+     10,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_unmap,
+     data_out_unmap},
     {op(Opcode::log_sense), {}, 10, Access::none, false, true, false, false, handle_log_sense},
     {op(Opcode::mode_select_10),
      {},
@@ -141,7 +185,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_mode_select_10},
+     handle_mode_select_10,
+     data_out_mode_select_10},
     {op(Opcode::reserve_10), {}, 10, Access::write, false, false, false, false, handle_reserve_10},
     {op(Opcode::release_10), {}, 10, Access::write, false, true, false, false, handle_release_10},
     {op(Opcode::mode_sense_10),
@@ -170,9 +215,10 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_pr_out},
+     handle_pr_out,
+     data_out_pr_out},
     {op(Opcode::extended_copy), 0x00, 16, Access::write, true, false, false, false,
-     handle_extended_copy},
+     handle_extended_copy, data_out_extended_copy},
     {op(Opcode::receive_copy_results), 0x00, 16, Access::none, false, false, false, false,
      handle_receive_copy_results},
     {op(Opcode::receive_copy_results), 0x03, 16, Access::none, false, false, false, false,
@@ -186,8 +232,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_compare_and_write},
-    {op(Opcode::write_16), {}, 16, Access::write, true, false, false, false, handle_write_16},
+     handle_compare_and_write,
+     data_out_compare_and_write},
+    {op(Opcode::write_16),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_16,
+     data_out_write_16},
     {op(Opcode::write_and_verify_16),
      {},
      16,
@@ -196,8 +252,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_verify_16},
-    {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
+     handle_write_verify_16,
+     data_out_write_verify_16},
+    {op(Opcode::verify_16),
+     {},
+     16,
+     Access::read,
+     true,
+     false,
+     false,
+     false,
+     handle_verify_16,
+     data_out_verify_16},
     {op(Opcode::read_defect_data_12),
      {},
      12,
@@ -207,7 +273,16 @@ const CommandSpec table[] = {
      false,
      false,
      handle_read_defect_data_12},
-    {op(Opcode::orwrite_16), {}, 16, Access::write, true, false, false, false, handle_orwrite_16},
+    {op(Opcode::orwrite_16),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_orwrite_16,
+     data_out_orwrite_16},
     {op(Opcode::pre_fetch_16), {}, 16, Access::read, true, false, false, false, handle_prefetch_16},
     {op(Opcode::write_atomic_16),
      {},
@@ -217,7 +292,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_atomic_16},
+     handle_write_atomic_16,
+     data_out_write_atomic_16},
     {op(Opcode::synchronize_cache_16),
      {},
      16,
@@ -235,7 +311,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_same_16},
+     handle_write_same_16,
+     data_out_write_same_16},
     {op(Opcode::service_action_in_16), 0x10, 16, Access::none, true, false, false, false,
      handle_read_capacity_16},
     {op(Opcode::service_action_in_16), 0x12, 16, Access::read, true, false, false, false,
@@ -248,7 +325,16 @@ const CommandSpec table[] = {
     {op(Opcode::maintenance_in), 0x0d, 12, Access::none, false, true, false, false,
      handle_report_tmfs},
     {op(Opcode::read_12), {}, 12, Access::read, true, false, false, false, handle_read_12},
-    {op(Opcode::write_12), {}, 12, Access::write, true, false, false, false, handle_write_12},
+    {op(Opcode::write_12),
+     {},
+     12,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_12,
+     data_out_write_12},
     {op(Opcode::write_and_verify_12),
      {},
      12,
@@ -257,8 +343,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_verify_12},
-    {op(Opcode::verify_12), {}, 12, Access::read, true, false, false, false, handle_verify_12},
+     handle_write_verify_12,
+     data_out_write_verify_12},
+    {op(Opcode::verify_12),
+     {},
+     12,
+     Access::read,
+     true,
+     false,
+     false,
+     false,
+     handle_verify_12,
+     data_out_verify_12},
 };
 
 TaskResult sense_result(const Lun* lun, const CheckCondition& cc) {
@@ -942,12 +1038,38 @@ void Engine::restore_reservations(std::uint64_t id, const nlohmann::json& state)
     lun->pr = std::move(s);
 }
 
+namespace {
+
+// Single-level LUNs below 256 read the same in Linux's integer form.
+std::uint64_t initiator_lun(std::uint64_t task_lun) {
+    return task_lun < 0x100 ? task_lun : scsi::Lun::from_int(task_lun).levels().front().lun;
+}
+
+}  // namespace
+
+std::uint32_t Engine::data_out_length(const Nexus& nexus, std::uint64_t lun_addr, ByteView cdb) {
+    if (cdb.empty()) return 0;
+    auto t = impl_->tables();
+    std::shared_ptr<Lun> lun = impl_->resolve(*t, nexus.port, initiator_lun(lun_addr));
+    if (!lun) return 0;  // LOGICAL UNIT NOT SUPPORTED; no command without a LUN takes data
+    std::uint8_t sa = cdb.size() > 1 ? (cdb[1] & 0x1f) : 0;
+    const CommandSpec* spec =
+        lun->enclosure ? find_enclosure_command(cdb[0], sa) : find_command(cdb[0], sa);
+    if (!spec || !spec->data_out || cdb.size() < spec->cdb_length) return 0;
+    MediumShape m;
+    m.block_size = lun->block_size();
+    {
+        std::lock_guard lock(lun->mutex);
+        m.blocks = lun->blocks;
+    }
+    std::uint64_t n = spec->data_out(cdb, m);
+    return n > max_transfer_bytes ? 0 : static_cast<std::uint32_t>(n);
+}
+
 void Engine::submit(Task task, std::function<void(TaskResult)> done) {
     auto p = std::make_shared<Pending>();
     p->arrived = std::chrono::steady_clock::now();
-    // Single-level LUNs below 256 read the same in Linux's integer form.
-    p->initiator_lun =
-        task.lun < 0x100 ? task.lun : scsi::Lun::from_int(task.lun).levels().front().lun;
+    p->initiator_lun = initiator_lun(task.lun);
     p->task = std::move(task);
     p->done = std::move(done);
     auto t = impl_->tables();

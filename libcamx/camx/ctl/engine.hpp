@@ -208,6 +208,7 @@ class Engine : public TaskSink {
 
     // TaskSink.
     void submit(Task task, std::function<void(TaskResult)> done) override;
+    std::uint32_t data_out_length(const Nexus& nexus, std::uint64_t lun, ByteView cdb) override;
     TmfResponse task_management(const Nexus& nexus, TmfFunction fn, std::uint64_t lun,
                                 std::uint32_t referenced_tag) override;
     void nexus_lost(const Nexus& nexus) override;

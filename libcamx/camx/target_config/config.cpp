@@ -417,7 +417,16 @@ void Builder::global(const Entry& e, std::map<std::string, Location>& seen) {
         path_key(cfg_.global.state_dir);
     else if (k == "control-socket")
         path_key(cfg_.global.control_socket);
-    else if (k == "control-group") {
+    else if (k == "session-buffer-limit" || k == "buffer-limit") {
+        if (const Scalar* v = single(e); v && once(seen, e)) {
+            auto n = size(*v, k);
+            if (n && *n < (1u << 20))
+                error(v->where, fmt::format("{} must be at least 1M", k));
+            else if (n)
+                (k == "buffer-limit" ? cfg_.global.buffer_limit
+                                     : cfg_.global.session_buffer_limit) = *n;
+        }
+    } else if (k == "control-group") {
         if (const Scalar* v = single(e); v && once(seen, e)) cfg_.global.control_group = v->text;
     } else
         error(e.key.where, fmt::format("unknown key '{}'", k));
@@ -1500,7 +1509,9 @@ void to_json(nlohmann::json& j, const Global& g) {
          {"isns_timeout_seconds", g.isns_timeout_seconds},
          {"state_dir", g.state_dir},
          {"control_socket", g.control_socket},
-         {"control_group", g.control_group}};
+         {"control_group", g.control_group},
+         {"session_buffer_limit", g.session_buffer_limit},
+         {"buffer_limit", g.buffer_limit}};
 }
 
 void to_json(nlohmann::json& j, const Config& c) {

@@ -170,6 +170,9 @@ struct Global {
     std::string state_dir = "/var/lib/ctld";
     std::string control_socket = "/run/ctld/ctld.sock";
     std::string control_group;  // members may use the socket besides root; empty: root only
+    // Data-Out and Data-In ctld buffers for iSCSI sessions: each session, and all together.
+    std::uint64_t session_buffer_limit = 64ull << 20;
+    std::uint64_t buffer_limit = 256ull << 20;
 };
 
 struct Config {

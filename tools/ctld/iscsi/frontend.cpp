@@ -395,7 +395,11 @@ void IscsiFrontend::commit(PreparedFrontend prepared) {
         // emplace keeps a listener that is already there; the fresh one then closes.
         for (auto& [text, l] : p.fresh) core_->listeners.emplace(text, std::move(l));
         core_->config = cfg;
-        for (const auto& [id, s] : core_->sessions) sessions.push_back(s);
+        core_->buffers->set_limit(cfg->buffer_bytes);
+        for (const auto& [id, s] : core_->sessions) {
+            if (s->buffers) s->buffers->set_limit(cfg->session_buffer_bytes);
+            sessions.push_back(s);
+        }
     }
     std::uint64_t one = 1;
     [[maybe_unused]] auto r = ::write(core_->wake.get(), &one, sizeof one);

@@ -63,6 +63,12 @@ struct FrontendConfig {
     std::uint32_t command_window = 128;        // CmdSN window per session
     std::uint32_t ping_interval_seconds = 10;  // NOP-In on an idle connection; 0: never
     std::uint32_t login_timeout_seconds = 30;
+    // Data-Out being gathered and Data-In waiting for the socket, charged when a command
+    // arrives: per session and for all sessions together. A command that does not fit is
+    // answered TASK SET FULL; one alone may exceed a limit (up to max_transfer_bytes each
+    // way).
+    std::uint64_t session_buffer_bytes = 64u << 20;
+    std::uint64_t buffer_bytes = 256u << 20;
 
     static iscsi::TargetConfig default_negotiation();
 };
