@@ -76,6 +76,22 @@ TEST(DataOut, UnknownOrTooShort) {
     EXPECT_EQ(of("5f 00 00 00 00 00"), std::nullopt);
 }
 
+// The codec reads every command it models and refuses a CDB shorter than its command, even
+// when the length field itself is present (or the command sends nothing but one block).
+TEST(DataOut, CdbShorterThanItsCommandIsRefused) {
+    EXPECT_EQ(of("2a 00 00 00 00 00 00 00 08"), std::nullopt);  // WRITE(10) of 9 bytes
+    EXPECT_EQ(of("41 00"), std::nullopt);                       // WRITE SAME(10)
+    EXPECT_EQ(of("2f 00 00 00"), std::nullopt);                 // VERIFY(10), BYTCHK 0
+    EXPECT_EQ(of("a4 0a"), std::nullopt);                       // SET TARGET PORT GROUPS
+}
+
+TEST(DataOut, ExtendedCopyLid4AndTokens) {
+    // EXTENDED COPY(LID4), which the codec does not model, keeps bytes 10..13.
+    EXPECT_EQ(of("83 01 00 00 00 00 00 00 00 00 00 00 00 40 00 00"), bytes(64));
+    EXPECT_EQ(of("83 11 00 00 00 00 00 00 00 00 00 00 02 00 00 00"), bytes(512));  // WUT
+    EXPECT_EQ(of("83 00 00 00 00 00 00 00 00 00 00 00 00 40"), std::nullopt);      // short LID1
+}
+
 TEST(DataOut, VariableLengthCdbs) {
     // WRITE(32): service action 0x000b, transfer length in bytes 28..31.
     Bytes w32(32, 0);

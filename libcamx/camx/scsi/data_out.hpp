@@ -26,7 +26,8 @@ struct DataOutLength {
 // LOG SELECT, PERSISTENT RESERVE OUT, SEND DIAGNOSTIC, WRITE BUFFER, EXTENDED COPY, SANITIZE,
 // SET TARGET PORT GROUPS, SECURITY PROTOCOL OUT; 0 for common commands that send nothing
 // (INQUIRY, READ, MODE SENSE, TEST UNIT READY...). nullopt for a command it does not know
-// and for a CDB too short for its length field.
+// and for a CDB too short: shorter than its command where the CDB codec (cdb.hpp) models it,
+// shorter than its length field otherwise.
 std::optional<DataOutLength> data_out_length(ByteView cdb);
 
 }  // namespace camx::scsi
