@@ -1,8 +1,8 @@
 #!/bin/bash
 # The block backend on loop devices: ctld exports a loop device read-write, the same device
-# with `option readonly on`, and a read-only loop device; camctl over iscsi:// checks the
-# capacity, reads what was written to the device, writes through to it, and finds both
-# read-only LUNs write-protected. Needs root and /dev/loop-control.
+# with `option readonly on`, a read-only loop device and a regular file; camctl over iscsi://
+# checks the capacity, reads what was written to the device, writes through to it, and finds
+# both read-only LUNs write-protected. Needs root and /dev/loop-control.
 # Usage: tests/host/ctld_block.sh BUILD_DIR (exit 77: cannot run here)
 set -uo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
@@ -32,6 +32,7 @@ trap cleanup EXIT
 
 truncate -s 16M "$tmp/rw.img"
 truncate -s 8M "$tmp/ro.img"
+truncate -s 4M "$tmp/plain.img"
 # Block 3 of each holds a known pattern before ctld starts.
 head -c 512 /dev/urandom >"$tmp/pattern"
 dd if="$tmp/pattern" of="$tmp/rw.img" bs=512 seek=3 conv=notrunc status=none
@@ -67,6 +68,10 @@ target iqn.2024-01.org.camx:block {
         path "$loop_ro"
         serial BLOCKRO
     }
+    lun 3 {
+        path "$tmp/plain.img"
+        serial BLOCKFILE
+    }
 }
 CONF
 }
@@ -74,11 +79,11 @@ ctld_start_conf conf_block
 url=iscsi://127.0.0.1:$port/iqn.2024-01.org.camx:block
 
 dev=$("$ctladm" --socket "$tmp/ctld.sock" devlist --json)
-check "devlist: three block LUNs on the loop devices" \
+check "devlist: three block LUNs on the loop devices, one on a regular file" \
     test "$(json "[(l['backend'], l['path']) for l in d['luns']]" <<<"$dev")" = \
-    "[('block', '$loop_rw'), ('block', '$loop_rw'), ('block', '$loop_ro')]"
-check "devlist: LUNs 1 and 2 read-only, LUN 0 not" \
-    test "$(json "[l['readonly'] for l in d['luns']]" <<<"$dev")" = "[False, True, True]"
+    "[('block', '$loop_rw'), ('block', '$loop_rw'), ('block', '$loop_ro'), ('block', '$tmp/plain.img')]"
+check "devlist: LUNs 1 and 2 read-only, LUNs 0 and 3 not" \
+    test "$(json "[l['readonly'] for l in d['luns']]" <<<"$dev")" = "[False, True, True, False]"
 cap=$("$camctl" readcap "$url/0" --json)
 check "readcap: the loop device's 16 MiB in 512-byte blocks" \
     test "$(json "(d['capacity']['capacity_bytes'], d['capacity']['block_length_bytes'])" <<<"$cap")" = "($((16 << 20)), 512)"
@@ -104,5 +109,15 @@ done
 dd if="$loop_rw" of="$tmp/back" bs=512 skip=5 count=1 iflag=direct status=none
 check "and the device is unchanged" cmp -s "$tmp/back" "$tmp/written"
 check "SYNCHRONIZE CACHE(10) on LUN 0" "$camctl" cmd -c "35 00 00 00 00 00 00 00 00 00" "$url/0"
+
+# The default backend, block, serves a regular file too (ctl.conf(5): "a block device, or a
+# file").
+cap=$("$camctl" readcap "$url/3" --json)
+check "readcap of the block LUN on a regular file: 4 MiB" \
+    test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((4 << 20))
+check "WRITE(10) of block 7 through LUN 3" \
+    "$camctl" cmd -c "2a 00 00 00 00 07 00 00 01 00" -o "$tmp/written" "$url/3"
+dd if="$tmp/plain.img" of="$tmp/back" bs=512 skip=7 count=1 status=none
+check "the file holds the written block" cmp -s "$tmp/back" "$tmp/written"
 
 checks_summary

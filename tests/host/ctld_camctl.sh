@@ -5,7 +5,10 @@
 # against `ctladm devlist -v --json` and `ctladm portlist -l --json`; then persistent
 # reservations (register and reserve, then clear) against devlist's persistent_reservation.
 # camctl and ctladm answers are collected in a directory and compared by one python3 program
-# that prints a PASS or FAIL line per check and the counts.
+# that prints a PASS or FAIL line per check and the counts. Before it, counted checks of
+# camctl cmd -o (a file that is not the CDB's transfer refused, --force and the residual),
+# iSCSI errors (refused port, port out of range, no such LUN or target) and ctladm's message
+# for an unknown LUN option.
 # Usage: tests/host/ctld_camctl.sh BUILD_DIR (exit 77: cannot run here)
 set -uo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
@@ -124,6 +127,60 @@ pr_state reserved
 adm devlist -v | sed -n '/^ *[0-9]/p;/pr:/p;/key 0x/p'
 save pr.clear.out "$camctl" persist -o register-ignore,clear -K 0xabc "$url/0" --json
 pr_state cleared
+
+# camctl cmd -o: a file that is not the CDB's transfer is refused unless --force, and then the
+# residual is reported; iSCSI errors say what happened, with the documented exit codes.
+. "$here/checks.sh"
+# run_rc COMMAND...: the command's status in $rc, its stdout and stderr in $text.
+run_rc() {
+    text=$("$@" 2>&1)
+    rc=$?
+}
+head -c 512 /dev/urandom >"$tmp/short"
+head -c 8192 /dev/urandom >"$tmp/exact"
+write2="2a 00 00 00 00 00 00 00 02 00"  # WRITE(10) of 2 blocks: 8192 bytes on the 4096-byte LUN
+run_rc "$camctl" cmd -c "$write2" -o "$tmp/short" "$url/1"
+expect_eq "cmd -o with a file shorter than the CDB's transfer: refused (exit 1)" 1 "$rc"
+check "the refusal names both lengths" grep -q "has 512 bytes but the CDB (Write(10)) transfers 8192" <<<"$text"
+run_rc "$camctl" cmd -c "$write2" -o "$tmp/short" --force "$url/1"
+expect_eq "cmd -o --force with the short file: sent (exit 0)" 0 "$rc"
+check "the text reports the residual" grep -q "512 bytes sent, 512 taken, the CDB transfers 8192, residual 7680 bytes (overflow)" <<<"$text"
+doc=$("$camctl" cmd -j -c "$write2" -o "$tmp/short" --force "$url/1")
+expect_eq "the JSON reports the residual" "512 8192 512 7680 overflow" \
+    "$(json 'd["data_out"]["length_bytes"], d["data_out"]["cdb_length_bytes"], d["data_out"]["transferred_bytes"], d["data_out"]["residual_bytes"], d["data_out"]["residual"]' <<<"$doc" | tr -d '(),'"'")"
+run_rc "$camctl" cmd -c "$write2" -o "$tmp/exact" "$url/1"
+expect_eq "cmd -o with the CDB's length: exit 0" 0 "$rc"
+check "and no residual" grep -q "8192 bytes sent, 8192 taken, the CDB transfers 8192$" <<<"$text"
+"$camctl" cmd -c "28 00 00 00 00 00 00 00 02 00" -i 8192 -r "$url/1" >"$tmp/back"
+check "the written blocks read back" cmp -s "$tmp/back" "$tmp/exact"
+
+closed=
+for p in $(seq 13700 13799); do
+    if ctld_port_free "$p"; then closed=$p; break; fi
+done
+run_rc "$camctl" inquiry "iscsi://127.0.0.1:$closed/$target/0"
+expect_eq "a refused connection: exit 35" 35 "$rc"
+check "it says connection refused by 127.0.0.1:$closed" grep -q "connection refused by 127.0.0.1:$closed" <<<"$text"
+check "not libiscsi's reconnect state" test -z "$(grep -i "reconnect" <<<"$text")"
+run_rc "$camctl" inquiry "iscsi://127.0.0.1:70000/$target/0"
+expect_eq "port 70000: a usage error (exit 1)" 1 "$rc"
+check "it names the port" grep -q "port '70000' is not a number from 1 to 65535" <<<"$text"
+run_rc "$camctl" inquiry "$url/9"
+expect_eq "a LUN the target does not have: exit 100" 100 "$rc"
+check "it says no LUN 9 at the target" grep -q "no LUN 9 at target $target (127.0.0.1:$port)" <<<"$text"
+run_rc "$camctl" inquiry --json "$url/9"
+expect_eq "with --json: the error object says no_device" "no_device 100" \
+    "$(json 'd["error"]["category"], d["error"]["exit_code"]' <<<"$text" | tr -d "(),'")"
+run_rc "$camctl" inquiry "iscsi://127.0.0.1:$port/iqn.2024-01.org.camx:nothing/0"
+expect_eq "a target the portal does not have: exit 100" 100 "$rc"
+check "it says no target" grep -q "no target iqn.2024-01.org.camx:nothing at 127.0.0.1:$port" <<<"$text"
+run_rc adm create -b ramdisk -s 1m -o bogus=1
+expect_eq "ctladm create -o bogus=1: exit 1" 1 "$rc"
+check "the message names the option and no ':0:0:' location" \
+    test "$text" = "ctladm: lun 'ctladm,lun,1': unknown LUN option 'bogus'"
+checks_summary >"$tmp/checks"
+cli_status=$?
+cat "$tmp/checks"
 
 python3 - "$out" "$target" <<'EOF'
 import json, os, sys
@@ -267,3 +324,6 @@ check("cleared: LUN 0 has no keys and no reservation",
 print(f"camctl against ctladm: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 EOF
+py_status=$?
+[ "$cli_status" -eq 0 ] && exit "$py_status"
+exit 1

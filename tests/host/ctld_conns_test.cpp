@@ -355,6 +355,7 @@ TEST_F(Ctld, UnreadLoginAnswersEndAtDeadline) {
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<std::uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ProcStatus before = proc_status(pid);
     ASSERT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
     auto t0 = Clock::now();
     camx::iscsi::LoginRequest rq;
@@ -373,6 +374,10 @@ TEST_F(Ctld, UnreadLoginAnswersEndAtDeadline) {
     }
     EXPECT_TRUE(closed) << "a login whose answers are never read outlived the 3 s deadline";
     EXPECT_LT(Clock::now() - t0, 6s);
+    ProcStatus after = proc_status(pid);
+    std::printf("ctld with a login whose answers are not read: RSS %ld -> %ld KiB (peak)\n",
+                before.rss_kib, after.hwm_kib);
+    EXPECT_LE(after.hwm_kib, before.rss_kib + 16 * 1024) << "the unread answers piled up";
     EXPECT_EQ(normal_session(), "");
 }
 

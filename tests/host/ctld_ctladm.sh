@@ -19,8 +19,10 @@ done
 tmp=$(mktemp -d /tmp/ctld-ctladm.XXXXXX)
 ctld_pid=
 perf_pid=
+session_pid=
 cleanup() {
     [ -n "$perf_pid" ] && kill -KILL "$perf_pid" 2>/dev/null
+    [ -n "$session_pid" ] && kill "$session_pid" 2>/dev/null
     if [ -n "$ctld_pid" ] && kill -0 "$ctld_pid" 2>/dev/null; then
         kill -TERM "$ctld_pid"
         wait "$ctld_pid" 2>/dev/null
@@ -40,6 +42,7 @@ iqn=iqn.2024-01.org.camx:ctladm-test
 url=iscsi://127.0.0.1:$port/$iqn
 sock=$tmp/ctld.sock
 adm() { "$ctladm" --socket "$sock" "$@"; }
+quiet() { "$@" >/dev/null; }
 truncate -s 32M "$tmp/disk.img"
 
 # write_conf [EXTRA-LUN-BLOCK]: the test configuration: a target with two LUNs (ramdisk,
@@ -181,6 +184,106 @@ check "modify -s 32m" adm modify -l 0 -s 32m
 cap=$("$camctl" readcap "$url/0" --json)
 check "readcap shows the new size" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((32 << 20))
 
+# modify on a file LUN resizes the file; a logged-in initiator sees CAPACITY DATA HAS CHANGED
+# (2A/09); shrinking below written data needs --force.
+coproc SESSION { python3 "$(dirname "$0")/iscsi_session.py" "127.0.0.1:$port" "$iqn" 1; }
+session_out=${SESSION[0]}
+session_in=${SESSION[1]}
+session_pid=$SESSION_PID
+ready=
+read -r -t 30 ready <&"$session_out"
+check "a session stays logged in to LUN 1 (file)" test "$ready" = ready
+check "modify -s 48m on the file LUN" adm modify -l 1 -s 48m
+check "the backing file grew to 48 MiB" test "$(stat -c %s "$tmp/disk.img")" = $((48 << 20))
+cap=$("$camctl" readcap "$url/1" --json)
+check "readcap of the file LUN shows 48 MiB" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((48 << 20))
+ua=
+echo tur >&"$session_in" && read -r -t 30 ua <&"$session_out"
+check "the logged-in initiator gets CAPACITY DATA HAS CHANGED (6/2a/09)" test "$ua" = "02 6 2a 09"
+echo tur >&"$session_in" && read -r -t 30 ua <&"$session_out"
+check "once" test "$ua" = "00 0 00 00"
+echo quit >&"$session_in"
+wait "$session_pid" 2>/dev/null
+session_pid=
+head -c 4096 /dev/urandom >"$tmp/block4k"
+check "WRITE(10) at 40 MiB of the file LUN" \
+    "$camctl" cmd -c "2a 00 00 00 28 00 00 00 01 00" -o "$tmp/block4k" "$url/1"
+out=$(adm modify -l 1 -s 36m 2>&1)
+rc=$?
+check "shrinking below the written data exits 1 and names --force" \
+    test $rc -eq 1 -a -n "$(grep -e "force" <<<"$out")"
+check "and leaves the file as it was" test "$(stat -c %s "$tmp/disk.img")" = $((48 << 20))
+check "modify -s 36m --force shrinks it" adm modify -l 1 -s 36m --force
+check "the file is 36 MiB" test "$(stat -c %s "$tmp/disk.img")" = $((36 << 20))
+check "back to 32 MiB (only holes cut: no --force needed)" adm modify -l 1 -s 32m
+check "the file is 32 MiB again" test "$(stat -c %s "$tmp/disk.img")" = $((32 << 20))
+
+# One validation for ctladm and ctl.conf: LUN numbers, block multiples, sizes beyond memory
+# and non-ASCII identification are refused the same way, nothing is rounded.
+refused() {  # WHAT PATTERN ARGS...: ctladm ARGS exits 1 and says PATTERN
+    local what=$1 pattern=$2 out rc
+    shift 2
+    out=$(adm "$@" 2>&1)
+    rc=$?
+    check "$what" test $rc -eq 1 -a -n "$(grep -e "$pattern" <<<"$out")"
+    [ $rc -eq 1 ] || echo "$out"
+}
+refused "create -l 20000 is refused" "above 16383" create -b ramdisk -s 1m -l 20000
+refused "create -s 1000 is refused, not rounded" "size 1000 is not a multiple of blocksize 512" \
+    create -b ramdisk -s 1000 -l 8
+refused "a 16 PiB ramdisk is refused" "larger than this host's memory" create -b ramdisk -s 16p -l 8
+refused "a non-ASCII serial is refused" "not printable ASCII" \
+    create -b ramdisk -s 1m -l 8 -S "$(printf 'caf\xc3\xa9')"
+refused "a non-ASCII product is refused" "not printable ASCII" \
+    create -b ramdisk -s 1m -l 8 -o product="$(printf '\xe2\x82\xac')"
+refused "modify -s 1000 is refused like create" "not a multiple" modify -l 0 -s 1000
+check "none of them made a LUN" \
+    test "$(adm devlist --json | json "[l['lun'] for l in d['luns'] if l['lun'] in (8, 20000)]")" = "[]"
+for bad in "size 16m/size 1000/not a multiple of blocksize 512" \
+    "size 16m/size 16p/larger than this host's memory" \
+    "serial RAM0000/serial \"$(printf 'caf\xc3\xa9')\"/not printable ASCII" \
+    "ctl-lun 0/ctl-lun 20000/from 0 to 16383"; do
+    IFS=/ read -r from to says <<<"$bad"
+    sed -e "s|        $from\$|        $to|" "$tmp/ctl.conf" >"$tmp/limits.conf"
+    out=$("$ctld" -t -f "$tmp/limits.conf" 2>&1)
+    rc=$?
+    check "ctld -t refuses '$to' too, saying '$says'" test $rc -eq 1 -a -n "$(grep -e "$says" <<<"$out")"
+done
+
+# A thin ramdisk: 16 PiB with 4 MiB of memory; the fifth MiB written answers SPACE ALLOCATION
+# FAILED WRITE PROTECT (07/27/07) and ctld's memory stays bounded.
+check "create a thin 16 PiB ramdisk with capacity=4m" \
+    adm create -b ramdisk -s 16p -o capacity=4m -l 8 -S THIN8
+check "map it as port LUN 5" adm lunmap -p "$pname" -l 5 -L 8
+cap=$("$camctl" readcap "$url/5" --json)
+check "readcap shows 16 PiB" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((16 << 50))
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$ctld_pid/status"; }
+rss_before=$(rss)
+head -c 512 /dev/urandom >"$tmp/block512"
+written=0
+refused_at=
+for mib in $(seq 0 15); do
+    lba=$(printf '%08x' $((mib * 2048)))
+    cdb="2a 00 ${lba:0:2} ${lba:2:2} ${lba:4:2} ${lba:6:2} 00 00 01 00"
+    out=$("$camctl" cmd -c "$cdb" -o "$tmp/block512" "$url/5" 2>&1)
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        written=$((written + 1))
+    elif [ -z "$refused_at" ]; then
+        refused_at=$mib
+        refused_out=$out
+        refused_rc=$rc
+    fi
+done
+rss_after=$(rss)
+echo "thin ramdisk: VmRSS ${rss_before} kB -> ${rss_after} kB after 16 one-block writes 1 MiB apart"
+check "four chunks written, then refused" test "$written:$refused_at" = "4:4"
+check "refused with DATA PROTECT (exit 7) and 27/07" \
+    test "${refused_rc:-}" = 7 -a -n "$(grep -Ei "0x27.*0x07|27/07|space allocation" <<<"${refused_out:-}")"
+check "ctld's RSS grew by less than 12 MiB (16 MiB without the capacity)" \
+    test $((rss_after - rss_before)) -lt $((12 << 10))
+check "remove the thin ramdisk" adm remove -l 8
+
 # islist (sessions are short-lived: only the shape), stats.
 check "islist answers a session array" test "$(adm islist --json | json "type(d['sessions']).__name__")" = list
 check "READ(10) of 8 blocks from LUN 0" "$camctl" cmd -c "28 00 00 00 00 00 00 00 08 00" -i 4096 -r "$url/0" >/dev/null
@@ -296,6 +399,79 @@ check "the removed portal no longer answers" \
 check "portlist no longer lists it" \
     test "$(adm portlist --json | json "[p['portals'] for p in d['ports'] if p['target'] == '$iqn'][0]")" = "['127.0.0.1:$port']"
 
+# islogout naming a session that is not there: exit 100, as ctladm(8) says; -a of none is 0.
+adm islogout -c 999 >/dev/null 2>&1
+check "islogout -c 999 (no such session) exits 100" test $? -eq 100
+check "islogout -a with no sessions exits 0" quiet adm islogout -a
+
+# devlist -v: each option once, by the name -o takes; in JSON booleans and numbers.
+verbose=$(adm devlist -v)
+for opt in readonly writecache removable unmap vendor product revision pblocksize; do
+    expect_eq "devlist -v: $opt= once per LUN" "$(grep -c '^   *[0-9]' <<<"$verbose")" \
+        "$(grep -c "^      $opt=" <<<"$verbose")"
+done
+check "devlist -v: no write-cache" test -z "$(grep write-cache <<<"$verbose")"
+opts=$(adm devlist --json | json "[(type(l['options']['readonly']).__name__, type(l['options']['writecache']).__name__, type(l['options']['pblocksize']).__name__, type(l['readonly']).__name__) for l in d['luns'] if l['lun'] == 0][0]")
+expect_eq "devlist --json: options are booleans and numbers" "('bool', 'bool', 'int', 'bool')" "$opts"
+adm modify -l 0 -o write-cache=off >/dev/null 2>&1
+check "modify -o write-cache=off (not documented) exits 1" test $? -eq 1
+check "modify -o writecache=off" quiet adm modify -l 0 -o writecache=off
+expect_eq "devlist --json: writecache false" False \
+    "$(adm devlist --json | json "[l['options']['writecache'] for l in d['luns'] if l['lun'] == 0][0]")"
+expect_eq "devlist -v: writecache=off" "      writecache=off" \
+    "$(adm devlist -v | awk '$1 == 0 { on = 1; next } /^ +[0-9]/ { on = 0 } on && /writecache=/')"
+check "modify -o writecache=on" quiet adm modify -l 0 -o writecache=on
+
+# The control socket's limits: 32 idle clients, then ctladm is told why it cannot get in; 30,000
+# pipelined requests whose answers are never read cost ctld a bounded amount of memory.
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$ctld_pid/status"; }
+python3 - "$sock" 32 8 >"$tmp/idle.out" 2>&1 <<'PY' &
+import socket, sys, time
+conns = []
+for _ in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    conns.append(s)
+print("connected", flush=True)
+time.sleep(float(sys.argv[3]))
+PY
+idle_pid=$!
+for _ in $(seq 50); do grep -qs connected "$tmp/idle.out" && break; sleep 0.1; done
+sleep 0.3
+out=$(adm devlist 2>&1)
+rc=$?
+check "with 32 idle control clients ctladm exits 26" test $rc -eq 26
+check "and says too many control clients" grep -q "too many control clients" <<<"$out"
+kill "$idle_pid" 2>/dev/null
+wait "$idle_pid" 2>/dev/null
+for _ in $(seq 50); do adm devlist >/dev/null 2>&1 && break; sleep 0.1; done
+check "once they leave, ctladm gets in" quiet adm devlist
+before=$(rss_kb)
+python3 - "$sock" 30000 >"$tmp/pipeline.out" 2>&1 <<'PY' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.setblocking(False)
+data = b"".join(json.dumps({"version": 1, "id": i, "command": "lun.list"}).encode() + b"\n"
+                for i in range(1, int(sys.argv[2]) + 1))
+sent, deadline = 0, time.time() + 10
+while sent < len(data) and time.time() < deadline:
+    try:
+        sent += s.send(data[sent:])
+    except BlockingIOError:
+        time.sleep(0.05)
+print("sent", sent, "of", len(data), flush=True)
+time.sleep(40)
+PY
+pipe_pid=$!
+for _ in $(seq 150); do grep -qs "^sent" "$tmp/pipeline.out" && break; sleep 0.1; done
+after=$(rss_kb)
+echo "ctld RSS with 30,000 unread pipelined lun.list requests: ${before} kB -> ${after} kB ($(cat "$tmp/pipeline.out"))"
+check "30,000 unread pipelined requests cost ctld less than 16 MB" test $((after - before)) -lt 16384
+check "ctladm is served meanwhile" quiet adm devlist
+kill "$pipe_pid" 2>/dev/null
+wait "$pipe_pid" 2>/dev/null
+
 check "SIGTERM stops ctld with status 0" stop_ctld
 check "SIGTERM removed the control socket" test ! -e "$sock"
 start_ctld
@@ -312,11 +488,18 @@ check "and its port" \
 check "its portal no longer answers" \
     bash -c "! '$camctl' tur 'iscsi://127.0.0.1:$port3/$iqn/0' >/dev/null 2>&1"
 
-# SIGHUP with a third LUN: added, the first one stays.
+# SIGHUP with a third LUN: added, the first one stays; and a file LUN whose size creates
+# its file.
 write_conf "    lun 3 {
         backend ramdisk
         size 2m
         serial HUP0003
+    }
+    lun 6 {
+        backend file
+        path \"$tmp/sized.img\"
+        size 8m
+        serial SIZED6
     }"
 kill -HUP "$ctld_pid"
 for _ in $(seq 50); do
@@ -324,6 +507,9 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 check "SIGHUP adds LUN 3" test "$("$camctl" inquiry "$url/3" --serial 2>/dev/null)" = HUP0003
+check "a file LUN with size 8m creates its file" test "$(stat -c %s "$tmp/sized.img" 2>&1)" = $((8 << 20))
+cap=$("$camctl" readcap "$url/6" --json)
+check "and serves 8 MiB" test "$(json "d['capacity']['capacity_bytes']" <<<"$cap")" = $((8 << 20))
 check "LUN 0 still served after the reload" test "$("$camctl" inquiry "$url/0" --serial)" = RAM0000
 check "the runtime LUN survived the reload" \
     test "$(adm devlist --json | json "[l['lun'] for l in d['luns'] if l['lun'] == 7]")" = "[7]"

@@ -165,6 +165,11 @@ expect_eq "map: temperatures and fan speeds" "30 30 3000 3000" \
     "$(json "' '.join(str(e['status'][k]) for k in ('temperature_celsius', 'fan_speed_rpm') for e in $individual if k in e['status'])" <"$tmp/map.json")"
 expect_eq "map: slots tied to their disks" "0:$url/0 1:$url/1 2:$url/2 3:-" \
     "$(json "' '.join(f\"{e['slot_number']}:{e['disk']['node'] if e['disk'] else '-'}\" for e in $individual if e['element_type'] == 1)" <"$tmp/map.json")"
+expect_eq "map: element_count counts the individual elements" \
+    "$(json "len($individual)" <"$tmp/map.json")" "$(json "d['enclosures'][0]['element_count']" <"$tmp/map.json")"
+expect_eq "map: elements has one overall element per type more" \
+    "$(json "d['enclosures'][0]['element_count'] + len(d['enclosures'][0]['element_counts'])" <"$tmp/map.json")" \
+    "$(json "len(d['enclosures'][0]['elements'])" <"$tmp/map.json")"
 check "map: no decoding warnings" test "$(json "d['enclosures'][0]['warnings']" <"$tmp/map.json")" = "[]"
 
 # --- show: the slots with the disks' serials and sizes.
@@ -251,6 +256,9 @@ check "devlist -v (text) shows slot-luns" grep -q "slot-luns=0,1,2,-" <(adm devl
 watch_pid=$!
 for _ in $(seq 50); do grep -q '"kind":"start"' "$tmp/watch.jsonl" && break; sleep 0.1; done
 check "watch: start line" grep -q '"kind":"start"' "$tmp/watch.jsonl"
+expect_eq "watch: the start line's element_count is map's" \
+    "$(ec -j map | json "d['enclosures'][0]['element_count']")" \
+    "$(grep '"kind":"start"' "$tmp/watch.jsonl" | head -1 | json "d['element_count']" 2>&1)"
 check "ctladm simulate psu:0:fail" adm simulate 3 psu:0:fail
 refresh_raw
 expect_eq "raw: PSU 0 critical with FAIL and DC FAIL, page CRIT" "2 1 1 2" \

@@ -1,6 +1,6 @@
 // The iSCSI frontend against libiscsi on 127.0.0.1: login, CHAP, discovery, ACLs, digests,
-// R2T and immediate data, NOP, task management, malformed PDUs and reconfiguration. The
-// SCSI side is a small in-memory disk, so these tests need no engine.
+// R2T and immediate data, NOP, task management, malformed PDUs, reconfiguration and the
+// buffer pools. The SCSI side is a small in-memory disk, so these tests need no engine.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -18,6 +18,7 @@
 #include "camx/iscsi/pdu.hpp"
 #include "camx/scsi/inquiry.hpp"
 #include "camx/scsi/readcap.hpp"
+#include "iscsi/buffer_pool.hpp"
 #include "iscsi/frontend.hpp"
 
 namespace {
@@ -67,6 +68,13 @@ class MemoryDisk : public ctl::TaskSink {
         return ctl::TmfResponse::complete;
     }
     void nexus_lost(const ctl::Nexus&) override { lost++; }
+    // WRITE(10) inside the disk carries its blocks; nothing else takes data.
+    std::uint32_t data_out_length(const ctl::Nexus&, std::uint64_t lun, ByteView cdb) override {
+        if (lun != 0 || cdb.size() < 10 || cdb[0] != 0x2a) return 0;
+        std::uint64_t lba = (std::uint32_t(cdb[2]) << 24) | (cdb[3] << 16) | (cdb[4] << 8) | cdb[5];
+        std::uint32_t n = (cdb[7] << 8) | cdb[8];
+        return lba + n > kBlocks ? 0 : n * kBlock;
+    }
 
     ctl::TaskResult execute(const ctl::Task& t) {
         ctl::TaskResult r;
@@ -375,6 +383,37 @@ TEST_F(Frontend, SessionReinstatementAndNexusLoss) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     EXPECT_EQ(disk.lost.load(), 1);
     EXPECT_TRUE(fe->sessions().empty());
+}
+
+// The session pool inside the global one: what does not fit either is refused, an empty pool
+// takes one charge of any size, and charges go back when they go away (split ones too).
+TEST(BufferPool, SessionInsideGlobal) {
+    auto global = std::make_shared<BufferPool>(100);
+    auto a = std::make_shared<BufferPool>(60, global);
+    auto b = std::make_shared<BufferPool>(60, global);
+    auto a1 = a->take(50);
+    ASSERT_TRUE(a1);
+    EXPECT_FALSE(a->take(20));  // over a's limit
+    auto b1 = b->take(45);
+    ASSERT_TRUE(b1);
+    EXPECT_FALSE(b->take(10));  // fits b, not the global limit
+    EXPECT_EQ(global->used(), 95u);
+    EXPECT_EQ(a->used(), 50u);
+    {
+        Charge part = a1->split(30);
+        EXPECT_EQ(a1->bytes(), 20u);
+        EXPECT_EQ(a->used(), 50u);
+    }
+    EXPECT_EQ(a->used(), 20u);
+    EXPECT_EQ(global->used(), 65u);
+    a1.reset();
+    b1.reset();
+    EXPECT_EQ(global->used(), 0u);
+    auto big = a->take(1000);  // alone: taken although over both limits
+    ASSERT_TRUE(big);
+    EXPECT_FALSE(b->take(1));  // the global pool is over its limit now
+    big.reset();
+    EXPECT_TRUE(b->take(1));
 }
 
 }  // namespace

@@ -332,7 +332,7 @@ expect "unknown device name: exit 100" "$rc" 100
 cam_json inquiry --json sg9999
 expect "unknown device name --json: error object" "$(jq -r '.error | "\(.category) \(.exit_code)"' <<<"$out")" "no_device 100"
 cam inquiry --no-such-option "$url1"
-expect "bad option: exit 1" "$rc $(grep -c 'not expected' <<<"$err")" "1 1"
+expect "bad option: exit 1, named" "$rc $(grep -c "inquiry: unknown option '--no-such-option'" <<<"$err")" "1 1"
 cam_json inquiry --json --no-such-option "$url1"
 expect "bad option --json: error object" "$rc $(jq -r '.error.category' <<<"$out")" "1 usage"
 cam readcap
@@ -340,7 +340,12 @@ expect "no device: exit 1" "$rc" 1
 cam inquiry --vpd nosuchpage "$url1"
 expect "bad VPD page name: exit 1" "$rc" 1
 cam_json inquiry --json "iscsi://127.0.0.1:$portal/iqn.2024-01.org.camx:no-such-target/1"
-expect "unknown iSCSI target: transport error" "$rc $(jq -r '.error.category' <<<"$out")" "35 transport"
+expect "unknown iSCSI target: no_device, named" \
+    "$rc $(jq -r '.error | "\(.category) \(.message)"' <<<"$out")" \
+    "100 no_device no target iqn.2024-01.org.camx:no-such-target at 127.0.0.1:$portal"
+cam inquiry "iscsi://127.0.0.1:$portal/$iqn/9"
+expect "a LUN tgt does not have: exit 100, named" \
+    "$rc $(grep -c "no LUN 9 at target $iqn (127.0.0.1:$portal)" <<<"$err")" "100 1"
 cam_json inquiry --json "iscsi://garbage"
 expect "malformed iSCSI URL: usage" "$rc $(jq -r '.error.category' <<<"$out")" "1 usage"
 

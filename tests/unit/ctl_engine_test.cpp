@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "camx/ctl/engine.hpp"
+#include "camx/ctl/lun_check.hpp"
 #include "camx/ctl/xcopy.hpp"
 #include "camx/scsi/alua.hpp"
 #include "camx/scsi/cdb.hpp"
@@ -433,6 +434,174 @@ TEST_F(CtlEngine, ResizeRaisesCapacityChanged) {
     EXPECT_SENSE(a.run(cdb::TestUnitReady{}.encode()), 6, 0x2a, 0x09);
     auto r16 = scsi::ReadCapacity16Data::decode(a.run(cdb::ReadCapacity16{}.encode()).data_in);
     EXPECT_EQ(r16.returned_lba, (16u << 20) / 512 - 1);
+}
+
+// A file LUN really changes size: the file grows, READ CAPACITY follows, every nexus gets
+// CAPACITY DATA HAS CHANGED; shrinking away written data needs force, cutting holes does not.
+TEST_F(CtlEngine, FileLunResize) {
+    auto path = std::filesystem::temp_directory_path() / "camx_ctl_resize.img";
+    std::filesystem::remove(path);
+    LunConfig c;
+    c.id = 23;
+    c.backend = BackendKind::file;
+    c.path = path.string();
+    c.size_bytes = 1 << 20;  // creates the file
+    engine.add_lun(c);
+    EXPECT_EQ(std::filesystem::file_size(path), 1u << 20);
+    Initiator r{engine, a.nx, 23}, other{engine, b.nx, 23};
+    r.attach();
+    other.attach();
+    engine.modify_lun(23, {.size_bytes = 4 << 20});
+    EXPECT_EQ(std::filesystem::file_size(path), 4u << 20);
+    EXPECT_SENSE(r.run(cdb::TestUnitReady{}.encode()), 6, 0x2a, 0x09);
+    EXPECT_SENSE(other.run(cdb::TestUnitReady{}.encode()), 6, 0x2a, 0x09);
+    auto cap = scsi::ReadCapacity16Data::decode(r.run(cdb::ReadCapacity16{}.encode()).data_in);
+    EXPECT_EQ(cap.returned_lba, (4u << 20) / 512 - 1);
+    // Data at 3 MiB: a cut to 2 MiB needs force and changes nothing without it.
+    ASSERT_EQ(r.run(cdb::Write10{0, false, false, 6144, 0, 1, 0}.encode(), block(7)).status, 0);
+    try {
+        engine.modify_lun(23, {.size_bytes = 2 << 20});
+        ADD_FAILURE() << "shrank below data";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), Category::usage);
+        EXPECT_NE(std::string(e.what()).find("force"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(std::filesystem::file_size(path), 4u << 20);
+    EXPECT_EQ(engine.lun(23).blocks, (4u << 20) / 512);
+    EXPECT_EQ(r.run(cdb::TestUnitReady{}.encode()).status, 0);  // no change, no attention
+    engine.modify_lun(23, {.size_bytes = 2 << 20, .force = true});
+    EXPECT_EQ(std::filesystem::file_size(path), 2u << 20);
+    EXPECT_EQ(engine.lun(23).blocks, (2u << 20) / 512);
+    // Only holes beyond 1 MiB now: no force needed.
+    engine.modify_lun(23, {.size_bytes = 1 << 20});
+    EXPECT_EQ(std::filesystem::file_size(path), 1u << 20);
+    // Size 0 reads the size again, here after the file grew behind ctld's back.
+    std::filesystem::resize_file(path, 3 << 20);
+    engine.modify_lun(23, {.size_bytes = 0});
+    EXPECT_EQ(engine.lun(23).blocks, (3u << 20) / 512);
+    engine.remove_lun(23);
+    std::filesystem::remove(path);
+}
+
+// ctl.conf(5): the default backend, block, takes "a block device, or a file".
+TEST_F(CtlEngine, BlockBackendServesRegularFile) {
+    auto path = std::filesystem::temp_directory_path() / "camx_ctl_block_file.img";
+    std::filesystem::remove(path);
+    { std::ofstream f(path); }
+    std::filesystem::resize_file(path, 2 << 20);
+    LunConfig c;
+    c.id = 24;
+    c.backend = BackendKind::block;
+    c.path = path.string();
+    engine.add_lun(c);
+    Initiator r{engine, a.nx, 24};
+    r.attach();
+    EXPECT_EQ(engine.lun(24).blocks, (2u << 20) / 512);
+    ASSERT_EQ(r.run(cdb::Write10{0, false, false, 9, 0, 1, 0}.encode(), block(0x5a)).status, 0);
+    EXPECT_EQ(r.run(cdb::Read10{0, false, false, false, 9, 0, 1, 0}.encode()).data_in, block(0x5a));
+    engine.remove_lun(24);
+    std::filesystem::remove(path);
+}
+
+TEST_F(CtlEngine, RamdiskShrinkBelowDataNeedsForce) {
+    ASSERT_EQ(a.run(cdb::Write10{0, false, false, 12000, 0, 1, 0}.encode(), block(3)).status, 0);
+    EXPECT_THROW(engine.modify_lun(0, {.size_bytes = 4 << 20}), Error);
+    EXPECT_EQ(engine.lun(0).blocks, (8u << 20) / 512);
+    engine.modify_lun(0, {.size_bytes = 4 << 20, .force = true});
+    EXPECT_EQ(engine.lun(0).blocks, (4u << 20) / 512);
+}
+
+// One set of limits (lun_check.hpp), the engine's and ctld's: nothing rounded, nothing
+// unbounded.
+TEST(CtlLunCheck, RefusesWhatCannotBeServed) {
+    auto problems = [](const LunConfig& c, std::uint64_t memory = 1ull << 30) {
+        std::string out;
+        for (const auto& p : lun_problems(c, memory))
+            out += std::string(p.field) + ": " + p.message + "\n";
+        return out;
+    };
+    LunConfig c;
+    c.size_bytes = 1 << 20;
+    EXPECT_EQ(problems(c), "");
+    c.id = 20000;
+    EXPECT_EQ(problems(c), "lun: LUN number 20000 is above 16383\n");
+    c.id = 16383;
+    c.size_bytes = 1000;
+    EXPECT_EQ(problems(c), "size: size 1000 is not a multiple of blocksize 512\n");
+    c.size_bytes = ~0ull - 511;
+    EXPECT_NE(problems(c).find("size: size 18446744073709551104 (16 EiB) is above the largest LUN"),
+              std::string::npos)
+        << problems(c);
+    // Larger than memory: only as a thin ramdisk, whose capacity fits in memory.
+    c.size_bytes = 16ull << 50;
+    EXPECT_EQ(problems(c),
+              "capacity: ramdisk size 16 PiB is larger than this host's memory (1 GiB); a thin "
+              "ramdisk needs option capacity (the memory it may use)\n");
+    c.capacity_bytes = 64 << 20;
+    EXPECT_EQ(problems(c), "");
+    c.capacity_bytes = 2ull << 30;
+    EXPECT_EQ(problems(c),
+              "capacity: ramdisk capacity 2 GiB is larger than this host's memory (1 GiB)\n");
+    c.capacity_bytes.reset();
+    c.size_bytes = 1 << 20;
+    c.options.serial = "caf\xc3\xa9";
+    c.options.vendor = "V\tX";
+    EXPECT_EQ(problems(c),
+              "vendor: vendor 'V' has a byte 0x09 at 1 that is not printable ASCII (SPC allows "
+              "0x20..0x7e)\n"
+              "serial: serial 'caf' has a byte 0xc3 at 3 that is not printable ASCII (SPC "
+              "allows 0x20..0x7e)\n");
+    c.options = {};
+    c.backend = BackendKind::file;
+    c.path = "/x";
+    c.capacity_bytes = 1 << 20;
+    EXPECT_EQ(problems(c), "capacity: option capacity is for ramdisk LUNs only\n");
+}
+
+TEST_F(CtlEngine, AddLunRefusesBadConfigs) {
+    LunConfig c;
+    c.id = 20000;
+    c.size_bytes = 1 << 20;
+    EXPECT_THROW(engine.add_lun(c), Error);
+    c.id = 40;
+    c.size_bytes = 1000;
+    EXPECT_THROW(engine.add_lun(c), Error);
+    c.size_bytes = 16ull << 50;  // 16 PiB, far more than this host's memory
+    EXPECT_THROW(engine.add_lun(c), Error);
+    c.size_bytes = 1 << 20;
+    c.options.serial = "S\xe2\x82\xac";
+    EXPECT_THROW(engine.add_lun(c), Error);
+    EXPECT_THROW(engine.lun(40), Error);
+    // A resize goes through the same checks.
+    EXPECT_THROW(engine.modify_lun(0, {.size_bytes = 1000}), Error);
+    EXPECT_THROW(engine.modify_lun(0, {.size_bytes = 16ull << 50}), Error);
+    EXPECT_EQ(engine.lun(0).blocks, (8u << 20) / 512);
+}
+
+// A thin ramdisk: as large as asked, memory only up to its capacity; a write beyond that is
+// SPACE ALLOCATION FAILED WRITE PROTECT, and what was written stays readable.
+TEST_F(CtlEngine, ThinRamdiskAnswersSpaceAllocationFailed) {
+    LunConfig c;
+    c.id = 41;
+    c.size_bytes = 16ull << 50;
+    c.capacity_bytes = 2 << 20;
+    engine.add_lun(c);
+    Initiator r{engine, a.nx, 41};
+    r.attach();
+    auto cap = scsi::ReadCapacity16Data::decode(r.run(cdb::ReadCapacity16{}.encode()).data_in);
+    EXPECT_EQ(cap.returned_lba, (16ull << 50) / 512 - 1);
+    constexpr std::uint32_t per_mib = (1u << 20) / 512;
+    ASSERT_EQ(r.run(cdb::Write10{0, false, false, 0, 0, 1, 0}.encode(), block(1)).status, 0);
+    ASSERT_EQ(r.run(cdb::Write10{0, false, false, 7 * per_mib, 0, 1, 0}.encode(), block(2)).status,
+              0);
+    EXPECT_SENSE(r.run(cdb::Write10{0, false, false, 9 * per_mib, 0, 1, 0}.encode(), block(3)), 7,
+                 0x27, 0x07);
+    // Within memory already taken, writes go on.
+    ASSERT_EQ(r.run(cdb::Write10{0, false, false, 1, 0, 1, 0}.encode(), block(4)).status, 0);
+    EXPECT_EQ(r.run(cdb::Read10{0, false, false, false, 7 * per_mib, 0, 1, 0}.encode()).data_in,
+              block(2));
+    EXPECT_EQ(r.run(cdb::Read10{0, false, false, false, 9 * per_mib, 0, 1, 0}.encode()).data_in,
+              block(0));
 }
 
 TEST_F(CtlEngine, UnitAttentionOrderAndRequestSense) {

@@ -31,6 +31,16 @@ struct Overload : F... {
 template <class... F>
 Overload(F...) -> Overload<F...>;
 
+// The options the fake engine keeps; ctld knows them all.
+void set_options(LunOptionsInfo& o, const Options& given) {
+    for (const auto& [k, v] : given) {
+        if (k == "vendor") o.vendor = v;
+        if (k == "product") o.product = v;
+        if (k == "readonly") o.readonly = v == "on";
+        if (k == "writecache") o.writecache = v == "on";
+    }
+}
+
 // Enough of an engine to answer every request the way ctld does.
 class FakeEngine : public ControlHandler {
   public:
@@ -54,7 +64,8 @@ class FakeEngine : public ControlHandler {
                     l.blocks = l.size_bytes / l.blocksize_bytes;
                     l.serial = c.serial.empty() ? "SER" + std::to_string(id) : c.serial;
                     l.device_id = c.device_id;
-                    l.options = c.options;
+                    l.options = {"CAMX", "CTL DISK", "0001", 512, false, false, true, true};
+                    set_options(l.options, c.options);
                     luns_[id] = l;
                     return {{"lun", l}};
                 },
@@ -69,7 +80,7 @@ class FakeEngine : public ControlHandler {
                         l.size_bytes = *c.size_bytes;
                         l.blocks = l.size_bytes / l.blocksize_bytes;
                     }
-                    for (const auto& [k, v] : c.options) l.options[k] = v;
+                    set_options(l.options, c.options);
                     return {{"lun", l}};
                 },
                 [&](const LunList&) -> json {
@@ -245,6 +256,11 @@ TEST_F(Ctladm, CreateListModifyRemove) {
     ASSERT_EQ(j["luns"].size(), 1u);
     EXPECT_EQ(j["luns"][0]["lun"], 2);
     EXPECT_EQ(j["luns"][0]["blocks"], (64u << 20) / 4096);
+    const json& opts = j["luns"][0]["options"];
+    EXPECT_EQ(opts["vendor"], "CAMX");
+    EXPECT_TRUE(opts["readonly"].is_boolean());
+    EXPECT_TRUE(opts["writecache"].is_boolean());
+    EXPECT_TRUE(opts["pblocksize"].is_number());
 
     r = ctladm({"devlist", "-v"});
     ASSERT_EQ(r.rc, 0) << r.err;
@@ -252,6 +268,15 @@ TEST_F(Ctladm, CreateListModifyRemove) {
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("      vendor=CAMX"), std::string::npos) << r.out;
+    // Each option once, under the name -o takes.
+    for (const char* name : {"readonly=", "writecache=", "vendor=", "product=", "unmap=",
+                             "removable=", "pblocksize="}) {
+        std::size_t first = r.out.find(std::string("      ") + name);
+        EXPECT_NE(first, std::string::npos) << name << r.out;
+        EXPECT_EQ(r.out.find(std::string("      ") + name, first + 1), std::string::npos)
+            << name << r.out;
+    }
+    EXPECT_EQ(r.out.find("write-cache"), std::string::npos) << r.out;
 
     r = ctladm({"modify", "-l", "2", "-s", "128m"});
     ASSERT_EQ(r.rc, 0) << r.err;

@@ -295,6 +295,30 @@ TEST(CtldConfig, LimitsAndUnsupportedKeys) {
     EXPECT_EQ(parse_error("pidfile run/ctld.pid"), "t.conf:1:9: pidfile must be an absolute path");
 }
 
+// SPC's ASCII fields, sizes and LUN numbers: the limits of camx/ctl/lun_check.hpp, each at
+// the place it is written.
+TEST(CtldConfig, LunLimits) {
+    EXPECT_EQ(parse_error("lun a { backend ramdisk; size 1m; serial \"caf\xc3\xa9\" }"),
+              "t.conf:1:42: serial 'caf' has a byte 0xc3 at 3 that is not printable ASCII (SPC "
+              "allows 0x20..0x7e)");
+    EXPECT_EQ(parse_error("lun a { backend ramdisk; size 1m; device-id \"id\xc2\xb5\" }"),
+              "t.conf:1:45: device-id 'id' has a byte 0xc2 at 2 that is not printable ASCII "
+              "(SPC allows 0x20..0x7e)");
+    EXPECT_EQ(parse_error("lun a { backend ramdisk; size 1m; option product \"\xe2\x82\xac\" }"),
+              "t.conf:1:42: lun 'a': product '' has a byte 0xe2 at 0 that is not printable "
+              "ASCII (SPC allows 0x20..0x7e)");
+    EXPECT_EQ(parse_error("lun a { backend ramdisk; size 16e }"),
+              "t.conf:1:31: size: bad size '16e' (a number with an optional k, m, g, t or p)");
+    EXPECT_EQ(parse_error("lun a { backend ramdisk; size 18446744073709551104 }"),
+              "t.conf:1:31: lun 'a': size 18446744073709551104 (16 EiB) is above the largest "
+              "LUN, 4 EiB");
+    EXPECT_EQ(parse_error("lun a { backend ramdisk; size 1m; ctl-lun 20000 }"),
+              "t.conf:1:43: ctl-lun must be a number from 0 to 16383, not '20000'");
+    // A thin ramdisk's capacity is an option; the size is then not bounded by memory.
+    auto c = ok("lun a { backend ramdisk; size 16p; option capacity 64m }");
+    EXPECT_EQ(c.luns.at("a").options.at("capacity"), "64m");
+}
+
 TEST(CtldConfig, MissingBackingFile) {
     std::string text = "lun a { backend file; path /nonexistent/camx-test-file }";
     try {
@@ -608,4 +632,16 @@ TEST(CtldConfig, EnclosureSpecRoundTrip) {
     EXPECT_EQ(lowered.slot_luns, (std::vector<std::string>{"4"}));
     EXPECT_THROW(spec.apply("naa", "xyz"), Error);
     EXPECT_THROW(spec.apply("product", "seventeen chars!!"), Error);
+}
+
+TEST(CtldConfig, BufferLimits) {
+    Config d = ok("");
+    EXPECT_EQ(d.global.session_buffer_limit, 64u << 20);
+    EXPECT_EQ(d.global.buffer_limit, 256u << 20);
+    Config c = ok("session-buffer-limit 16M\nbuffer-limit 1g\n");
+    EXPECT_EQ(c.global.session_buffer_limit, 16u << 20);
+    EXPECT_EQ(c.global.buffer_limit, 1u << 30);
+    EXPECT_NE(parse_error("buffer-limit 4k").find("t.conf:1:14: buffer-limit must be at least 1M"),
+              std::string::npos);
+    EXPECT_NE(parse_error("session-buffer-limit lots").find("bad size"), std::string::npos);
 }

@@ -1,13 +1,17 @@
 // ctld's control protocol: request/response codec, the socket server with a fake handler,
 // the client, and the peer check.
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -53,7 +57,8 @@ struct Running {
     EchoHandler handler;
     ControlServer server;
     std::thread thread;
-    explicit Running(const std::string& path) : server(ServerSettings{path, "", 4}, handler) {
+    explicit Running(const std::string& path) : Running(ServerSettings{path, "", 4}) {}
+    explicit Running(ServerSettings s) : server(std::move(s), handler) {
         thread = std::thread([this] { server.run(); });
     }
     ~Running() {
@@ -61,6 +66,46 @@ struct Running {
         thread.join();
     }
 };
+
+// A raw connection to the socket, for clients that misbehave.
+int raw_connect(const std::string& path) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strcpy(a.sun_path, path.c_str());
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+        if (fd >= 0) ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Everything the server sends until it closes, or "<open>" when it is still open after
+// `wait_ms`.
+std::string read_until_closed(int fd, int wait_ms) {
+    std::string got;
+    char buf[4096];
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    while (true) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return "<open>";
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+        ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0) return got;
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+bool wait_for(const std::function<bool()>& done, int wait_ms = 5000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -78,6 +123,7 @@ TEST(CtldControl, RequestRoundTrip) {
                              c,
                              LunRemove{4},
                              LunModify{4, 1 << 30, {{"readonly", "on"}}},
+                             LunModify{5, 0, {}, true},
                              LunList{},
                              LunOnline{},
                              LunOffline{2},
@@ -195,8 +241,22 @@ TEST(CtldControl, ResultModelsRoundTrip) {
     l.serial = "S";
     l.device_id = "D";
     l.naa = "3000000000000abc";
-    l.options = {{"a", "b"}};
+    l.options = {"V", "P", "R", 4096, false, false, true, false};
     EXPECT_EQ(json(l).get<LunInfo>(), l);
+    // Options: the names -o takes, booleans as booleans, the size as a number.
+    EXPECT_EQ(
+        json(l)["options"],
+        json::parse(R"({"vendor":"V","product":"P","revision":"R","pblocksize":4096,)"
+                    R"("readonly":false,"removable":false,"unmap":true,"writecache":false})"));
+    json string_flag = l;
+    string_flag["options"]["writecache"] = "off";
+    EXPECT_THROW(string_flag.get<LunInfo>(), Error);
+    // An enclosure's options are its INQUIRY strings.
+    LunInfo enc_options = l;
+    enc_options.options = {"V", "P", "R"};
+    EXPECT_EQ(json(enc_options)["options"],
+              json::parse(R"({"vendor":"V","product":"P","revision":"R"})"));
+    EXPECT_EQ(json(enc_options).get<LunInfo>(), enc_options);
     PortInfo p{1,
                "p0",
                "iscsi",
@@ -427,4 +487,113 @@ TEST(CtldControl, PeerCheckRejectsOtherUsers) {
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0) << msg;
     EXPECT_EQ(std::string(msg), "permission denied: uid 65534 may not use " + path);
+}
+
+// An idle client, and one that sends a request a byte at a time, are told and closed after
+// the idle timeout; one that keeps asking stays.
+TEST(CtldControl, IdleClientsAreClosed) {
+    std::string path = temp_socket();
+    ServerSettings s{path, "", 4};
+    s.idle_timeout = std::chrono::milliseconds(300);
+    Running r(s);
+    int idle = raw_connect(path);
+    int slow = raw_connect(path);
+    ASSERT_GE(idle, 0);
+    ASSERT_GE(slow, 0);
+    ControlClient busy(path);
+    std::string request = encode_request(1, Ping{});
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 12; ++i) {
+        // Fails once the server has closed it, which is the point.
+        [[maybe_unused]] auto n = ::send(slow, request.data() + i % 5, 1, MSG_NOSIGNAL);
+        EXPECT_EQ(busy.call(Ping{})["command"], "ping");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    // 600 ms: twice the timeout, and the client that kept asking still has its connection.
+    EXPECT_EQ(busy.call(Ping{})["command"], "ping");
+    std::string said = read_until_closed(idle, 2000);
+    ASSERT_NE(said, "<open>");
+    json j = json::parse(said);
+    EXPECT_EQ(j["error"]["category"], "timeout");
+    EXPECT_EQ(j["error"]["message"], "no request for 300 ms: connection closed");
+    std::string slow_said = read_until_closed(slow, 2000);
+    EXPECT_NE(slow_said.find("no request for 300 ms"), std::string::npos) << slow_said;
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+    EXPECT_TRUE(wait_for([&] { return r.server.stats().clients == 1; }));
+    ::close(idle);
+    ::close(slow);
+}
+
+// Past max_clients a client gets Error(busy) "too many control clients", not a closed
+// connection; once one leaves, the next gets in.
+TEST(CtldControl, TooManyClients) {
+    std::string path = temp_socket();
+    ServerSettings s{path, "", 2};
+    Running r(s);
+    int first = raw_connect(path);
+    int second = raw_connect(path);
+    ASSERT_GE(first, 0);
+    ASSERT_GE(second, 0);
+    ASSERT_TRUE(wait_for([&] { return r.server.stats().clients == 2; }));
+    try {
+        ControlClient c(path);
+        c.call(Ping{});
+        FAIL() << "a third client was served";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.category(), Category::busy);
+        EXPECT_EQ(std::string(e.what()), "ctld at " + path +
+                                             " has too many control clients (2 at most); try "
+                                             "again later");
+        EXPECT_EQ(e.exit_code(), 26);
+    }
+    ::close(first);
+    ASSERT_TRUE(wait_for([&] { return r.server.stats().clients == 1; }));
+    ControlClient c(path);
+    EXPECT_EQ(c.call(Ping{})["command"], "ping");
+    ::close(second);
+}
+
+// 30,000 pipelined requests whose answers are never read: the server stops reading them once
+// the unread answers pass the cap, keeps serving others, and closes the client when it stays
+// over the cap.
+TEST(CtldControl, OutputCapHoldsBackRequests) {
+    std::string path = temp_socket();
+    ServerSettings s{path, "", 4};
+    s.max_output_bytes = 64 * 1024;
+    s.idle_timeout = std::chrono::milliseconds(1000);
+    Running r(s);
+    int fd = raw_connect(path);
+    ASSERT_GE(fd, 0);
+    std::string requests;
+    for (int i = 1; i <= 30000; ++i) requests += encode_request(i, LunList{});
+    std::size_t answer = encode_result(30000, json{{"command", "lun.list"}, {"uid", 0}}).size();
+    ASSERT_EQ(::fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+    // Sends until everything went or nothing more goes for half a second.
+    std::size_t sent = 0;
+    auto progress = std::chrono::steady_clock::now();
+    while (sent < requests.size() &&
+           std::chrono::steady_clock::now() - progress < std::chrono::milliseconds(500)) {
+        ssize_t n = ::send(fd, requests.data() + sent, requests.size() - sent, MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += static_cast<std::size_t>(n);
+            progress = std::chrono::steady_clock::now();
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    // The server stopped taking requests: the socket filled up before they were all sent.
+    EXPECT_LT(sent, requests.size());
+    ControlClient other(path);
+    EXPECT_EQ(other.call(Ping{})["command"], "ping");
+    ServerStats st = r.server.stats();
+    EXPECT_LE(st.peak_output_bytes, s.max_output_bytes + answer);
+    EXPECT_LE(st.buffered_bytes, s.max_output_bytes + answer + 65536 + kMaxLine);
+    // Over the cap for the idle timeout: closed, having answered only part of the requests.
+    ASSERT_EQ(::fcntl(fd, F_SETFL, 0), 0);
+    EXPECT_TRUE(wait_for([&] { return r.server.stats().clients == 1; }, 5000));
+    std::string said = read_until_closed(fd, 5000);
+    ASSERT_NE(said, "<open>");
+    EXPECT_LT(std::count(said.begin(), said.end(), '\n'), 30000);
+    EXPECT_LE(r.server.stats().peak_output_bytes, s.max_output_bytes + answer);
+    ::close(fd);
 }

@@ -106,6 +106,22 @@ TEST(CtldState, Luns) {
     EXPECT_THROW(again.luns(), Error);
 }
 
+// ctladm once passed write-cache and device_id through to the saved LUN; they come back under
+// the names ctld accepts now, so such a LUN still loads.
+TEST(CtldState, LegacyOptionNames) {
+    TempDir t;
+    StateDir s(t.path);
+    fs::create_directories(t.path / "luns");
+    std::ofstream(t.path / "luns" / "4.json")
+        << R"({"version":1,"lun":4,"name":"old","backend":"ramdisk","size_bytes":1048576,)"
+        << R"("options":{"write-cache":"off","device_id":"D4","vendor":"V"}})";
+    auto luns = s.luns();
+    ASSERT_EQ(luns.size(), 1u);
+    EXPECT_EQ(luns[0].spec.options,
+              (std::map<std::string, std::string>{
+                  {"device-id", "D4"}, {"vendor", "V"}, {"writecache", "off"}}));
+}
+
 TEST(CtldState, Portals) {
     TempDir t;
     StateDir s(t.path);

@@ -32,6 +32,33 @@ TEST(TransportIscsi, RecognisesUrls) {
     EXPECT_FALSE(is_iscsi_url("iscsi"));
 }
 
+TEST(TransportIscsi, PortalOfUrl) {
+    auto p = iscsi_portal("iscsi://127.0.0.1/iqn.x/0");
+    EXPECT_EQ(p.host, "127.0.0.1");
+    EXPECT_EQ(p.port, 3260);
+    EXPECT_EQ(iscsi_portal("iscsi://alice%s3cret@host:3261/iqn.x/1").str(), "host:3261");
+    EXPECT_EQ(iscsi_portal("iscsi://[::1]:65535/iqn.x/1").str(), "[::1]:65535");
+    EXPECT_EQ(iscsi_portal("iscsi://[fe80::1]/iqn.x/1").host, "fe80::1");
+}
+
+TEST(TransportIscsi, PortOutOfRangeIsUsage) {
+    for (const char* url :
+         {"iscsi://127.0.0.1:0/iqn.x/0", "iscsi://127.0.0.1:65536/iqn.x/0",
+          "iscsi://127.0.0.1:99999999999/iqn.x/0", "iscsi://127.0.0.1:/iqn.x/0",
+          "iscsi://127.0.0.1:32a/iqn.x/0", "iscsi://[::1]x/iqn.x/0", "iscsi://:3260/iqn.x/0"}) {
+        SCOPED_TRACE(url);
+        EXPECT_EQ(category_of_open(url), Category::usage);
+    }
+    try {
+        iscsi_portal("iscsi://alice%s3cret@127.0.0.1:70000/iqn.x/0");
+        FAIL() << "accepted port 70000";
+    } catch (const Error& e) {
+        EXPECT_STREQ(e.what(),
+                     "invalid iSCSI URL 'iscsi://alice@127.0.0.1:70000/iqn.x/0': port '70000' is "
+                     "not a number from 1 to 65535");
+    }
+}
+
 TEST(TransportIscsi, RedactsPasswords) {
     EXPECT_EQ(redact_iscsi_url("iscsi://alice%s3cret@10.0.0.1:3260/iqn.2024-01.org.example:t/1"),
               "iscsi://alice@10.0.0.1:3260/iqn.2024-01.org.example:t/1");
@@ -81,6 +108,9 @@ TEST(TransportIscsi, RefusedConnectionIsTransportAndHidesThePassword) {
         const std::string msg = e.what();
         EXPECT_EQ(msg.find("hunter2"), std::string::npos) << msg;
         EXPECT_NE(msg.find("iscsi://bob@127.0.0.1:1/"), std::string::npos) << msg;
+        // What happened, not the state libiscsi ended in.
+        EXPECT_NE(msg.find(": connection refused by 127.0.0.1:1"), std::string::npos) << msg;
+        EXPECT_EQ(msg.find("reconnect"), std::string::npos) << msg;
     }
 }
 

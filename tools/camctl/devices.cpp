@@ -95,6 +95,10 @@ void run_devlist(Output& out, const Common& c) {
         text += '\n';
     }
     out.text() << text;
+    // An empty listing would look like a tool that did nothing.
+    if (t.devices.empty())
+        std::cerr << fmt::format("camctl: no SCSI devices under {}/bus/scsi/devices\n",
+                                 topo::Sysfs::system().root());
 }
 
 // The H:C:T:L behind any device name.

@@ -19,6 +19,7 @@
 #include "camx/target_config/config.hpp"
 #include "camx/target_config/control.hpp"
 #include "camx/target_config/control_socket.hpp"
+#include "command_line.hpp"
 #include "render.hpp"
 
 namespace {
@@ -156,7 +157,7 @@ void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
         auto devid = std::make_shared<std::string>();
         auto type = std::make_shared<std::string>();
         c.app->add_option("-b,--backend", *backend, "ramdisk, file or block (not for -t enclosure)")
-            ->check(CLI::IsMember({"ramdisk", "file", "block"}));
+            ->check(camx::cli::one_of("backend", {"ramdisk", "file", "block"}));
         c.app->add_option("-s,--size", *size, "Size in bytes; suffixes k, m, g, t, p");
         c.app->add_option("-B,--blocksize", *blocksize, "Logical block size in bytes");
         auto* lopt = c.app->add_option("-l,--lun", *lun, "LUN number (default: lowest free)");
@@ -168,7 +169,7 @@ void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
         c.app->add_option("-S,--serial", *serial, "Serial number");
         c.app->add_option("-d,--device-id", *devid, "Device ID");
         c.app->add_option("-t,--device-type", *type, "disk or enclosure")
-            ->check(CLI::IsMember({"disk", "enclosure"}));
+            ->check(camx::cli::one_of("device type", {"disk", "enclosure"}));
         c.build = [=]() -> ctl::Command {
             if (*type == "enclosure")
                 return enclosure_create(*backend, *size, *blocksize,
@@ -196,12 +197,15 @@ void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
                     throw Error(Category::usage,
                                 fmt::format("backend {} needs -o file=PATH", r.backend));
                 struct stat st {};
-                if (::stat(r.path.c_str(), &st) != 0)
-                    throw Error(Category::file,
-                                fmt::format("{}: {}", r.path, std::strerror(errno)));
-                if (r.backend == "file" && !S_ISREG(st.st_mode))
+                // A file LUN with a size creates its missing file.
+                bool creates = r.backend == "file" && r.size_bytes.value_or(0) != 0;
+                if (::stat(r.path.c_str(), &st) != 0) {
+                    if (errno != ENOENT || !creates)
+                        throw Error(Category::file,
+                                    fmt::format("{}: {}", r.path, std::strerror(errno)));
+                } else if (r.backend == "file" && !S_ISREG(st.st_mode))
                     throw Error(Category::file, fmt::format("{}: not a regular file", r.path));
-                if (r.backend == "block" && !S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
+                else if (r.backend == "block" && !S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
                     throw Error(Category::file,
                                 fmt::format("{}: not a block device or file", r.path));
             }
@@ -237,11 +241,14 @@ void register_luns(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) {
         auto size = std::make_shared<std::string>();
         auto opts = std::make_shared<std::vector<std::string>>();
         c.app->add_option("-l,--lun", *lun, "LUN number")->required();
+        auto force = std::make_shared<bool>(false);
         c.app->add_option("-s,--size", *size, "New size in bytes; suffixes k, m, g, t, p");
+        c.app->add_flag("--force", *force, "Shrink even below data written to the LUN");
         c.app->add_option("-o,--option", *opts, "Option name=value")->allow_extra_args(false);
         c.build = [=]() -> ctl::Command {
             ctl::LunModify r;
             r.lun = *lun;
+            r.force = *force;
             if (!size->empty()) r.size_bytes = camx::target_config::parse_size(*size);
             r.options = parse_options(*opts);
             if (!r.size_bytes && r.options.empty())
@@ -325,11 +332,11 @@ void register_ports(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) 
         auto listen = std::make_shared<std::string>();
         auto opts = std::make_shared<std::vector<std::string>>();
         c.app->add_option("action", *action, "create, remove, online or offline")
-            ->check(CLI::IsMember({"create", "remove", "online", "offline"}));
+            ->check(camx::cli::one_of("action", {"create", "remove", "online", "offline"}));
         auto* copt = c.app->add_flag("-c,--create", *create, "Same as the action create");
         auto* ropt = c.app->add_flag("-r,--remove", *remove, "Same as the action remove");
         auto* oopt = c.app->add_option("-o,--online", *onoff, "on or off: port -p, or every port")
-                         ->check(CLI::IsMember({"on", "off"}));
+                         ->check(camx::cli::one_of("state", {"on", "off"}));
         copt->excludes(ropt)->excludes(oopt);
         ropt->excludes(oopt);
         c.app->add_option("-p,--port", *port,
@@ -337,7 +344,7 @@ void register_ports(std::vector<std::unique_ptr<Command>>& cmds, CLI::App& app) 
         c.app->add_option("-l,--listen", *listen,
                           "Portal address HOST:PORT to add or remove (create, remove)");
         c.app->add_option("-d,--frontend", *frontend, "iscsi (with create)")
-            ->check(CLI::IsMember({"iscsi", "local"}));
+            ->check(camx::cli::one_of("frontend", {"iscsi", "local"}));
         c.app->add_option("-t,--target", *target,
                           "Target a new portal group serves (create; default: every target)");
         c.app->add_option("-O,--option", *opts, "Port option name=value (with create)")
@@ -470,9 +477,8 @@ int report(const Error& e, bool as_json) {
 
 int main(int argc, char** argv) {
     CLI::App app{"ctladm: manage ctld's LUNs, ports and iSCSI sessions"};
-    app.set_version_flag("--version", "ctladm 0.1.0");
+    camx::cli::configure(app, "ctladm");
     app.require_subcommand(1);
-    app.failure_message(CLI::FailureMessage::help);
     app.fallthrough();  // --socket and --timeout may follow the command too
     std::string socket = std::string(ctl::kDefaultSocket);
     if (const char* env = std::getenv("CTLD_SOCKET"); env && *env) socket = env;
@@ -488,12 +494,10 @@ int main(int argc, char** argv) {
     register_ports(cmds, app);
     register_sessions(cmds, app);
 
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        int rc = app.exit(e);
-        return rc == 0 ? 0 : camx::exit_code(Category::usage);
-    }
+    const bool json_asked = camx::cli::wants_json(argc, argv);
+    if (auto rc = camx::cli::parse(app, argc, argv,
+                                   [=](const Error& e) { return report(e, json_asked); }))
+        return *rc;
     for (auto& cmd : cmds) {
         if (!cmd->app->parsed()) continue;
         try {

@@ -47,6 +47,20 @@ void print_pr(std::ostream& os, const ctl::PrInfo& pr) {
                    r.all_tg_pt ? " all_tg_pt" : "");
 }
 
+// Each option once, by the name -o takes; readonly is the LUN's state line above.
+void print_options(std::ostream& os, const ctl::LunOptionsInfo& o) {
+    fmt::print(os, "      vendor={}\n", o.vendor);
+    fmt::print(os, "      product={}\n", o.product);
+    fmt::print(os, "      revision={}\n", o.revision);
+    if (o.pblocksize) fmt::print(os, "      pblocksize={}\n", *o.pblocksize);
+    auto flag = [&](const char* name, const std::optional<bool>& v) {
+        if (v) fmt::print(os, "      {}={}\n", name, *v ? "on" : "off");
+    };
+    flag("removable", o.removable);
+    flag("unmap", o.unmap);
+    flag("writecache", o.writecache);
+}
+
 void print_identification(std::ostream& os, const ctl::LunInfo& l) {
     fmt::print(os, "      naa=0x{}\n", l.naa);
     if (!l.eui.empty()) fmt::print(os, "      eui=0x{}\n", l.eui);
@@ -69,10 +83,7 @@ void print_luns(std::ostream& os, const std::vector<ctl::LunInfo>& luns, bool ve
         fmt::print(os, "      online={}\n", l.online ? "yes" : "no");
         fmt::print(os, "      readonly={}\n", l.readonly ? "on" : "off");
         print_identification(os, l);
-        // The identification lines above show the effective values of these options.
-        for (const auto& [k, v] : l.options)
-            if (k != "naa" && k != "eui" && k != "uuid" && k != "scsiname")
-                fmt::print(os, "      {}={}\n", k, v);
+        print_options(os, l.options);
         print_pr(os, l.persistent_reservation);
         if (l.enclosure) print_enclosure_elements(os, *l.enclosure);
     }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "camx/ctl/lun_check.hpp"
 #include "camx/error/error.hpp"
 
 namespace camx::ctld {
@@ -118,7 +119,7 @@ void apply_lun_option(ctl::LunOptions& o, std::string_view name, std::string_vie
         o.revision = v;
     else if (name == "serial")
         o.serial = v;
-    else if (name == "device-id" || name == "device_id")
+    else if (name == "device-id")
         o.device_id = v;
     else if (name == "naa")
         o.naa = number(name, v, 16 * (v.substr(0, 2) != "0x" && v.substr(0, 2) != "0X"));
@@ -138,26 +139,24 @@ void apply_lun_option(ctl::LunOptions& o, std::string_view name, std::string_vie
         o.removable = flag(name, v);
     else if (name == "unmap")
         o.unmap = flag(name, v);
-    else if (name == "write-cache" || name == "write_cache" || name == "writecache")
+    else if (name == "writecache")
         o.write_cache = flag(name, v);
     else
         throw Error(Category::usage, fmt::format("unknown LUN option '{}'", name));
 }
 
-std::map<std::string, std::string> lun_option_map(const ctl::LunOptions& o) {
-    std::map<std::string, std::string> m{{"vendor", o.vendor},
-                                         {"product", o.product},
-                                         {"revision", o.revision},
-                                         {"readonly", o.readonly ? "on" : "off"},
-                                         {"removable", o.removable ? "on" : "off"},
-                                         {"unmap", o.unmap ? "on" : "off"},
-                                         {"write-cache", o.write_cache ? "on" : "off"}};
-    if (o.naa) m["naa"] = fmt::format("0x{:016x}", *o.naa);
-    if (o.eui) m["eui"] = fmt::format("0x{:016x}", *o.eui);
-    if (!o.uuid.empty()) m["uuid"] = o.uuid;
-    if (!o.scsiname.empty()) m["scsiname"] = o.scsiname;
-    if (o.pblocksize) m["pblocksize"] = std::to_string(o.pblocksize);
-    return m;
+// What a LUN's messages start with: where ctl.conf defines it and its name. A LUN created
+// with ctladm has neither, and a made-up ":0:0:" would send the reader looking for a file.
+std::string lun_context(const tc::Lun& l) {
+    std::string out;
+    if (l.where.line > 0) out = l.where.str() + ": ";
+    if (!l.name.empty()) out += fmt::format("lun '{}': ", l.name);
+    return out;
+}
+
+// One more line for a LUN's problems: "FILE:LINE:COL: lun 'NAME': MESSAGE".
+std::string lun_problem(const std::string& so_far, const tc::Lun& l, std::string_view message) {
+    return fmt::format("{}{}{}", so_far.empty() ? "" : "\n", lun_context(l), message);
 }
 
 ctl::LunConfig map_lun(const tc::Lun& l, std::uint64_t id) {
@@ -166,21 +165,23 @@ ctl::LunConfig map_lun(const tc::Lun& l, std::uint64_t id) {
     c.backend = backend(l.backend);
     c.path = l.path;
     c.size_bytes = l.size_bytes.value_or(0);
-    // A ramdisk of size 0 in ctl.conf discards writes: the engine spells that capacity 0.
-    if (c.backend == ctl::BackendKind::ramdisk && l.size_bytes && *l.size_bytes == 0)
-        c.capacity_bytes = 0;
     c.options.blocksize = l.blocksize_bytes;
     c.options.serial = l.serial;
     c.options.device_id = l.device_id;
     std::string problems;
     for (const auto& [name, value] : l.options) {
         try {
-            apply_lun_option(c.options, name, value);
+            if (name == "capacity")
+                c.capacity_bytes = tc::parse_size(value);
+            else
+                apply_lun_option(c.options, name, value);
         } catch (const Error& e) {
-            problems += fmt::format("{}{}: lun '{}': {}", problems.empty() ? "" : "\n",
-                                    l.where.str(), l.name, e.what());
+            problems += lun_problem(problems, l, e.what());
         }
     }
+    // The engine's own checks, here so that ctld -t, a reload and ctladm create report them
+    // alike and all at once.
+    for (const auto& p : ctl::lun_problems(c)) problems += lun_problem(problems, l, p.message);
     if (!problems.empty()) throw Error(Category::usage, problems);
     return c;
 }
@@ -201,8 +202,8 @@ ctl::EnclosureConfig map_enclosure(const tc::Lun& l,
         std::string_view rest = e.what();
         while (!rest.empty()) {
             auto nl = rest.find('\n');
-            msg += fmt::format("{}{}: lun '{}': {}", msg.empty() ? "" : "\n", l.where.str(), l.name,
-                               rest.substr(0, nl));
+            msg +=
+                fmt::format("{}{}{}", msg.empty() ? "" : "\n", lun_context(l), rest.substr(0, nl));
             if (nl == std::string_view::npos) break;
             rest.remove_prefix(nl + 1);
         }
@@ -217,6 +218,8 @@ DaemonConfig map_config(const tc::Config& config,
     std::vector<std::string> problems;
     out.iscsi.login_timeout_seconds = static_cast<std::uint32_t>(config.global.timeout_seconds);
     out.iscsi.max_connections = static_cast<std::uint32_t>(config.global.maxproc);
+    out.iscsi.session_buffer_bytes = config.global.session_buffer_limit;
+    out.iscsi.buffer_bytes = config.global.buffer_limit;
 
     for (const auto& [name, g] : config.auth_groups)
         out.iscsi.auth_groups.push_back(map_auth_group(g));

@@ -16,12 +16,9 @@
 namespace camx::ctld {
 
 // Applies one ctladm/ctl.conf LUN option (vendor, product, revision, serial, device-id, naa,
-// eui, uuid, scsiname, blocksize, pblocksize, readonly, removable, unmap, write-cache) to
+// eui, uuid, scsiname, blocksize, pblocksize, readonly, removable, unmap, writecache) to
 // `out`. Error(usage) for an unknown name or a bad value.
 void apply_lun_option(ctl::LunOptions& out, std::string_view name, std::string_view value);
-
-// The options of a LUN as name=value, the way ctladm devlist -v shows them.
-std::map<std::string, std::string> lun_option_map(const ctl::LunOptions& o);
 
 // One LUN of the file (or of the state directory) as an engine LUN with engine id `id`.
 // Error(usage) "FILE:LINE:COL: lun 'NAME': ..." for a bad option.

@@ -32,7 +32,7 @@ void enclosure_info(Daemon& d, ctl_proto::LunInfo& out) {
     out.blocksize_bytes = 0;
     ctl::Engine& engine = d.engine();
     const ctl::EnclosureConfig c = engine.enclosure_config(out.lun);
-    out.options = {{"vendor", c.vendor}, {"product", c.product}, {"revision", c.revision}};
+    out.options = {c.vendor, c.product, c.revision};
     ctl_proto::EnclosureInfo e;
     e.slots = static_cast<std::uint32_t>(c.slots.size());
     e.power_supplies = static_cast<std::uint32_t>(c.power_supplies.size());
@@ -82,6 +82,19 @@ void identification(const ctl::LunInfo& l, ctl_proto::LunInfo& out) {
     out.scsiname = o.scsiname;
 }
 
+ctl_proto::LunOptionsInfo options_info(const ctl::LunOptions& o) {
+    ctl_proto::LunOptionsInfo out;
+    out.vendor = o.vendor;
+    out.product = o.product;
+    out.revision = o.revision;
+    out.pblocksize = o.pblocksize ? o.pblocksize : o.blocksize;
+    out.readonly = o.readonly;
+    out.removable = o.removable;
+    out.unmap = o.unmap;
+    out.writecache = o.write_cache;
+    return out;
+}
+
 ctl_proto::LunInfo lun_info(Daemon& d, const ctl::LunInfo& l) {
     ctl_proto::LunInfo out;
     out.lun = static_cast<std::uint32_t>(l.config.id);
@@ -94,7 +107,7 @@ ctl_proto::LunInfo lun_info(Daemon& d, const ctl::LunInfo& l) {
     identification(l, out);
     out.online = !l.state.offline;
     out.readonly = l.state.read_only;
-    out.options = lun_option_map(l.config.options);
+    out.options = options_info(l.config.options);
     out.persistent_reservation = pr_info(d.engine(), l.config.id);
     if (l.device_type == 0x0d) enclosure_info(d, out);
     return out;
@@ -122,6 +135,13 @@ json simulate(Daemon& d, const ctl_proto::LunSimulate& c) {
         throw Error(Category::usage, fmt::format("LUN {} is not an enclosure", c.lun));
     for (const auto& cond : conditions) engine.simulate(c.lun, cond);
     return {{"lun", c.lun}, {"state", engine.enclosure_state(c.lun)}};
+}
+
+std::string no_session_text(const ctl_proto::SessionLogout& c) {
+    if (c.connection_id) return fmt::format("no session with ID {}", *c.connection_id);
+    if (!c.initiator_name.empty())
+        return fmt::format("no session of initiator {}", c.initiator_name);
+    return fmt::format("no session from {}", c.initiator_address);
 }
 
 std::uint64_t session_number(const SessionInfo& s) {
@@ -233,8 +253,8 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 return json::object();
             },
             [&](const ctl_proto::LunModify& c) -> json {
-                return {
-                    {"lun", lun_info(daemon_, daemon_.modify_lun(c.lun, c.size_bytes, c.options))}};
+                return {{"lun", lun_info(daemon_, daemon_.modify_lun(c.lun, c.size_bytes, c.options,
+                                                                     c.force))}};
             },
             [&](const ctl_proto::LunList&) -> json {
                 json a = json::array();
@@ -315,7 +335,10 @@ json ControlHandler::answer(const ctl_proto::Request& request) {
                 if (c.connection_id) f.session_id = *c.connection_id;
                 if (!c.initiator_name.empty()) f.initiator_name = c.initiator_name;
                 if (!c.initiator_address.empty()) f.initiator_address = c.initiator_address;
-                return {{"logged_out", daemon_.frontend().logout(f)}};
+                std::size_t n = daemon_.frontend().logout(f);
+                // A session that was named and is not there is an error; "all" of none is not.
+                if (n == 0 && !c.all) throw Error(Category::no_device, no_session_text(c));
+                return {{"logged_out", n}};
             },
             [&](const ctl_proto::Stats& c) -> json {
                 json a = json::array();

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "camx/ctl/lun_check.hpp"
 #include "camx/error/error.hpp"
 #include "camx/transport/fd.hpp"
 #include "config_map.hpp"
@@ -81,7 +82,7 @@ Daemon::Daemon(DaemonConfig config, Options options) {
         load_runtime_maps();
         load_runtime_portals();
     }
-    FrontendConfig base = merge_runtime(config);
+    RuntimeMerge merged = merge_runtime(config);
     check(config);
     ctl::Engine::Options eo;
     eo.workers = options.workers;
@@ -92,16 +93,17 @@ Daemon::Daemon(DaemonConfig config, Options options) {
     engine_ = std::make_unique<ctl::Engine>(eo);
     frontend_ = std::make_unique<IscsiFrontend>(*engine_);
     auto ports = plan_ports(config);
-    for (const auto& l : config.luns) {
-        engine_->add_lun(l);
-        restore_reservations(l.id);
-    }
-    for (const auto& [id, e] : config.enclosures) engine_->add_enclosure(id, e);
+    ctl::LunUpdate update;
+    update.luns = config.luns;
+    update.enclosures = config.enclosures;
+    Prepared prepared = prepare(update, config.iscsi);
+    set_names(config);
+    commit_luns(std::move(prepared.luns), update);
+    keep_merge(std::move(merged));
     for (const auto& [name, p] : ports) engine_->add_port(p);
     ports_ = std::move(ports);
-    frontend_->apply(config.iscsi);
+    frontend_->commit(std::move(prepared.frontend));
     config_ = std::move(config);
-    base_iscsi_ = std::move(base);
 }
 
 Daemon::~Daemon() {
@@ -148,47 +150,115 @@ std::map<std::string, ctl::PortConfig> Daemon::plan_ports(DaemonConfig& config) 
     return out;
 }
 
-void Daemon::apply_luns(const DaemonConfig& next) {
+// What a reload changes in the engine: LUNs to build (new ones, and those whose media or
+// identity changed, which replace the running ones), LUNs to take out, and changes made in
+// place (size, options, an enclosure's elements). Unchanged LUNs appear nowhere.
+Daemon::LunPlan Daemon::plan_luns(const DaemonConfig& next) const {
+    LunPlan plan;
     std::map<std::uint64_t, const ctl::LunConfig*> old;
     for (const auto& l : config_.luns) old[l.id] = &l;
     for (const auto& l : next.luns) {
         auto it = old.find(l.id);
-        if (it == old.end()) {
-            if (config_.enclosures.count(l.id)) engine_->remove_lun(l.id);
-            engine_->add_lun(l);
-            restore_reservations(l.id);
+        if (it == old.end() || !same_media(*it->second, l)) {
+            if (has_lun(config_, l.id)) plan.update.remove.insert(l.id);
+            plan.update.luns.push_back(l);
             continue;
         }
         const ctl::LunConfig& o = *it->second;
-        if (!same_media(o, l)) {
-            engine_->remove_lun(l.id);
-            engine_->add_lun(l);
-            restore_reservations(l.id);
-            continue;
+        InPlace change{l.id, {}, {}, {}, {}};
+        if (o.size_bytes != l.size_bytes) {
+            change.lun.size_bytes = l.size_bytes;
+            change.undo_lun.size_bytes = o.size_bytes;
         }
-        ctl::LunChange change;
-        if (o.size_bytes != l.size_bytes) change.size_bytes = l.size_bytes;
-        if (!(o.options == l.options)) change.options = l.options;
-        if (change.size_bytes || change.options) engine_->modify_lun(l.id, change);
+        if (!(o.options == l.options)) {
+            change.lun.options = l.options;
+            change.undo_lun.options = o.options;
+        }
+        if (change.lun.size_bytes || change.lun.options) plan.in_place.push_back(change);
     }
-    apply_enclosures(next);
-}
-
-// An unchanged enclosure keeps its element state (LEDs, simulated conditions); a changed
-// one is reconfigured in place unless its identity changed.
-void Daemon::apply_enclosures(const DaemonConfig& next) {
+    // An unchanged enclosure keeps its element state (LEDs, simulated conditions); a changed
+    // one is reconfigured in place unless its identity changed.
     for (const auto& [id, e] : next.enclosures) {
         auto it = config_.enclosures.find(id);
-        if (it == config_.enclosures.end()) {
-            if (has_lun(config_, id)) engine_->remove_lun(id);
-            engine_->add_enclosure(id, e);
-        } else if (!same_identity(it->second, e)) {
-            engine_->remove_lun(id);
-            engine_->add_enclosure(id, e);
+        if (it == config_.enclosures.end() || !same_identity(it->second, e)) {
+            if (has_lun(config_, id)) plan.update.remove.insert(id);
+            plan.update.enclosures[id] = e;
         } else if (!(it->second == e)) {
-            engine_->modify_enclosure(id, e);
+            plan.in_place.push_back({id, {}, {}, e, it->second});
         }
     }
+    for (const auto& l : config_.luns)
+        if (!has_lun(next, l.id)) plan.update.remove.insert(l.id);
+    for (const auto& [id, e] : config_.enclosures)
+        if (!has_lun(next, id)) plan.update.remove.insert(id);
+    return plan;
+}
+
+// Every in-place change is tried, so that the error names all that fail; on any failure
+// the ones made are undone.
+void Daemon::apply_in_place(const std::vector<InPlace>& changes) {
+    std::vector<InPlace> done;
+    std::vector<std::string> problems;
+    std::optional<Category> category;
+    for (const auto& c : changes) {
+        try {
+            if (c.enclosure)
+                engine_->modify_enclosure(c.id, *c.enclosure);
+            else
+                engine_->modify_lun(c.id, c.lun);
+            done.push_back(c);
+        } catch (const Error& e) {
+            if (!category) category = e.category();
+            problems.push_back(fmt::format("LUN {}: {}", c.id, e.what()));
+        }
+    }
+    if (problems.empty()) return;
+    undo_in_place(done);
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
+    throw Error(*category, msg);
+}
+
+// Best effort: what cannot be taken back is logged, the reload's error is what counts.
+void Daemon::undo_in_place(const std::vector<InPlace>& done) {
+    for (const auto& c : done) {
+        try {
+            if (c.enclosure)
+                engine_->modify_enclosure(c.id, *c.undo_enclosure);
+            else
+                engine_->modify_lun(c.id, c.undo_lun);
+        } catch (const Error& e) {
+            log(fmt::format("LUN {}: change not undone: {}", c.id, e.what()));
+        }
+    }
+}
+
+// Both halves prepared before either is used: one error lists what fails in each.
+Daemon::Prepared Daemon::prepare(const ctl::LunUpdate& update, const FrontendConfig& iscsi) {
+    Prepared out;
+    std::optional<Error> luns_failed;
+    std::optional<Error> frontend_failed;
+    try {
+        out.luns = engine_->prepare(update);
+    } catch (const Error& e) {
+        luns_failed = e;
+    }
+    try {
+        out.frontend = frontend_->prepare(iscsi);
+    } catch (const Error& e) {
+        frontend_failed = e;
+    }
+    if (luns_failed && frontend_failed)
+        throw Error(luns_failed->category(),
+                    fmt::format("{}\n{}", luns_failed->what(), frontend_failed->what()));
+    if (luns_failed) throw *luns_failed;
+    if (frontend_failed) throw *frontend_failed;
+    return out;
+}
+
+void Daemon::commit_luns(ctl::PreparedLuns luns, const ctl::LunUpdate& update) {
+    for (const auto& problem : engine_->commit(std::move(luns))) log(problem);
+    for (const auto& l : update.luns) restore_reservations(l.id);
 }
 
 void Daemon::apply_ports(const std::map<std::string, ctl::PortConfig>& next) {
@@ -209,61 +279,41 @@ void Daemon::apply_ports(const std::map<std::string, ctl::PortConfig>& next) {
     }
 }
 
+// All or nothing, as FreeBSD ctld's conf_apply: everything that can fail (new LUNs and their
+// backends, new portals, in-place LUN changes) is done first, out of sight or undoable; then
+// the switch, which cannot fail. Until then the running configuration is untouched.
 void Daemon::reload(DaemonConfig config) {
-    FrontendConfig base = merge_runtime(config);
+    RuntimeMerge merged = merge_runtime(config);
     check(config);
-    auto ports = plan_ports(config);
-    {
-        std::lock_guard lock(names_mutex_);
-        for (const auto& [id, name] : config.lun_names) names_[id] = name;
-    }
-    // New and changed things first, then the frontend, then what is gone: a LUN or port that
-    // stays is never taken away in between.
-    apply_luns(config);
-    apply_ports(ports);
-    frontend_->apply(config.iscsi);
-    for (const auto& [name, p] : ports_)
-        if (!ports.count(name)) {
-            engine_->remove_port(name);
-            relative_ports_.erase(name);
+    auto relative = relative_ports_;
+    try {
+        auto ports = plan_ports(config);
+        LunPlan plan = plan_luns(config);
+        Prepared prepared = prepare(plan.update, config.iscsi);
+        apply_in_place(plan.in_place);
+        set_names(config);
+        try {
+            commit_luns(std::move(prepared.luns), plan.update);
+        } catch (...) {
+            undo_in_place(plan.in_place);
+            throw;
         }
-    std::set<std::uint64_t> keep;
-    for (const auto& l : config.luns) keep.insert(l.id);
-    for (const auto& [id, e] : config.enclosures) keep.insert(id);
-    for (const auto& l : config_.luns)
-        if (!keep.count(l.id)) engine_->remove_lun(l.id);
-    for (const auto& [id, e] : config_.enclosures)
-        if (!keep.count(id)) engine_->remove_lun(id);
-    ports_ = std::move(ports);
+        // Nothing below fails. New ports first, then the frontend, then what is gone: a port
+        // that stays is never taken away in between.
+        apply_ports(ports);
+        frontend_->commit(std::move(prepared.frontend));
+        for (const auto& [name, p] : ports_)
+            if (!ports.count(name)) {
+                engine_->remove_port(name);
+                relative_ports_.erase(name);
+            }
+        ports_ = std::move(ports);
+    } catch (...) {
+        relative_ports_ = std::move(relative);
+        throw;
+    }
+    keep_merge(std::move(merged));
     config_ = std::move(config);
-    base_iscsi_ = std::move(base);
-}
-
-FrontendConfig Daemon::merge_runtime(DaemonConfig& next) {
-    std::set<std::uint64_t> ids;
-    for (const auto& l : next.luns) ids.insert(l.id);
-    for (const auto& [id, e] : next.enclosures) ids.insert(id);
-    std::map<std::string, std::uint64_t> by_name;
-    for (const auto& [id, name] : next.lun_names) by_name[name] = id;
-    for (auto it = runtime_luns_.begin(); it != runtime_luns_.end();) {
-        if (ids.count(it->first)) {
-            log(fmt::format("LUN {} ({}) created at run time clashes with ctl.conf's; dropped",
-                            it->first, it->second.name));
-            if (state_) state_->remove_lun(static_cast<std::uint32_t>(it->first));
-            it = runtime_luns_.erase(it);
-            continue;
-        }
-        if (it->second.device_type == target_config::DeviceType::enclosure)
-            next.enclosures[it->first] = ctld::map_enclosure(it->second, by_name);
-        else
-            next.luns.push_back(ctld::map_lun(it->second, it->first));
-        next.lun_names[it->first] = it->second.name;
-        ++it;
-    }
-    FrontendConfig base = merge_portals(next);
-    std::lock_guard lock(names_mutex_);
-    for (const auto& [id, name] : next.lun_names) names_[id] = name;
-    return base;
 }
 
 std::string Daemon::lun_name(std::uint64_t id) const {
@@ -356,6 +406,9 @@ std::string slot_lun_numbers(const ctl::EnclosureConfig& c) {
 }  // namespace
 
 ctl::LunInfo Daemon::create_lun(target_config::Lun spec, std::optional<std::uint64_t> id) {
+    if (id) {
+        if (auto problem = ctl::lun_id_problem(*id)) throw Error(Category::usage, *problem);
+    }
     std::set<std::uint64_t> used;
     for (const auto& l : config_.luns) used.insert(l.id);
     for (const auto& [n, e] : config_.enclosures) used.insert(n);
@@ -428,13 +481,16 @@ void Daemon::remove_lun(std::uint64_t id) {
 }
 
 ctl::LunInfo Daemon::modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
-                                const std::map<std::string, std::string>& options) {
+                                const std::map<std::string, std::string>& options, bool force) {
     if (config_.enclosures.count(id)) return modify_enclosure(id, size_bytes, options);
     auto it = std::find_if(config_.luns.begin(), config_.luns.end(),
                            [&](const ctl::LunConfig& l) { return l.id == id; });
     if (it == config_.luns.end()) throw Error(Category::no_device, fmt::format("no LUN {}", id));
     ctl::LunChange change;
     change.size_bytes = size_bytes;
+    change.force = force;
+    if (options.count("capacity"))
+        throw Error(Category::usage, "the capacity of a ramdisk is set when it is created");
     if (!options.empty()) {
         ctl::LunOptions o = it->options;
         for (const auto& [k, v] : options) apply_lun_option(o, k, v);
@@ -573,23 +629,67 @@ void add_to(FrontendConfig& cfg, const RuntimePortal& r) {
 
 }  // namespace
 
-FrontendConfig Daemon::merge_portals(DaemonConfig& next) {
-    FrontendConfig base = next.iscsi;
-    bool dropped = false;
-    for (auto it = runtime_portals_.begin(); it != runtime_portals_.end();) {
-        std::string why = portal_conflict(next.iscsi, *it);
-        if (!why.empty()) {
-            log(fmt::format("portal {} of portal-group {} created at run time dropped: {}",
-                            it->listen, it->portal_group, why));
-            it = runtime_portals_.erase(it);
-            dropped = true;
+// Works on copies: what the runtime state loses to next is dropped by keep_merge, once next
+// is served.
+Daemon::RuntimeMerge Daemon::merge_runtime(DaemonConfig& next) const {
+    RuntimeMerge out;
+    std::set<std::uint64_t> ids;
+    for (const auto& l : next.luns) ids.insert(l.id);
+    for (const auto& [id, e] : next.enclosures) ids.insert(id);
+    std::map<std::string, std::uint64_t> by_name;
+    for (const auto& [id, name] : next.lun_names) by_name[name] = id;
+    for (const auto& [id, spec] : runtime_luns_) {
+        if (ids.count(id)) {
+            out.dropped_luns.push_back(id);
             continue;
         }
-        add_to(next.iscsi, *it);
-        ++it;
+        if (spec.device_type == target_config::DeviceType::enclosure)
+            next.enclosures[id] = ctld::map_enclosure(spec, by_name);
+        else
+            next.luns.push_back(ctld::map_lun(spec, id));
+        next.lun_names[id] = spec.name;
     }
-    if (dropped) save_runtime_portals();
-    return base;
+    out.base = next.iscsi;
+    for (const auto& r : runtime_portals_) {
+        std::string why = portal_conflict(next.iscsi, r);
+        if (!why.empty()) {
+            out.dropped_portals.push_back({r, why});
+            continue;
+        }
+        add_to(next.iscsi, r);
+        out.portals.push_back(r);
+    }
+    return out;
+}
+
+// The switch to the new configuration has happened: a state directory that cannot be
+// written is logged, and the runtime state here follows the configuration all the same.
+void Daemon::keep_merge(RuntimeMerge merged) {
+    for (auto id : merged.dropped_luns) {
+        log(fmt::format("LUN {} ({}) created at run time clashes with ctl.conf's; dropped", id,
+                        runtime_luns_.at(id).name));
+        runtime_luns_.erase(id);
+        try {
+            if (state_) state_->remove_lun(static_cast<std::uint32_t>(id));
+        } catch (const std::exception& e) {
+            log(fmt::format("LUN {}: not removed from the state directory: {}", id, e.what()));
+        }
+    }
+    for (const auto& [r, why] : merged.dropped_portals)
+        log(fmt::format("portal {} of portal-group {} created at run time dropped: {}", r.listen,
+                        r.portal_group, why));
+    runtime_portals_ = std::move(merged.portals);
+    base_iscsi_ = std::move(merged.base);
+    try {
+        if (!merged.dropped_portals.empty()) save_runtime_portals();
+    } catch (const std::exception& e) {
+        log(fmt::format("runtime portals not saved: {}", e.what()));
+    }
+}
+
+void Daemon::set_names(const DaemonConfig& next) {
+    std::lock_guard lock(names_mutex_);
+    for (const auto& [id, name] : next.lun_names) names_[id] = name;
 }
 
 // Moves the engine ports and the frontend to next, which differs from the running

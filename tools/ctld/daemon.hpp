@@ -62,8 +62,9 @@ class Daemon {
     Daemon& operator=(const Daemon&) = delete;
 
     // Moves to a new configuration without needless disruption: unchanged LUNs, ports and
-    // portals stay, with their sessions; a resized LUN is resized in place. On error the
-    // parts already changed stay changed and the error is thrown.
+    // portals stay, with their sessions; a resized LUN is resized in place. All or nothing:
+    // on error (one Error listing every LUN and portal that failed) the engine, the
+    // frontend and the runtime state are as they were.
     void reload(DaemonConfig config);
 
     // Runtime changes (ctladm). LUNs created here are saved in the state directory, come
@@ -72,8 +73,9 @@ class Daemon {
     // modify_lun takes enclosure options for an enclosure.
     ctl::LunInfo create_lun(target_config::Lun spec, std::optional<std::uint64_t> id);
     void remove_lun(std::uint64_t id);
+    // force: shrink a LUN even below its written data.
     ctl::LunInfo modify_lun(std::uint64_t id, std::optional<std::uint64_t> size_bytes,
-                            const std::map<std::string, std::string>& options);
+                            const std::map<std::string, std::string>& options, bool force = false);
     void map_lun(const std::string& port, std::uint64_t port_lun, std::optional<std::uint64_t> lun);
     std::string lun_name(std::uint64_t id) const;
 
@@ -103,20 +105,48 @@ class Daemon {
     const DaemonConfig& config() const { return config_; }
 
   private:
+    // The runtime LUNs and portals merged into a configuration, and what they lose to it.
+    struct RuntimeMerge {
+        FrontendConfig base;  // the configuration's frontend, before the runtime portals
+        std::vector<std::uint64_t> dropped_luns;  // ids the configuration defines itself
+        std::vector<RuntimePortal> portals;       // the runtime portals that stay
+        std::vector<std::pair<RuntimePortal, std::string>> dropped_portals;  // and why
+    };
+    // A change made in place, and the change that takes it back.
+    struct InPlace {
+        std::uint64_t id = 0;
+        ctl::LunChange lun, undo_lun;
+        std::optional<ctl::EnclosureConfig> enclosure, undo_enclosure;  // set: an enclosure
+    };
+    struct LunPlan {
+        ctl::LunUpdate update;
+        std::vector<InPlace> in_place;
+    };
+    struct Prepared {
+        ctl::PreparedLuns luns;
+        PreparedFrontend frontend;
+    };
+
     std::map<std::string, ctl::PortConfig> plan_ports(DaemonConfig& config);
-    // Adds the runtime LUNs and portals to next; returns next's frontend before the portals.
-    FrontendConfig merge_runtime(DaemonConfig& next);
+    // Adds the runtime LUNs and portals to next, changing nothing here.
+    RuntimeMerge merge_runtime(DaemonConfig& next) const;
+    // The merged configuration is served: drops what it took from the runtime state.
+    void keep_merge(RuntimeMerge merged);
+    // The reservation keys of next's LUNs, before they are restored.
+    void set_names(const DaemonConfig& next);
+    LunPlan plan_luns(const DaemonConfig& next) const;
+    void apply_in_place(const std::vector<InPlace>& changes);
+    void undo_in_place(const std::vector<InPlace>& done);
+    Prepared prepare(const ctl::LunUpdate& update, const FrontendConfig& iscsi);
+    void commit_luns(ctl::PreparedLuns luns, const ctl::LunUpdate& update);
     void load_runtime_maps();
     void save_runtime_maps();
-    FrontendConfig merge_portals(DaemonConfig& next);
     void apply_frontend(DaemonConfig next);
     void load_runtime_portals();
     void save_runtime_portals();
     void restore_reservations(std::uint64_t id);
     void reservation_changed(std::uint64_t id, const nlohmann::json& state);
     std::filesystem::path reservation_file(std::uint64_t id) const;
-    void apply_luns(const DaemonConfig& next);
-    void apply_enclosures(const DaemonConfig& next);
     std::map<std::string, std::uint64_t> ids_by_name() const;
     ctl::EnclosureConfig resolve_enclosure(const target_config::EnclosureSpec& spec,
                                            std::uint64_t id) const;

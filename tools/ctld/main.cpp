@@ -16,6 +16,7 @@
 #include "camx/target_config/config.hpp"
 #include "camx/target_config/control_socket.hpp"
 #include "camx/target_config/state.hpp"
+#include "command_line.hpp"
 #include "config_map.hpp"
 #include "control_handler.hpp"
 #include "daemon.hpp"
@@ -42,6 +43,7 @@ struct Source {
 
 int main(int argc, char** argv) {
     CLI::App app{"ctld: the camx SCSI target daemon"};
+    camx::cli::configure(app, "ctld");
     Source src;
     unsigned workers = 2;
     bool demo_flag = false;
@@ -60,7 +62,11 @@ int main(int argc, char** argv) {
     std::string control_socket;
     app.add_option("--control-socket", control_socket,
                    "control socket for ctladm (instead of ctl.conf's control-socket)");
-    CLI11_PARSE(app, argc, argv);
+    if (auto rc = camx::cli::parse(app, argc, argv, [](const Error& e) {
+            std::fprintf(stderr, "ctld: %s\n", e.what());
+            return e.exit_code();
+        }))
+        return *rc;
 
     if (demo_flag && !config_path.empty()) {
         std::fprintf(stderr, "ctld: --demo and -f exclude each other\n");

@@ -17,6 +17,7 @@
 #include "camx/enclosure/control.hpp"
 #include "camx/enclosure/disks.hpp"
 #include "camx/ses/page.hpp"
+#include "command_line.hpp"
 #include "encctl.hpp"
 
 namespace encctl {
@@ -433,10 +434,10 @@ int run_watch(Output& out, const Options& o, const WatchOptions& w) {
                          {{"kind", "start"},
                           {"generation_code", e.generation_code},
                           {"health", enc::health_name(e.health())},
-                          {"element_count", e.elements.size()}},
+                          {"element_count", e.element_count()}},
                          fmt::format("watching: health {}, generation code {:#x}, {} elements",
                                      enc::health_name(e.health()), e.generation_code,
-                                     e.elements.size()));
+                                     e.element_count()));
                 } else {
                     for (const auto& c : enc::diff(*last[i], e)) {
                         emit(o, e.device, c, enc::describe(c));
@@ -542,10 +543,9 @@ struct Command {
 int main(int argc, char** argv) {
     using namespace encctl;
     CLI::App app{"encctl: SCSI enclosure services (SES) status, map and LEDs"};
-    app.set_version_flag("--version", "encctl 0.1.0");
+    camx::cli::configure(app, "encctl");
     app.require_subcommand(1);
     app.fallthrough();
-    app.failure_message(CLI::FailureMessage::help);
 
     Options o;
     app.add_flag("-j,--json", o.json, "Print one JSON document (watch: one per line)");
@@ -615,12 +615,11 @@ int main(int argc, char** argv) {
     page->add_flag("-r,--raw", page_raw, "Write the page's bytes to stdout unchanged");
     commands.push_back({page, [&](Output& out) { return run_page(out, o, page_code, page_raw); }});
 
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);
-        return rc == 0 ? 0 : camx::exit_code(camx::Category::usage);
-    }
+    Options parse_errors;
+    parse_errors.json = camx::cli::wants_json(argc, argv);
+    if (auto rc = camx::cli::parse(app, argc, argv,
+                                   [&](const camx::Error& e) { return report(e, parse_errors); }))
+        return *rc;
     for (auto& cmd : commands) {
         if (!cmd.app->parsed()) continue;
         try {

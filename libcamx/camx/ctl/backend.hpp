@@ -29,15 +29,19 @@ class Backend {
         std::uint64_t length = 0;
     };
     virtual Extent extent(std::uint64_t offset) const = 0;
-    // A ramdisk takes a new size; files and devices re-read theirs.
-    virtual void resize(std::uint64_t size_bytes) = 0;
+    // A ramdisk takes the new size and a file is extended or cut to it; cutting off written
+    // data needs force (Error(usage) otherwise). A block device reads its size again, which
+    // must then be size_bytes (Error(usage)). For a file or device, 0 only reads the size again.
+    virtual void resize(std::uint64_t size_bytes, bool force) = 0;
 };
 
 std::unique_ptr<Backend> make_ramdisk(std::uint64_t size_bytes,
                                       std::optional<std::uint64_t> capacity_bytes);
 // Opens read-write unless read_only or the file only opens read-only. Throws Error(file).
+// block_device: a block device, or a regular file served the same way. size_bytes (not 0):
+// the size to give a regular file, created if missing; as resize without force.
 std::unique_ptr<Backend> open_file_backend(const std::string& path, bool block_device,
-                                           bool read_only);
+                                           bool read_only, std::uint64_t size_bytes = 0);
 std::unique_ptr<Backend> open_backend(const LunConfig& config);
 
 }  // namespace camx::ctl

@@ -39,19 +39,25 @@ std::string errno_text(int e) {
 
 class FileBackend final : public Backend {
   public:
-    FileBackend(std::string path, bool block, bool read_only)
-        : path_(std::move(path)), block_(block), fd_(open_fd(path_, read_only, read_only_)) {
+    // A block backend on a regular file serves the file (ctl.conf(5): "a block device, or a
+    // file"). A size creates a missing file of the file backend.
+    FileBackend(std::string path, bool block, bool read_only, std::uint64_t size)
+        : path_(std::move(path)),
+          block_(block),
+          fd_(open_fd(path_, read_only, !block && size != 0, read_only_)) {
         struct stat st {};
         if (::fstat(fd_.get(), &st) != 0) {
             throw Error(Category::file, fmt::format("{}: {}", path_, errno_text(errno)));
         }
-        if (block_ && !S_ISBLK(st.st_mode)) {
-            throw Error(Category::file, fmt::format("{}: not a block device", path_));
+        if (block_ && S_ISREG(st.st_mode)) block_ = false;
+        if (block && !block_ && !S_ISREG(st.st_mode)) {
+            throw Error(Category::file, fmt::format("{}: not a block device or file", path_));
         }
-        if (!block_ && !S_ISREG(st.st_mode)) {
+        if (!block && !S_ISREG(st.st_mode)) {
             throw Error(Category::file, fmt::format("{}: not a regular file", path_));
         }
         size_ = query_size();
+        if (size != 0) resize(size, false);
     }
 
     std::uint64_t size_bytes() const override { return size_.load(); }
@@ -119,13 +125,45 @@ class FileBackend final : public Backend {
         return {true, end - offset};
     }
 
-    void resize(std::uint64_t) override { size_ = query_size(); }
+    void resize(std::uint64_t size, bool force) override {
+        std::uint64_t now = query_size();
+        if (size == 0 || size == now) {
+            size_ = now;
+            return;
+        }
+        if (block_) {
+            throw Error(Category::usage,
+                        fmt::format("{} is {} bytes: a block device LUN has the device's size "
+                                    "(resize the device first)",
+                                    path_, now));
+        }
+        if (read_only_)
+            throw Error(Category::usage, fmt::format("{}: read-only, cannot be resized", path_));
+        if (size < now && !force && holds_data_from(size)) {
+            throw Error(Category::usage,
+                        fmt::format("{}: shrinking to {} bytes would cut off data the file "
+                                    "holds beyond it (force to do it anyway)",
+                                    path_, size));
+        }
+        if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
+            throw Error(Category::file, fmt::format("{}: cannot resize to {} bytes: {}", path_,
+                                                    size, errno_text(errno)));
+        }
+        size_ = size;
+    }
 
   private:
-    static int open_fd(const std::string& path, bool want_ro, bool& read_only) {
+    // Whether the file has data (not a hole) at offset or after it; when the file system
+    // cannot say, it has.
+    bool holds_data_from(std::uint64_t offset) const {
+        off_t data = ::lseek(fd_.get(), static_cast<off_t>(offset), SEEK_DATA);
+        return data >= 0 || errno != ENXIO;
+    }
+
+    static int open_fd(const std::string& path, bool want_ro, bool create, bool& read_only) {
         int fd = -1;
         if (!want_ro) {
-            fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+            fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
             if (fd < 0 && errno != EACCES && errno != EROFS && errno != EPERM) {
                 throw Error(Category::file, fmt::format("{}: {}", path, errno_text(errno)));
             }
@@ -176,8 +214,8 @@ class FileBackend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> open_file_backend(const std::string& path, bool block_device,
-                                           bool read_only) {
-    return std::make_unique<FileBackend>(path, block_device, read_only);
+                                           bool read_only, std::uint64_t size_bytes) {
+    return std::make_unique<FileBackend>(path, block_device, read_only, size_bytes);
 }
 
 }  // namespace camx::ctl

@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 
+#include <fmt/format.h>
+
 #include "camx/ctl/backend.hpp"
 
 namespace camx::ctl {
@@ -90,8 +92,13 @@ class Ramdisk final : public Backend {
         return {mapped, std::min(end * chunk_size, size_) - offset};
     }
 
-    void resize(std::uint64_t size) override {
+    void resize(std::uint64_t size, bool force) override {
         std::lock_guard lock(mutex_);
+        if (size < size_ && !force && holds_data_from(size))
+            throw Error(Category::usage,
+                        fmt::format("shrinking the ramdisk to {} bytes would cut off written data "
+                                    "(force to do it anyway)",
+                                    size));
         std::uint64_t n = chunk_count(size);
         for (auto c = chunks_.lower_bound(n); c != chunks_.end();) {
             c = chunks_.erase(c);
@@ -112,6 +119,17 @@ class Ramdisk final : public Backend {
         return (size + chunk_size - 1) / chunk_size;
     }
     static std::uint64_t round_up(std::uint64_t v) { return chunk_count(v) * chunk_size; }
+
+    // Whether any byte from offset on reads other than zero.
+    bool holds_data_from(std::uint64_t offset) const {
+        for (auto c = chunks_.lower_bound(offset / chunk_size); c != chunks_.end(); ++c) {
+            std::uint64_t from = c->first == offset / chunk_size ? offset % chunk_size : 0;
+            const std::uint8_t* p = c->second.get();
+            if (std::any_of(p + from, p + chunk_size, [](std::uint8_t b) { return b != 0; }))
+                return true;
+        }
+        return false;
+    }
 
     void check(std::uint64_t offset, std::uint64_t length) const {
         if (offset > size_ || length > size_ - offset) {
@@ -150,9 +168,10 @@ std::unique_ptr<Backend> open_backend(const LunConfig& config) {
         case BackendKind::ramdisk:
             return make_ramdisk(config.size_bytes, config.capacity_bytes);
         case BackendKind::file:
-            return open_file_backend(config.path, false, config.options.readonly);
+            return open_file_backend(config.path, false, config.options.readonly,
+                                     config.size_bytes);
         case BackendKind::block:
-            return open_file_backend(config.path, true, config.options.readonly);
+            return open_file_backend(config.path, true, config.options.readonly, config.size_bytes);
     }
     throw Error(Category::usage, "unknown backend");
 }

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "camx/ctl/data_out.hpp"
 #include "camx/ctl/engine.hpp"
 #include "camx/ctl/lun.hpp"
 
@@ -22,8 +23,8 @@ namespace camx::ctl {
 
 using Handler = void (*)(Cmd&);
 
-// Limits the engine reports in the Block Limits VPD page and enforces.
-constexpr std::uint32_t max_transfer_bytes = 8u << 20;
+// Limits the engine reports in the Block Limits VPD page and enforces (max_transfer_bytes,
+// in task.hpp, too).
 constexpr std::uint32_t max_unmap_descriptors = 256;
 
 struct CommandSpec {
@@ -36,6 +37,7 @@ struct CommandSpec {
     bool ua_exempt = false;        // never reports a pending unit attention
     bool without_lun = false;      // runs for a LUN that does not exist
     Handler handler = nullptr;
+    DataOutLength data_out = nullptr;  // commands that carry Data-Out: how much (data_out.hpp)
 };
 
 // Every command the engine implements; REPORT SUPPORTED OPERATION CODES reads this table.

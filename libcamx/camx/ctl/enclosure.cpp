@@ -920,7 +920,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_send_diagnostic},
+     handle_send_diagnostic,
+     data_out_send_diagnostic},
     {op(Opcode::report_luns), {}, 12, Access::none, false, true, true, true, handle_report_luns},
 };
 

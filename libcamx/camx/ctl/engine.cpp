@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <future>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "camx/ctl/core.hpp"
 #include "camx/ctl/enclosure.hpp"
+#include "camx/ctl/lun_check.hpp"
 #include "camx/scsi/opcode.hpp"
 #include "camx/scsi/report_luns.hpp"
 
@@ -23,7 +25,8 @@ constexpr std::uint8_t op(Opcode o) {
     return scsi::to_u8(o);
 }
 
-// opcode, service action, CDB length, access, needs media, SPC-2 allowed, UA exempt, no LUN.
+// opcode, service action, CDB length, access, needs media, SPC-2 allowed, UA exempt, no LUN,
+// handler, Data-Out length.
 const CommandSpec table[] = {
     {op(Opcode::test_unit_ready),
      {},
@@ -36,7 +39,16 @@ const CommandSpec table[] = {
      handle_test_unit_ready},
     {op(Opcode::request_sense), {}, 6, Access::none, false, true, true, true, handle_request_sense},
     {op(Opcode::read_6), {}, 6, Access::read, true, false, false, false, handle_read_6},
-    {op(Opcode::write_6), {}, 6, Access::write, true, false, false, false, handle_write_6},
+    {op(Opcode::write_6),
+     {},
+     6,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_6,
+     data_out_write_6},
     {op(Opcode::inquiry), {}, 6, Access::none, false, true, true, true, handle_inquiry},
     {op(Opcode::mode_select_6),
      {},
@@ -46,7 +58,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_mode_select_6},
+     handle_mode_select_6,
+     data_out_mode_select_6},
     {op(Opcode::reserve_6), {}, 6, Access::write, false, false, false, false, handle_reserve_6},
     {op(Opcode::release_6), {}, 6, Access::write, false, true, false, false, handle_release_6},
     {op(Opcode::mode_sense_6),
@@ -86,7 +99,16 @@ const CommandSpec table[] = {
      false,
      handle_read_capacity_10},
     {op(Opcode::read_10), {}, 10, Access::read, true, false, false, false, handle_read_10},
-    {op(Opcode::write_10), {}, 10, Access::write, true, false, false, false, handle_write_10},
+    {op(Opcode::write_10),
+     {},
+     10,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_10,
+     data_out_write_10},
     {op(Opcode::write_and_verify_10),
      {},
      10,
@@ -95,8 +117,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_verify_10},
-    {op(Opcode::verify_10), {}, 10, Access::read, true, false, false, false, handle_verify_10},
+     handle_write_verify_10,
+     data_out_write_verify_10},
+    {op(Opcode::verify_10),
+     {},
+     10,
+     Access::read,
+     true,
+     false,
+     false,
+     false,
+     handle_verify_10,
+     data_out_verify_10},
     {op(Opcode::read_defect_data_10),
      {},
      10,
@@ -107,10 +139,14 @@ const CommandSpec table[] = {
      false,
      handle_read_defect_data_10},
     {op(Opcode::pre_fetch_10), {}, 10, Access::read, true, false, false, false, handle_prefetch_10},
-    {op(Opcode::sanitize), 0x01, 10, Access::write, true, false, false, false, handle_sanitize},
-    {op(Opcode::sanitize), 0x02, 10, Access::write, true, false, false, false, handle_sanitize},
-    {op(Opcode::sanitize), 0x03, 10, Access::write, true, false, false, false, handle_sanitize},
-    {op(Opcode::sanitize), 0x1f, 10, Access::write, true, false, false, false, handle_sanitize},
+    {op(Opcode::sanitize), 0x01, 10, Access::write, true, false, false, false, handle_sanitize,
+     data_out_sanitize},
+    {op(Opcode::sanitize), 0x02, 10, Access::write, true, false, false, false, handle_sanitize,
+     data_out_sanitize},
+    {op(Opcode::sanitize), 0x03, 10, Access::write, true, false, false, false, handle_sanitize,
+     data_out_sanitize},
+    {op(Opcode::sanitize), 0x1f, 10, Access::write, true, false, false, false, handle_sanitize,
+     data_out_sanitize},
     {op(Opcode::synchronize_cache_10),
      {},
      10,
@@ -128,8 +164,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_same_10},
-    {op(Opcode::unmap), {}, 10, Access::write, true, false, false, false, handle_unmap},
+     handle_write_same_10,
+     data_out_write_same_10},
+    {op(Opcode::unmap),
+     {},
+     10,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_unmap,
+     data_out_unmap},
     {op(Opcode::log_sense), {}, 10, Access::none, false, true, false, false, handle_log_sense},
     {op(Opcode::mode_select_10),
      {},
@@ -139,7 +185,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_mode_select_10},
+     handle_mode_select_10,
+     data_out_mode_select_10},
     {op(Opcode::reserve_10), {}, 10, Access::write, false, false, false, false, handle_reserve_10},
     {op(Opcode::release_10), {}, 10, Access::write, false, true, false, false, handle_release_10},
     {op(Opcode::mode_sense_10),
@@ -168,9 +215,10 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_pr_out},
+     handle_pr_out,
+     data_out_pr_out},
     {op(Opcode::extended_copy), 0x00, 16, Access::write, true, false, false, false,
-     handle_extended_copy},
+     handle_extended_copy, data_out_extended_copy},
     {op(Opcode::receive_copy_results), 0x00, 16, Access::none, false, false, false, false,
      handle_receive_copy_results},
     {op(Opcode::receive_copy_results), 0x03, 16, Access::none, false, false, false, false,
@@ -184,8 +232,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_compare_and_write},
-    {op(Opcode::write_16), {}, 16, Access::write, true, false, false, false, handle_write_16},
+     handle_compare_and_write,
+     data_out_compare_and_write},
+    {op(Opcode::write_16),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_16,
+     data_out_write_16},
     {op(Opcode::write_and_verify_16),
      {},
      16,
@@ -194,8 +252,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_verify_16},
-    {op(Opcode::verify_16), {}, 16, Access::read, true, false, false, false, handle_verify_16},
+     handle_write_verify_16,
+     data_out_write_verify_16},
+    {op(Opcode::verify_16),
+     {},
+     16,
+     Access::read,
+     true,
+     false,
+     false,
+     false,
+     handle_verify_16,
+     data_out_verify_16},
     {op(Opcode::read_defect_data_12),
      {},
      12,
@@ -205,7 +273,16 @@ const CommandSpec table[] = {
      false,
      false,
      handle_read_defect_data_12},
-    {op(Opcode::orwrite_16), {}, 16, Access::write, true, false, false, false, handle_orwrite_16},
+    {op(Opcode::orwrite_16),
+     {},
+     16,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_orwrite_16,
+     data_out_orwrite_16},
     {op(Opcode::pre_fetch_16), {}, 16, Access::read, true, false, false, false, handle_prefetch_16},
     {op(Opcode::write_atomic_16),
      {},
@@ -215,7 +292,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_atomic_16},
+     handle_write_atomic_16,
+     data_out_write_atomic_16},
     {op(Opcode::synchronize_cache_16),
      {},
      16,
@@ -233,7 +311,8 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_same_16},
+     handle_write_same_16,
+     data_out_write_same_16},
     {op(Opcode::service_action_in_16), 0x10, 16, Access::none, true, false, false, false,
      handle_read_capacity_16},
     {op(Opcode::service_action_in_16), 0x12, 16, Access::read, true, false, false, false,
@@ -246,7 +325,16 @@ const CommandSpec table[] = {
     {op(Opcode::maintenance_in), 0x0d, 12, Access::none, false, true, false, false,
      handle_report_tmfs},
     {op(Opcode::read_12), {}, 12, Access::read, true, false, false, false, handle_read_12},
-    {op(Opcode::write_12), {}, 12, Access::write, true, false, false, false, handle_write_12},
+    {op(Opcode::write_12),
+     {},
+     12,
+     Access::write,
+     true,
+     false,
+     false,
+     false,
+     handle_write_12,
+     data_out_write_12},
     {op(Opcode::write_and_verify_12),
      {},
      12,
@@ -255,8 +343,18 @@ const CommandSpec table[] = {
      false,
      false,
      false,
-     handle_write_verify_12},
-    {op(Opcode::verify_12), {}, 12, Access::read, true, false, false, false, handle_verify_12},
+     handle_write_verify_12,
+     data_out_write_verify_12},
+    {op(Opcode::verify_12),
+     {},
+     12,
+     Access::read,
+     true,
+     false,
+     false,
+     false,
+     handle_verify_12,
+     data_out_verify_12},
 };
 
 TaskResult sense_result(const Lun* lun, const CheckCondition& cc) {
@@ -627,30 +725,7 @@ std::uint64_t fnv1a(std::string_view s) {
 }
 
 void validate(const LunConfig& c) {
-    const auto& o = c.options;
-    auto pow2 = [](std::uint32_t v) { return v != 0 && (v & (v - 1)) == 0; };
-    if (!pow2(o.blocksize) || o.blocksize < 512 || o.blocksize > 65536) {
-        throw Error(Category::usage,
-                    fmt::format("blocksize {} is not a power of two in 512..65536", o.blocksize));
-    }
-    if (o.pblocksize != 0 && (!pow2(o.pblocksize) || o.pblocksize < o.blocksize)) {
-        throw Error(Category::usage,
-                    fmt::format("pblocksize {} is not a power-of-two multiple of the blocksize",
-                                o.pblocksize));
-    }
-    if (c.backend == BackendKind::ramdisk && c.size_bytes < o.blocksize) {
-        throw Error(Category::usage, "a ramdisk LUN needs a size of at least one block");
-    }
-    if (c.backend != BackendKind::ramdisk && c.path.empty()) {
-        throw Error(Category::usage,
-                    fmt::format("a {} LUN needs a path", backend_kind_name(c.backend)));
-    }
-    if (o.vendor.size() > 8 || o.product.size() > 16 || o.revision.size() > 4) {
-        throw Error(Category::usage,
-                    "vendor, product or revision longer than 8, 16 or 4 characters");
-    }
-    if (!o.uuid.empty() && o.uuid.size() != 36)
-        throw Error(Category::usage, "uuid must be 36 characters");
+    check_lun(c);
 }
 
 }  // namespace
@@ -660,18 +735,30 @@ void no_media_operation_on_enclosure(const Lun& lun) {
     if (lun.enclosure)
         throw Error(Category::usage, fmt::format("LUN {} is an enclosure", lun.config.id));
 }
+
+// A new size for the media (lun.mutex held). Every nexus learns of a new capacity before its
+// next command (SBC-4 4.7: CAPACITY DATA HAS CHANGED).
+void resize(Lun& lun, std::uint64_t size_bytes, bool force) {
+    if (lun.backend) {
+        lun.backend->resize(size_bytes, force);
+        std::uint64_t blocks = lun.backend->size_bytes() / lun.block_size();
+        if (blocks != lun.blocks) {
+            lun.blocks = blocks;
+            lun.ua.establish_all(ua::capacity_changed);
+        }
+    }
+    lun.config.size_bytes = size_bytes;
+}
 }  // namespace
 
 Engine::Engine() : Engine(Options{}) {}
 Engine::Engine(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Engine::~Engine() = default;
 
-void Engine::add_lun(const LunConfig& config) {
+namespace {
+// A LUN with its media open, not in any table yet.
+std::shared_ptr<Lun> build_lun(const LunConfig& config) {
     validate(config);
-    std::lock_guard admin(impl_->admin_mutex);
-    if (impl_->tables()->luns.contains(config.id)) {
-        throw Error(Category::usage, fmt::format("LUN {} already exists", config.id));
-    }
     auto lun = std::make_shared<Lun>();
     lun->config = config;
     lun->serial = config.options.serial.empty() ? fmt::format("CAMX{:08X}", config.id)
@@ -680,8 +767,103 @@ void Engine::add_lun(const LunConfig& config) {
         (0x3ull << 60) | (fnv1a(fmt::format("{}/{}", lun->serial, config.id)) >> 4));
     lun->modes = ModePages::make(config.options);
     lun->open_media();
+    return lun;
+}
+}  // namespace
+
+void Engine::add_lun(const LunConfig& config) {
+    std::lock_guard admin(impl_->admin_mutex);
+    if (impl_->tables()->luns.contains(config.id)) {
+        throw Error(Category::usage, fmt::format("LUN {} already exists", config.id));
+    }
+    auto lun = build_lun(config);
     impl_->all_established(ua::reported_luns_changed);
     impl_->change([&](Tables& t) { t.luns[config.id] = lun; });
+}
+
+struct PreparedLuns::Impl {
+    std::map<std::uint64_t, std::shared_ptr<Lun>> in;  // new and replacing LUNs
+    std::set<std::uint64_t> remove;                    // taken out (or replaced)
+};
+
+PreparedLuns::PreparedLuns() : impl_(std::make_unique<Impl>()) {}
+PreparedLuns::~PreparedLuns() = default;
+PreparedLuns::PreparedLuns(PreparedLuns&&) noexcept = default;
+PreparedLuns& PreparedLuns::operator=(PreparedLuns&&) noexcept = default;
+
+PreparedLuns Engine::prepare(const LunUpdate& update) const {
+    PreparedLuns out;
+    std::vector<std::pair<std::uint64_t, Error>> problems;
+    auto fail = [&](std::uint64_t id, const Error& e) { problems.emplace_back(id, e); };
+    auto running = impl_->tables();
+    for (auto id : update.remove)
+        if (!running->luns.contains(id)) fail(id, Error(Category::no_device, "no such LUN"));
+    auto take = [&](std::uint64_t id, auto&& make) {
+        if (out.impl_->in.contains(id)) {
+            fail(id, Error(Category::usage, "defined twice"));
+        } else if (running->luns.contains(id) && !update.remove.count(id)) {
+            fail(id, Error(Category::usage, "already exists"));
+        } else {
+            try {
+                out.impl_->in[id] = make();
+            } catch (const Error& e) {
+                fail(id, e);
+            }
+        }
+    };
+    for (const auto& c : update.luns) take(c.id, [&] { return build_lun(c); });
+    for (const auto& [id, c] : update.enclosures)
+        take(id, [&] { return make_enclosure_lun(id, c); });
+    if (!problems.empty()) {
+        std::string msg;
+        for (const auto& [id, e] : problems)
+            msg += fmt::format("{}LUN {}: {}", msg.empty() ? "" : "\n", id, e.what());
+        throw Error(problems.front().second.category(), msg);
+    }
+    out.impl_->remove = update.remove;
+    return out;
+}
+
+std::vector<std::string> Engine::commit(PreparedLuns prepared) {
+    auto& p = *prepared.impl_;
+    std::vector<std::shared_ptr<Lun>> out;
+    {
+        std::lock_guard admin(impl_->admin_mutex);
+        const auto& running = impl_->tables()->luns;
+        for (auto id : p.remove)
+            if (!running.contains(id))
+                throw Error(Category::usage, fmt::format("LUN {} went away since prepared", id));
+        for (const auto& [id, lun] : p.in)
+            if (running.contains(id) && !p.remove.count(id))
+                throw Error(Category::usage, fmt::format("LUN {} appeared since prepared", id));
+        for (auto id : p.remove) out.push_back(running.at(id));
+        bool inventory = std::any_of(p.remove.begin(), p.remove.end(),
+                                     [&](std::uint64_t id) { return !p.in.contains(id); }) ||
+                         std::any_of(p.in.begin(), p.in.end(),
+                                     [&](const auto& kv) { return !p.remove.count(kv.first); });
+        impl_->change([&](Tables& t) {
+            for (auto id : p.remove) t.luns.erase(id);
+            for (const auto& [id, lun] : p.in) t.luns[id] = lun;
+        });
+        if (inventory)
+            for (const auto& [id, lun] : impl_->tables()->luns) {
+                if (p.in.contains(id)) continue;  // a new LUN has its power-on attention
+                std::lock_guard lock(lun->mutex);
+                lun->ua.establish_all(ua::reported_luns_changed);
+            }
+    }
+    // Commands already running on a LUN taken out finish on its backend; the flush catches
+    // what they wrote. The switch has happened: a failure here is a report, not a rollback.
+    std::vector<std::string> problems;
+    for (const auto& lun : out) {
+        std::lock_guard lock(lun->mutex);
+        try {
+            lun->close_media();
+        } catch (const Error& e) {
+            problems.push_back(fmt::format("LUN {}: {}", lun->config.id, e.what()));
+        }
+    }
+    return problems;
 }
 
 void Engine::remove_lun(std::uint64_t id) {
@@ -697,15 +879,18 @@ void Engine::modify_lun(std::uint64_t id, const LunChange& change) {
     std::lock_guard admin(impl_->admin_mutex);
     auto lun = impl_->get(id);
     no_media_operation_on_enclosure(*lun);
-    if (change.options) {
+    if (change.options || change.size_bytes) {
         LunConfig next = lun->config;
-        next.options = *change.options;
+        if (change.options) next.options = *change.options;
+        if (change.size_bytes) next.size_bytes = *change.size_bytes;
         validate(next);
         if (next.options.blocksize != lun->config.options.blocksize) {
             throw Error(Category::usage, "the blocksize of an existing LUN cannot change");
         }
     }
     std::lock_guard lock(lun->mutex);
+    // The size first: a refused resize changes nothing.
+    if (change.size_bytes) resize(*lun, *change.size_bytes, change.force);
     if (change.options) {
         bool wce = change.options->write_cache != lun->config.options.write_cache;
         lun->config.options = *change.options;
@@ -719,21 +904,6 @@ void Engine::modify_lun(std::uint64_t id, const LunChange& change) {
                 }
             }
             lun->ua.establish_all(ua::mode_parameters_changed);
-        }
-    }
-    if (change.size_bytes) {
-        if (lun->config.backend == BackendKind::ramdisk) {
-            if (*change.size_bytes < lun->block_size())
-                throw Error(Category::usage, "size below one block");
-            lun->config.size_bytes = *change.size_bytes;
-        }
-        if (lun->backend) {
-            lun->backend->resize(*change.size_bytes);
-            std::uint64_t blocks = lun->backend->size_bytes() / lun->block_size();
-            if (blocks != lun->blocks) {
-                lun->blocks = blocks;
-                lun->ua.establish_all(ua::capacity_changed);
-            }
         }
     }
 }
@@ -756,7 +926,10 @@ void Engine::load(std::uint64_t id, std::optional<std::string> path) {
     auto lun = impl_->get(id);
     no_media_operation_on_enclosure(*lun);
     std::lock_guard lock(lun->mutex);
-    if (path) lun->config.path = *path;
+    if (path) {
+        lun->config.path = *path;
+        lun->config.size_bytes = 0;  // a new file keeps its own size
+    }
     lun->close_media();
     lun->open_media();
     lun->state.ejected = false;
@@ -865,12 +1038,38 @@ void Engine::restore_reservations(std::uint64_t id, const nlohmann::json& state)
     lun->pr = std::move(s);
 }
 
+namespace {
+
+// Single-level LUNs below 256 read the same in Linux's integer form.
+std::uint64_t initiator_lun(std::uint64_t task_lun) {
+    return task_lun < 0x100 ? task_lun : scsi::Lun::from_int(task_lun).levels().front().lun;
+}
+
+}  // namespace
+
+std::uint32_t Engine::data_out_length(const Nexus& nexus, std::uint64_t lun_addr, ByteView cdb) {
+    if (cdb.empty()) return 0;
+    auto t = impl_->tables();
+    std::shared_ptr<Lun> lun = impl_->resolve(*t, nexus.port, initiator_lun(lun_addr));
+    if (!lun) return 0;  // LOGICAL UNIT NOT SUPPORTED; no command without a LUN takes data
+    std::uint8_t sa = cdb.size() > 1 ? (cdb[1] & 0x1f) : 0;
+    const CommandSpec* spec =
+        lun->enclosure ? find_enclosure_command(cdb[0], sa) : find_command(cdb[0], sa);
+    if (!spec || !spec->data_out || cdb.size() < spec->cdb_length) return 0;
+    MediumShape m;
+    m.block_size = lun->block_size();
+    {
+        std::lock_guard lock(lun->mutex);
+        m.blocks = lun->blocks;
+    }
+    std::uint64_t n = spec->data_out(cdb, m);
+    return n > max_transfer_bytes ? 0 : static_cast<std::uint32_t>(n);
+}
+
 void Engine::submit(Task task, std::function<void(TaskResult)> done) {
     auto p = std::make_shared<Pending>();
     p->arrived = std::chrono::steady_clock::now();
-    // Single-level LUNs below 256 read the same in Linux's integer form.
-    p->initiator_lun =
-        task.lun < 0x100 ? task.lun : scsi::Lun::from_int(task.lun).levels().front().lun;
+    p->initiator_lun = initiator_lun(task.lun);
     p->task = std::move(task);
     p->done = std::move(done);
     auto t = impl_->tables();

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,10 +59,13 @@ inline std::string reported_device_id(std::string_view configured, std::string_v
 struct LunConfig {
     std::uint64_t id = 0;  // engine LUN id (ctladm -l), unique in the engine
     BackendKind backend = BackendKind::ramdisk;
-    std::string path;              // file or block device
-    std::uint64_t size_bytes = 0;  // ramdisk: LUN size (required); file: 0 = the file's size
-    // Ramdisk only: bytes of memory the LUN may allocate; nullopt = size_bytes; 0 = discard
-    // writes and read zeros.
+    std::string path;  // file or block device
+    // Ramdisk: LUN size (required). File: the file is created (if missing) or extended to it;
+    // 0 = the file's size. Block: 0 or the device's size.
+    std::uint64_t size_bytes = 0;
+    // Ramdisk only: bytes of memory the LUN may allocate; nullopt = size_bytes (then no larger
+    // than memory); 0 = discard writes and read zeros. Writes that would need more answer
+    // SPACE ALLOCATION FAILED WRITE PROTECT (a thin ramdisk: option capacity).
     std::optional<std::uint64_t> capacity_bytes;
     LunOptions options;
 };
@@ -107,8 +111,37 @@ struct PortConfig {
 
 // Changes ctladm modify may make at runtime; unset members keep their value.
 struct LunChange {
-    std::optional<std::uint64_t> size_bytes;  // resize: ramdisk size, or re-read the file's size
+    // A ramdisk takes the new size; a file is extended or cut to it; a block device's size is
+    // read again and must match. 0 for a file or block LUN: read the size again.
+    std::optional<std::uint64_t> size_bytes;
+    // Shrink even if that cuts off written data (otherwise Error(usage)).
+    bool force = false;
     std::optional<LunOptions> options;
+};
+
+// The LUN side of an all-or-nothing change (ctld's reload): LUNs to put in and to take out.
+// A LUN whose id is also in `remove` replaces the running one in the same step.
+struct LunUpdate {
+    std::vector<LunConfig> luns;
+    std::map<std::uint64_t, EnclosureConfig> enclosures;
+    std::set<std::uint64_t> remove;
+    bool empty() const { return luns.empty() && enclosures.empty() && remove.empty(); }
+};
+
+// LUNs built and their media opened by Engine::prepare, not yet reachable by any initiator.
+// Dropping it without a commit closes them again; the engine never saw them.
+class PreparedLuns {
+  public:
+    PreparedLuns();
+    ~PreparedLuns();
+    PreparedLuns(PreparedLuns&&) noexcept;
+    PreparedLuns& operator=(PreparedLuns&&) noexcept;
+
+    struct Impl;
+
+  private:
+    friend class Engine;
+    std::unique_ptr<Impl> impl_;
 };
 
 class Engine : public TaskSink {
@@ -132,6 +165,15 @@ class Engine : public TaskSink {
     void add_lun(const LunConfig& config);
     void remove_lun(std::uint64_t id);
     void modify_lun(std::uint64_t id, const LunChange& change);
+    // Two-phase change of several LUNs (FreeBSD ctld's conf_apply): prepare checks every
+    // id, validates every configuration and opens every backend, changing nothing; one
+    // Error lists every LUN that failed ("LUN 3: ..." per line, the first one's category).
+    // commit then swaps all in at once (REPORTED LUNS DATA HAS CHANGED to the LUNs that stay
+    // when the set of ids changed) and closes the LUNs taken out; it throws Error(usage),
+    // changing nothing, only when the LUNs changed since prepare. It returns the problems
+    // flushing the LUNs taken out (they are gone all the same).
+    PreparedLuns prepare(const LunUpdate& update) const;
+    std::vector<std::string> commit(PreparedLuns prepared);
     void set_lun_online(std::uint64_t id, bool online);
     void eject(std::uint64_t id);  // as START STOP UNIT LOEJ=1 START=0
     // Reopens the media (the configured path, or a new one for file/block LUNs).
@@ -166,6 +208,7 @@ class Engine : public TaskSink {
 
     // TaskSink.
     void submit(Task task, std::function<void(TaskResult)> done) override;
+    std::uint32_t data_out_length(const Nexus& nexus, std::uint64_t lun, ByteView cdb) override;
     TmfResponse task_management(const Nexus& nexus, TmfFunction fn, std::uint64_t lun,
                                 std::uint32_t referenced_tag) override;
     void nexus_lost(const Nexus& nexus) override;

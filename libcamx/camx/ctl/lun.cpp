@@ -1,6 +1,7 @@
 // The logical unit: media open and close, mode pages, sense shortcuts and command helpers.
 #include "camx/ctl/lun.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "camx/scsi/mode.hpp"
@@ -156,6 +157,13 @@ ByteView Cmd::data_out(std::size_t need, std::uint16_t length_field_byte) {
     if (task.data_out.size() < need) invalid_field_in_cdb(length_field_byte);
     if (need < task.data_out.size()) result.data_out_used = static_cast<std::uint32_t>(need);
     return ByteView(task.data_out).first(need);
+}
+
+std::uint64_t Cmd::data_out_declared() const {
+    bool out =
+        task.direction == DataDirection::out || task.direction == DataDirection::bidirectional;
+    std::uint64_t edtl = out ? task.expected_transfer_length : 0;
+    return std::max<std::uint64_t>(edtl, task.data_out.size());
 }
 
 ByteView Cmd::data_out_blocks(std::uint32_t want, std::uint32_t block_size) {

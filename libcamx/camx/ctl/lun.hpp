@@ -127,6 +127,10 @@ struct Cmd {
     // The data-out bytes a block write asks for, or the whole blocks of them that arrived
     // (SAM: the command runs on the data the initiator sent; the frontend reports the rest).
     ByteView data_out_blocks(std::uint32_t want, std::uint32_t block_size);
+    // The data-out length the initiator declared (the EDTL of a write): frontends collect
+    // only what the CDB carries, so commands whose data must have an exact size (COMPARE
+    // AND WRITE, WRITE SAME) check this, not the bytes that arrived.
+    std::uint64_t data_out_declared() const;
     // Sets data_in, cut to the allocation length.
     void reply(Bytes data, std::size_t allocation_length);
     // Media and its size, checked: NOT READY without media.

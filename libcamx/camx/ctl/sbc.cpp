@@ -94,7 +94,7 @@ void write_same(Cmd& c, std::uint8_t wrprotect, bool anchor, bool unmap, bool nd
     if (!ndob) {
         // The data-out is exactly one logical block: more is not a residual to ignore but a
         // block of another size (like COMPARE AND WRITE's two halves).
-        if (c.task.data_out.size() > bs) invalid_field_in_cdb(length_byte);
+        if (c.data_out_declared() > bs) invalid_field_in_cdb(length_byte);
         ByteView d = c.data_out(bs, length_byte);
         std::copy(d.begin(), d.end(), block.begin());
     }
@@ -248,7 +248,7 @@ void handle_compare_and_write(Cmd& c) {
     std::uint32_t bs = c.lun->block_size();
     std::uint64_t n = std::uint64_t{q.blocks} * bs;
     // The verify and write halves must arrive whole: no residual makes sense for a part.
-    if (c.task.data_out.size() != 2 * n) invalid_field_in_cdb(13);
+    if (c.data_out_declared() != 2 * n) invalid_field_in_cdb(13);
     if (q.blocks == 0) return;
     c.check_writable();
     c.check_range(q.lba, q.blocks);

@@ -12,6 +12,10 @@
 
 namespace camx::ctl {
 
+// The largest data transfer of one task, either way: what the Block Limits VPD page
+// advertises and the most a frontend buffers for one command.
+constexpr std::uint32_t max_transfer_bytes = 8u << 20;
+
 enum class TaskAttribute : std::uint8_t { simple, ordered, head_of_queue, aca };
 enum class DataDirection : std::uint8_t { none, in, out, bidirectional };
 
@@ -85,6 +89,13 @@ class TaskSink {
   public:
     virtual ~TaskSink() = default;
     virtual void submit(Task task, std::function<void(TaskResult)> done) = 0;
+    // The Data-Out bytes the command carries as its CDB says (a WRITE's blocks times the
+    // LUN's block size, a parameter list length), at most max_transfer_bytes; 0 when it
+    // carries none or the engine refuses it without looking at data (unknown LUN or
+    // opcode, blocks outside the LUN, a transfer longer than max_transfer_bytes). Frontends
+    // collect at most this much, whatever the initiator declares, and submit() then
+    // answers (with its CHECK CONDITION for a refused command).
+    virtual std::uint32_t data_out_length(const Nexus& nexus, std::uint64_t lun, ByteView cdb) = 0;
     virtual TmfResponse task_management(const Nexus& nexus, TmfFunction fn, std::uint64_t lun,
                                         std::uint32_t referenced_tag) = 0;
     // The nexus is gone (logout, connection lost): drop its tasks, keep its registrations.

@@ -79,12 +79,12 @@ Bytes Device::data_in(ByteView cdb, std::size_t allocation_length) {
     return buf;
 }
 
-void Device::data_out(ByteView cdb, ByteView data) {
+transport::Result Device::data_out(ByteView cdb, ByteView data) {
     transport::Command cmd;
     cmd.cdb = cdb;
     cmd.direction = transport::Direction::out;
     cmd.data_out = data;
-    run(cmd);
+    return run(cmd);
 }
 
 void Device::no_data(ByteView cdb) {

@@ -22,7 +22,8 @@ class Device {
     // Sends cdb expecting up to allocation_length bytes; returns the bytes actually
     // transferred (residual applied).
     Bytes data_in(ByteView cdb, std::size_t allocation_length);
-    void data_out(ByteView cdb, ByteView data);
+    // Sends data; the result tells how much the device took (residual, overflow).
+    transport::Result data_out(ByteView cdb, ByteView data);
     void no_data(ByteView cdb);
     // No status check: for callers that interpret CHECK CONDITION themselves.
     transport::Result execute_raw(const transport::Command& cmd);

@@ -270,6 +270,12 @@ std::vector<TypeCount> Enclosure::counts() const {
     return out;
 }
 
+std::size_t Enclosure::element_count() const {
+    std::size_t n = 0;
+    for (const auto& c : counts()) n += c.count;
+    return n;
+}
+
 std::vector<const Element*> Enclosure::slots() const {
     std::vector<const Element*> out;
     for (const auto& el : elements) {
@@ -487,15 +493,13 @@ nlohmann::json summary_json(const Enclosure& e) {
     j["status_flags"] = flags;
     j["subenclosure_count"] = e.configuration.subenclosures.size();
     auto counts = nlohmann::json::array();
-    std::size_t total = 0;
     for (const auto& c : e.counts()) {
         counts.push_back({{"element_type", ses::code(c.type)},
                           {"element_type_name", ses::element_type_name(c.type)},
                           {"count", c.count}});
-        total += c.count;
     }
     j["element_counts"] = counts;
-    j["element_count"] = total;
+    j["element_count"] = e.element_count();
     j["slot_count"] = e.slots().size();
     j["warnings"] = e.warnings;
     return j;

@@ -107,6 +107,9 @@ struct Enclosure {
     // Individual elements per type, in configuration order (types repeated per subenclosure
     // are added up).
     std::vector<TypeCount> counts() const;
+    // The individual elements, as SES counts them (the sum of counts()): "element_count"
+    // wherever encctl says it. `elements` holds one overall element per type header more.
+    std::size_t element_count() const;
     std::vector<const Element*> slots() const;
     const Element* find(std::size_t index) const;
 

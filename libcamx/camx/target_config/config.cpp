@@ -1,21 +1,24 @@
 #include "camx/target_config/config.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <filesystem>
 #include <limits>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "camx/ctl/lun_check.hpp"
 #include "camx/error/error.hpp"
+#include "camx/transport/fd.hpp"
 
 namespace camx::target_config {
 
@@ -411,7 +414,16 @@ void Builder::global(const Entry& e, std::map<std::string, Location>& seen) {
         path_key(cfg_.global.state_dir);
     else if (k == "control-socket")
         path_key(cfg_.global.control_socket);
-    else if (k == "control-group") {
+    else if (k == "session-buffer-limit" || k == "buffer-limit") {
+        if (const Scalar* v = single(e); v && once(seen, e)) {
+            auto n = size(*v, k);
+            if (n && *n < (1u << 20))
+                error(v->where, fmt::format("{} must be at least 1M", k));
+            else if (n)
+                (k == "buffer-limit" ? cfg_.global.buffer_limit
+                                     : cfg_.global.session_buffer_limit) = *n;
+        }
+    } else if (k == "control-group") {
         if (const Scalar* v = single(e); v && once(seen, e)) cfg_.global.control_group = v->text;
     } else
         error(e.key.where, fmt::format("unknown key '{}'", k));
@@ -566,10 +578,14 @@ void Builder::lun(const Section& s, Lun& l) {
         } else if (k == "serial") {
             if (v->text.empty() || v->text.size() > 64)
                 error(v->where, "serial must be 1 to 64 characters");
+            else if (auto p = ctl::ascii_problem("serial", v->text, 64))
+                error(v->where, *p);
             l.serial = v->text;
         } else if (k == "device-id") {
             if (v->text.empty() || v->text.size() > 128)
                 error(v->where, "device-id must be 1 to 128 characters");
+            else if (auto p = ctl::ascii_problem("device-id", v->text, 128))
+                error(v->where, *p);
             l.device_id = v->text;
         } else if (k == "device-type") {
             std::string t = lower(v->text);
@@ -581,7 +597,7 @@ void Builder::lun(const Section& s, Lun& l) {
                 error(v->where,
                       fmt::format("device-type must be disk or enclosure, not '{}'", v->text));
         } else if (k == "ctl-lun") {
-            if (auto n = number(*v, 0, 16383, "ctl-lun"))
+            if (auto n = number(*v, 0, ctl::max_lun_id, "ctl-lun"))
                 l.ctl_lun = static_cast<std::uint32_t>(*n);
         } else {
             error(e.key.where, fmt::format("unknown key '{}' in lun '{}'", k, l.name));
@@ -605,8 +621,15 @@ void Builder::lun(const Section& s, Lun& l) {
         struct stat st {};
         const Location& at = value_at["path"];
         if (::stat(l.path.c_str(), &st) != 0) {
-            error(at, fmt::format("lun '{}': {}: {}", l.name, l.path, std::strerror(errno)),
-                  Category::file);
+            // A file LUN with a size creates its missing file, in a directory that exists.
+            int e = errno;
+            std::error_code ec;
+            bool creates =
+                e == ENOENT && l.backend == Backend::file && l.size_bytes.value_or(0) != 0 &&
+                std::filesystem::is_directory(std::filesystem::path(l.path).parent_path(), ec);
+            if (!creates)
+                error(at, fmt::format("lun '{}': {}: {}", l.name, l.path, std::strerror(e)),
+                      Category::file);
         } else if (l.backend == Backend::file && !S_ISREG(st.st_mode)) {
             error(at, fmt::format("lun '{}': {} is not a regular file", l.name, l.path),
                   Category::file);
@@ -615,9 +638,22 @@ void Builder::lun(const Section& s, Lun& l) {
                   Category::file);
         }
     }
-    if (l.size_bytes && *l.size_bytes % l.blocksize_bytes != 0)
-        error(value_at["size"], fmt::format("lun '{}': size {} is not a multiple of blocksize {}",
-                                            l.name, *l.size_bytes, l.blocksize_bytes));
+    if (l.size_bytes) {
+        if (auto p = ctl::size_problem(*l.size_bytes, l.blocksize_bytes))
+            error(value_at["size"], fmt::format("lun '{}': {}", l.name, *p));
+    }
+    // INQUIRY strings go out as they are written: SPC wants printable ASCII.
+    static constexpr std::pair<const char*, std::size_t> inquiry[] = {
+        {"vendor", 8}, {"product", 16}, {"revision", 4}};
+    for (auto [name, max] : inquiry) {
+        auto o = l.options.find(name);
+        if (o == l.options.end()) continue;
+        if (auto p = ctl::ascii_problem(name, o->second, max)) {
+            auto at = l.option_where.find(name);
+            error(at == l.option_where.end() ? l.where : at->second,
+                  fmt::format("lun '{}': {}", l.name, *p));
+        }
+    }
 }
 
 // An enclosure has no media: keys about media are mistakes, and its options are its own.
@@ -724,7 +760,7 @@ void Builder::target(const Section& s) {
         }
         if (k == "lun") {
             for (const auto& sec : sections(e, false)) {
-                auto id = number(sec.name, 0, 16383, "LUN number");
+                auto id = number(sec.name, 0, ctl::max_lun_id, "LUN number");
                 if (!id) continue;
                 if (auto [it, fresh] = ids.emplace(*id, sec.name.where); !fresh) {
                     error(sec.name.where,
@@ -1054,13 +1090,50 @@ Config parse(std::string_view text, const std::string& name, const ParseOptions&
     return cfg;
 }
 
+namespace {
+
+std::string_view file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    return "not a regular file";
+}
+
+Error file_error(const std::string& path, std::string_view what) {
+    return Error(Category::file, fmt::format("{}: {}", path, what));
+}
+
+// A directory reads as an empty, valid configuration and a FIFO blocks its reader: only a
+// regular file is a configuration. Checked before opening (opening a device may do
+// something) and again on the open file; O_NONBLOCK so that a FIFO swapped in between does
+// not block either.
+std::string read_config_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw file_error(path, std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        throw file_error(path, fmt::format("{}, not a configuration file", file_kind(st.st_mode)));
+    transport::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd) throw file_error(path, std::strerror(errno));
+    if (::fstat(fd.get(), &st) != 0) throw file_error(path, std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        throw file_error(path, fmt::format("{}, not a configuration file", file_kind(st.st_mode)));
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw file_error(path, fmt::format("read: {}", std::strerror(errno)));
+        if (n == 0) return text;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+}  // namespace
+
 Config load(const std::string& path, const ParseOptions& opt) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(Category::file, fmt::format("{}: {}", path, std::strerror(errno)));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw Error(Category::file, fmt::format("{}: read error", path));
-    return parse(ss.str(), path, opt);
+    return parse(read_config_file(path), path, opt);
 }
 
 namespace {
@@ -1429,7 +1502,9 @@ void to_json(nlohmann::json& j, const Global& g) {
          {"pidfile", g.pidfile},
          {"state_dir", g.state_dir},
          {"control_socket", g.control_socket},
-         {"control_group", g.control_group}};
+         {"control_group", g.control_group},
+         {"session_buffer_limit", g.session_buffer_limit},
+         {"buffer_limit", g.buffer_limit}};
 }
 
 void to_json(nlohmann::json& j, const Config& c) {

@@ -169,6 +169,9 @@ struct Global {
     std::string state_dir = "/var/lib/ctld";
     std::string control_socket = "/run/ctld/ctld.sock";
     std::string control_group;  // members may use the socket besides root; empty: root only
+    // Data-Out and Data-In ctld buffers for iSCSI sessions: each session, and all together.
+    std::uint64_t session_buffer_limit = 64ull << 20;
+    std::uint64_t buffer_limit = 256ull << 20;
 };
 
 struct Config {
@@ -191,7 +194,8 @@ struct ParseOptions {
 // errors, file for a missing or wrong backing path; the message lists every problem found,
 // one per line, each starting with "file:line:column: ".
 Config parse(std::string_view text, const std::string& name, const ParseOptions& opt = {});
-// Reads path and parses it; Error(file) when it cannot be read.
+// Reads path and parses it; Error(file) when it cannot be read or is not a regular file
+// (a directory, FIFO, socket or device; a FIFO is never waited on).
 Config load(const std::string& path, const ParseOptions& opt = {});
 
 // The built-in demo (ctld --demo): a 64 MiB ramdisk disk as LUN 0 and an emulated enclosure

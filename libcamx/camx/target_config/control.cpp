@@ -129,6 +129,7 @@ json args_of(const Command& c) {
                    [&](const LunModify& x) {
                        j["lun"] = x.lun;
                        put(j, "size_bytes", x.size_bytes);
+                       if (x.force) j["force"] = true;
                        put(j, "options", x.options);
                    },
                    [](const LunList&) {},
@@ -209,6 +210,7 @@ Command command_of(std::string_view name, const json& args) {
         LunModify x;
         x.lun = a.need<std::uint32_t>("lun");
         x.size_bytes = a.opt<std::uint64_t>("size_bytes");
+        x.force = a.or_default<bool>("force");
         x.options = a.or_default<Options>("options");
         if (!x.size_bytes && x.options.empty())
             throw Error(Category::usage, "lun.modify: nothing to change");
@@ -291,6 +293,13 @@ T field(const json& j, const char* key) {
 }
 
 // A string member that is left out when empty.
+template <class T>
+std::optional<T> optional_field(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    return field<T>(j, key);
+}
+
 std::string optional_string(const json& j, const char* key) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return {};
@@ -436,6 +445,25 @@ void from_json(const json& j, PrInfo& p) {
     if (!r.is_null()) p.reservation = r.get<PrReservationInfo>();
 }
 
+void to_json(json& j, const LunOptionsInfo& o) {
+    j = {{"vendor", o.vendor}, {"product", o.product}, {"revision", o.revision}};
+    put(j, "pblocksize", o.pblocksize);
+    put(j, "readonly", o.readonly);
+    put(j, "removable", o.removable);
+    put(j, "unmap", o.unmap);
+    put(j, "writecache", o.writecache);
+}
+void from_json(const json& j, LunOptionsInfo& o) {
+    o.vendor = field<std::string>(j, "vendor");
+    o.product = field<std::string>(j, "product");
+    o.revision = field<std::string>(j, "revision");
+    o.pblocksize = optional_field<std::uint32_t>(j, "pblocksize");
+    o.readonly = optional_field<bool>(j, "readonly");
+    o.removable = optional_field<bool>(j, "removable");
+    o.unmap = optional_field<bool>(j, "unmap");
+    o.writecache = optional_field<bool>(j, "writecache");
+}
+
 void to_json(json& j, const LunInfo& l) {
     j = {{"lun", l.lun},
          {"name", l.name},
@@ -474,7 +502,7 @@ void from_json(const json& j, LunInfo& l) {
     l.device_type = field<std::string>(j, "device_type");
     l.online = field<bool>(j, "online");
     l.readonly = field<bool>(j, "readonly");
-    l.options = field<Options>(j, "options");
+    l.options = field<LunOptionsInfo>(j, "options");
     l.persistent_reservation = field<PrInfo>(j, "persistent_reservation");
     if (auto it = j.find("enclosure"); it != j.end() && !it->is_null())
         l.enclosure = it->get<EnclosureInfo>();

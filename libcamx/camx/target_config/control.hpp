@@ -4,7 +4,10 @@
 // Transport: a Unix stream socket (default /run/ctld/ctld.sock). The client writes one
 // request per line (a JSON object followed by '\n'); the server writes one response line per
 // request, in order. Lines longer than 1 MiB close the connection. The server checks the
-// peer with SO_PEERCRED: root, the daemon's own uid, or a member of the control group.
+// peer with SO_PEERCRED: root, the daemon's own uid, or a member of the control group. It
+// bounds its clients (ServerSettings in control_socket.hpp): one past the limit gets a "busy"
+// error line and is closed, an idle one a "timeout" error line; while a client's unread
+// answers are over the cap its further requests wait unread.
 //
 // Request:   {"version": 1, "id": 7, "command": "lun.create", "args": {...}}
 //   "version" must be 1; "id" is any unsigned integer the client chooses, echoed back;
@@ -28,7 +31,10 @@
 //                  An enclosure takes ctl.conf's enclosure options (slots, psus, fans, temps,
 //                  volts, slot-luns, slot-descriptors, ..., vendor, product) and no media.
 //   lun.remove    {"lun": N}                          -> {}            no such LUN: no_device
-//   lun.modify    {"lun": N, "size_bytes"?: N, "options"?: {name: value}}  -> {"lun": LunInfo}
+//   lun.modify    {"lun": N, "size_bytes"?: N, "force"?: B, "options"?: {name: value}}
+//                  -> {"lun": LunInfo}; size_bytes resizes (a file is extended or cut; 0
+//                  for a file or block LUN reads its size again); shrinking below written
+//                  data needs "force": true (usage otherwise)
 //   lun.list      {}                                  -> {"luns": [LunInfo, ...]}
 //   lun.online    {"lun"?: N}  (no "lun": every LUN)  -> {"luns": [N, ...]} the LUNs changed
 //   lun.offline   {"lun"?: N}  (offline LUNs answer BUSY) -> {"luns": [N, ...]}
@@ -53,6 +59,7 @@
 //   session.list  {}                                  -> {"sessions": [SessionInfo, ...]}
 //   session.logout {"all"?: bool, "connection_id"?: N, "initiator_name"?: S,
 //                  "initiator_address"?: S}  (exactly one selector) -> {"logged_out": N}
+//                  errors: a selector other than "all" that matches no session (no_device)
 //   stats         {"lun"?: N}                         -> {"luns": [LunStats, ...]}
 //   reload        {}  (same as SIGHUP)                -> {}
 //   lun.simulate  {"lun": N, "conditions": [S, ...]}  (an enclosure; conditions as
@@ -63,12 +70,17 @@
 //
 // LunInfo:   {"lun", "name", "backend", "path", "size_bytes", "blocksize_bytes", "blocks",
 //             "serial", "device_id", "naa", "eui"?, "uuid"?, "scsiname"?, "device_type",
-//             "online", "readonly", "options": {}, "persistent_reservation": PrInfo,
+//             "online", "readonly", "options": LunOptions, "persistent_reservation": PrInfo,
 //             "enclosure"?: EnclosureInfo}  (enclosures only)
+//             "readonly" is the LUN's state (the option, or media that only opened
+//             read-only); "options" holds what was set or defaulted.
 //             The identification is what the LUN answers with, derived values included:
 //             "serial" (VPD 0x80), "device_id" (the vendor specific identifier of the T10
 //             vendor ID designator of VPD 0x83), "naa" (the LU NAA designator, 16 lower-case
 //             hex digits); "eui" (16 hex digits), "uuid", "scsiname" only when configured.
+// LunOptions: {"vendor", "product", "revision": S, "pblocksize": N, "readonly",
+//             "removable", "unmap", "writecache": bool}  names as ctladm -o takes them;
+//             an enclosure has the three strings only
 // PrInfo:    {"generation", "aptpl", "registrations": [{"key", "initiator", "isid",
 //             "relative_target_port", "all_tg_pt"}], "reservation": null or {"key", "type",
 //             "type_name", "scope", "holder", "holder_isid"}}  keys are numbers, as camctl
@@ -135,6 +147,7 @@ struct LunModify {
     std::uint32_t lun = 0;
     std::optional<std::uint64_t> size_bytes;
     Options options;
+    bool force = false;  // shrink even below written data
     bool operator==(const LunModify&) const = default;
 };
 struct LunList {
@@ -266,6 +279,21 @@ struct PrInfo {
     bool operator==(const PrInfo&) const = default;
 };
 
+// A LUN's settable options as it applies them, under the names ctladm -o and ctl.conf's
+// "option" take (pblocksize: the physical block size reported, the logical one when not
+// set). An enclosure has only the INQUIRY strings; the rest is set for disks.
+struct LunOptionsInfo {
+    std::string vendor;
+    std::string product;
+    std::string revision;
+    std::optional<std::uint32_t> pblocksize;
+    std::optional<bool> readonly;
+    std::optional<bool> removable;
+    std::optional<bool> unmap;
+    std::optional<bool> writecache;
+    bool operator==(const LunOptionsInfo&) const = default;
+};
+
 struct LunInfo {
     std::uint32_t lun = 0;
     std::string name;
@@ -282,8 +310,8 @@ struct LunInfo {
     std::string scsiname;  // empty: not configured
     std::string device_type = "disk";
     bool online = true;
-    bool readonly = false;
-    Options options;
+    bool readonly = false;  // by option or because the media only opened read-only
+    LunOptionsInfo options;
     PrInfo persistent_reservation;
     std::optional<EnclosureInfo> enclosure;
     bool operator==(const LunInfo&) const = default;
@@ -355,6 +383,8 @@ void to_json(nlohmann::json& j, const PrReservationInfo& r);
 void from_json(const nlohmann::json& j, PrReservationInfo& r);
 void to_json(nlohmann::json& j, const PrInfo& p);
 void from_json(const nlohmann::json& j, PrInfo& p);
+void to_json(nlohmann::json& j, const LunOptionsInfo& o);
+void from_json(const nlohmann::json& j, LunOptionsInfo& o);
 void to_json(nlohmann::json& j, const LunInfo& l);
 void from_json(const nlohmann::json& j, LunInfo& l);
 void to_json(nlohmann::json& j, const PortInfo& p);

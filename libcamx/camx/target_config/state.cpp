@@ -215,6 +215,21 @@ std::vector<SavedPortal> StateDir::portals() const {
     return out;
 }
 
+namespace {
+// Option names an earlier ctld accepted from ctladm and saved as given, read under the names
+// ctl.conf(5) documents, which are the only ones accepted now.
+void rename_legacy_options(std::map<std::string, std::string>& options) {
+    static const std::pair<const char*, const char*> kRenamed[] = {
+        {"write-cache", "writecache"}, {"write_cache", "writecache"}, {"device_id", "device-id"}};
+    for (const auto& [old_name, name] : kRenamed) {
+        auto it = options.find(old_name);
+        if (it == options.end()) continue;
+        options.try_emplace(name, it->second);
+        options.erase(it);
+    }
+}
+}  // namespace
+
 std::vector<StateDir::SavedLun> StateDir::luns() const {
     std::vector<SavedLun> out;
     std::error_code ec;
@@ -230,6 +245,7 @@ std::vector<StateDir::SavedLun> StateDir::luns() const {
             j.erase("lun");
             j.erase("version");
             s.spec = j.get<Lun>();
+            rename_legacy_options(s.spec.options);
         } catch (const nlohmann::json::exception& ex) {
             throw Error(Category::malformed, fmt::format("{}: {}", e.path().string(), ex.what()));
         } catch (const Error& ex) {

@@ -79,6 +79,8 @@ class StateDir {
     void save_lun(std::uint32_t lun, const Lun& spec);
     void remove_lun(std::uint32_t lun);  // absent: nothing happens
     // Sorted by LUN number. A file that cannot be decoded is Error(malformed) naming it.
+    // Options an earlier ctld saved as write-cache, write_cache or device_id come back as
+    // writecache and device-id.
     std::vector<SavedLun> luns() const;
 
     void save_portals(const std::vector<SavedPortal>& portals);

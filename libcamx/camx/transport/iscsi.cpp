@@ -7,14 +7,21 @@
 
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "camx/error/error.hpp"
+#include "camx/transport/fd.hpp"
 #include "camx/transport/sg.hpp"
 
 namespace camx::transport {
@@ -47,6 +54,83 @@ using Task = std::unique_ptr<scsi_task, TaskDeleter>;
 std::string last_error(iscsi_context* ctx) {
     const char* e = iscsi_get_error(ctx);
     return e != nullptr && *e != '\0' ? e : "unknown libiscsi error";
+}
+
+// libiscsi reports a failed connect by the state it ended in ("iscsi_service failed with :
+// ... Can not reconnect right now"). After such a failure a plain TCP connect to the portal
+// tells the cause; nullopt when the portal accepts connections (the login failed).
+std::optional<Error> probe(const Portal& portal, int timeout_s) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const std::string port = std::to_string(portal.port);
+    if (int rc = ::getaddrinfo(portal.host.c_str(), port.c_str(), &hints, &found); rc != 0)
+        return Error(Category::transport,
+                     fmt::format("cannot resolve {}: {}", portal.host, ::gai_strerror(rc)));
+    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, ::freeaddrinfo);
+    int last = 0;
+    for (const addrinfo* ai = list.get(); ai != nullptr; ai = ai->ai_next) {
+        UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                             ai->ai_protocol));
+        if (!fd) {
+            last = errno;
+            continue;
+        }
+        if (::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0) return std::nullopt;
+        if (errno != EINPROGRESS) {
+            last = errno;
+            continue;
+        }
+        pollfd p{fd.get(), POLLOUT, 0};
+        if (::poll(&p, 1, timeout_s * 1000) <= 0) {
+            last = ETIMEDOUT;
+            continue;
+        }
+        int err = 0;
+        socklen_t len = sizeof err;
+        ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err == 0) return std::nullopt;
+        last = err;
+    }
+    if (last == ECONNREFUSED)
+        return Error(Category::transport, fmt::format("connection refused by {}: nothing listens "
+                                                      "there",
+                                                      portal.str()));
+    if (last == ETIMEDOUT)
+        return Error(Category::timeout,
+                     fmt::format("no answer from {} within {} s", portal.str(), timeout_s));
+    return Error(Category::transport,
+                 fmt::format("cannot connect to {}: {}", portal.str(), std::strerror(last)));
+}
+
+// The login failed on an open connection: say what the target answered.
+Error login_failure(const std::string& url, const Portal& portal, const std::string& target,
+                    const std::string& initiator, const std::string& why) {
+    // RFC 7143 login status 0x0203 Not Found, in libiscsi's words.
+    if (why.find("Target not found") != std::string::npos)
+        return Error(Category::no_device, fmt::format("no target {} at {}", target, portal.str()));
+    return Error(Category::transport,
+                 fmt::format("cannot log in to {} as {}: {}", url, initiator, why));
+}
+
+// After login, as iscsi_full_connect_sync does: TEST UNIT READY until the unit attentions of
+// a new nexus are cleared. A LUN the target does not have is Error(no_device); other
+// conditions are left to the command the caller sends.
+void check_lun(iscsi_context* ctx, int lun, const std::string& target, const Portal& portal) {
+    constexpr int kAttempts = 8;
+    for (int i = 0; i < kAttempts; ++i) {
+        Task task(iscsi_testunitready_sync(ctx, lun));
+        if (!task)
+            throw Error(Category::transport, fmt::format("{}: TEST UNIT READY after login: {}",
+                                                         portal.str(), last_error(ctx)));
+        if (task->status != SCSI_STATUS_CHECK_CONDITION) return;
+        if (task->sense.key == SCSI_SENSE_UNIT_ATTENTION) continue;
+        if (task->sense.key == SCSI_SENSE_ILLEGAL_REQUEST &&
+            task->sense.ascq == SCSI_SENSE_ASCQ_LOGICAL_UNIT_NOT_SUPPORTED)
+            throw Error(Category::no_device,
+                        fmt::format("no LUN {} at target {} ({})", lun, target, portal.str()));
+        return;
+    }
 }
 
 class IscsiTransport final : public Transport {
@@ -128,10 +212,54 @@ Result IscsiTransport::execute(const Command& cmd) {
             ByteView(task->datain.data, static_cast<std::size_t>(task->datain.size)));
     if (task->residual_status == SCSI_RESIDUAL_UNDERFLOW)
         r.residual = std::min(task->residual, r.requested);
+    else if (task->residual_status == SCSI_RESIDUAL_OVERFLOW)
+        r.overflow = task->residual;
     return r;
 }
 
 }  // namespace
+
+std::string Portal::str() const {
+    if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
+    return fmt::format("{}:{}", host, port);
+}
+
+Portal iscsi_portal(std::string_view url) {
+    const std::string shown = redact_iscsi_url(url);
+    auto bad = [&](const std::string& why) {
+        return Error(Category::usage, fmt::format("invalid iSCSI URL '{}': {}", shown, why));
+    };
+    const auto start = url.find("://");
+    if (start == std::string_view::npos) throw bad("no iscsi://");
+    std::string_view auth = url.substr(start + 3);
+    auth = auth.substr(0, auth.find('/'));
+    if (const auto at = auth.rfind('@'); at != std::string_view::npos) auth.remove_prefix(at + 1);
+    Portal p;
+    std::optional<std::string_view> port;
+    if (auth.starts_with('[')) {
+        const auto close = auth.find(']');
+        if (close == std::string_view::npos) throw bad("'[' without ']'");
+        p.host = auth.substr(1, close - 1);
+        const auto rest = auth.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest[0] != ':') throw bad(fmt::format("'{}' after ']'", rest));
+            port = rest.substr(1);
+        }
+    } else {
+        const auto colon = auth.rfind(':');
+        p.host = auth.substr(0, colon);
+        if (colon != std::string_view::npos) port = auth.substr(colon + 1);
+    }
+    if (p.host.empty()) throw bad("no host");
+    if (port) {
+        unsigned n = 0;
+        const auto [end, ec] = std::from_chars(port->data(), port->data() + port->size(), n);
+        if (ec != std::errc{} || end != port->data() + port->size() || n == 0 || n > 65535)
+            throw bad(fmt::format("port '{}' is not a number from 1 to 65535", *port));
+        p.port = static_cast<std::uint16_t>(n);
+    }
+    return p;
+}
 
 bool is_iscsi_url(std::string_view s) noexcept {
     constexpr std::string_view scheme = "iscsi://";
@@ -170,6 +298,7 @@ Bytes sense_from_segment(ByteView segment) {
 
 std::unique_ptr<Transport> open_iscsi(const std::string& url) {
     const std::string shown = redact_iscsi_url(url);
+    const Portal portal = iscsi_portal(url);
     const std::string initiator = initiator_name();
     Context ctx(iscsi_create_context(initiator.c_str()));
     if (!ctx)
@@ -191,9 +320,17 @@ std::unique_ptr<Transport> open_iscsi(const std::string& url) {
     // A tool reports a lost connection instead of reconnecting and replaying behind its back.
     iscsi_set_noautoreconnect(ctx.get(), 1);
     iscsi_set_timeout(ctx.get(), kConnectTimeoutSeconds);
-    if (iscsi_full_connect_sync(ctx.get(), parsed->portal, parsed->lun) != 0)
-        throw Error(Category::transport, fmt::format("cannot log in to {} as {}: {}", shown,
-                                                     initiator, last_error(ctx.get())));
+    // iscsi_full_connect_sync in its three steps, so that a failure says which one failed.
+    if (iscsi_connect_sync(ctx.get(), parsed->portal) != 0) {
+        // The URL leads, as in every message about a device; the probe says what happened.
+        if (auto refused = probe(portal, kConnectTimeoutSeconds))
+            throw Error(refused->category(), fmt::format("{}: {}", shown, refused->what()));
+        throw Error(Category::transport, fmt::format("{}: cannot connect to {}: {}", shown,
+                                                     portal.str(), last_error(ctx.get())));
+    }
+    if (iscsi_login_sync(ctx.get()) != 0)
+        throw login_failure(shown, portal, parsed->target, initiator, last_error(ctx.get()));
+    check_lun(ctx.get(), parsed->lun, parsed->target, portal);
     const int lun = parsed->lun;
     return std::make_unique<IscsiTransport>(std::move(ctx), lun, shown);
 }

@@ -28,8 +28,11 @@ struct Result {
         0;        // SAM status (0 GOOD, 2 CHECK CONDITION, 0x18 RESERVATION CONFLICT...)
     Bytes sense;  // sense data as returned, possibly empty
     std::size_t residual = 0;  // bytes requested but not transferred
-    int host_status = 0;       // SG_IO host_status (DID_*), 0 for iSCSI
-    int driver_status = 0;     // SG_IO driver_status (DRIVER_*), 0 for iSCSI
+    // Bytes the command wanted beyond those requested (iSCSI's residual overflow: a CDB that
+    // transfers more than the initiator's buffer); 0 where the transport cannot tell.
+    std::size_t overflow = 0;
+    int host_status = 0;    // SG_IO host_status (DID_*), 0 for iSCSI
+    int driver_status = 0;  // SG_IO driver_status (DRIVER_*), 0 for iSCSI
     std::size_t transferred() const noexcept { return requested - residual; }
     std::size_t requested = 0;
 };

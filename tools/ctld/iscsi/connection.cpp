@@ -39,6 +39,15 @@ constexpr std::size_t login_buffer_bytes = 1024;
 
 using Clock = std::chrono::steady_clock;
 
+// Responses and headers a connection may have waiting for its socket before its reader
+// stops taking PDUs (Data-In payloads are bounded by the buffer pools instead), and how
+// long the outbox may stay that full without a byte going out before the peer is dropped.
+constexpr std::size_t outbox_limit = 1u << 20;
+constexpr auto send_stall = std::chrono::seconds(60);
+// Login answers are small and few: more than this waiting means the peer does not read
+// them, and it loses the connection rather than having ctld buffer its flood.
+constexpr std::size_t login_outbox_limit = 64u << 10;
+
 // The connection whose reader is the current thread while it works through buffered PDUs:
 // its responses wait in the outbox until it is about to wait for the socket.
 thread_local const Connection* deferring = nullptr;
@@ -234,7 +243,14 @@ void Connection::run() {
     } catch (const std::exception&) {
         // A connection's failure ends the connection, never the daemon.
     }
+    // A Logout Response or Reject still waiting for the socket goes out first.
+    drain_outbox(2000);
     closing_ = true;
+    {
+        std::lock_guard g(send_mu_);
+        sender_forgotten_ = true;
+    }
+    core_.sender.forget(fd_.get());
     ::shutdown(fd_.get(), SHUT_RDWR);
     abort_matching(std::nullopt);
     if (session_) {
@@ -303,20 +319,6 @@ std::optional<iscsi::Pdu> Connection::read_pdu(bool allow_ping) {
     }
 }
 
-void Connection::send_deadline(Clock::time_point t) {
-    send_deadline_ = t;
-    // SO_SNDTIMEO bounds one blocking send; 0 is no timeout, so what is due now gets the
-    // shortest one instead.
-    int timeout_ms = ms_until(t);
-    timeval tv{};
-    if (timeout_ms >= 0) {
-        int ms = std::max(timeout_ms, 1);
-        tv.tv_sec = ms / 1000;
-        tv.tv_usec = (ms % 1000) * 1000;
-    }
-    ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-}
-
 bool Connection::wait_readable(int timeout_ms) {
     pollfd p{fd_.get(), POLLIN, 0};
     for (;;) {
@@ -375,6 +377,17 @@ void Connection::queue_payload(std::size_t index, std::size_t offset, std::size_
     if (length == 0) return;
     out_.pieces.push_back({index, offset, length});
     out_.size += length;
+    out_.payload_bytes += length;
+}
+
+std::size_t Connection::Outbox::add(Bytes data, Charge charge) {
+    payloads.push_back({std::move(data), std::move(charge)});
+    return payload_base + payloads.size() - 1;
+}
+
+std::uint8_t* Connection::Outbox::base(const Piece& p) {
+    return p.payload == std::string::npos ? bytes.data()
+                                          : payloads[p.payload - payload_base].data.data();
 }
 
 void Connection::posted() {
@@ -388,42 +401,102 @@ void Connection::flush_now() {
     flush();
 }
 
+void Connection::writable() {
+    std::lock_guard g(send_mu_);
+    flush();
+}
+
 void Connection::flush() {
     auto& o = out_;
-    if (o.pieces.empty()) return;
-    o.iov.clear();
-    for (const auto& p : o.pieces) {
-        std::uint8_t* base =
-            p.payload == std::string::npos ? o.bytes.data() : o.payloads[p.payload].data();
-        o.iov.push_back({base + p.offset, p.length});
-    }
-    std::size_t at = 0;
-    while (at < o.iov.size()) {
+    while (!o.pieces.empty()) {
+        o.iov.clear();
+        for (std::size_t i = 0; i < o.pieces.size() && o.iov.size() < IOV_MAX; ++i) {
+            const auto& p = o.pieces[i];
+            o.iov.push_back({o.base(p) + p.offset, p.length});
+        }
         msghdr m{};
-        m.msg_iov = o.iov.data() + at;
-        m.msg_iovlen = std::min<std::size_t>(o.iov.size() - at, IOV_MAX);
-        ssize_t n = ::sendmsg(fd_.get(), &m, MSG_NOSIGNAL);
-        // Past the send deadline (a login answer the peer does not read) partial progress
-        // does not earn another wait.
-        bool late =
-            n >= 0 && send_deadline_ != Clock::time_point::max() && Clock::now() >= send_deadline_;
-        if (n < 0 || late) {
-            if (n < 0 && errno == EINTR) continue;
+        m.msg_iov = o.iov.data();
+        m.msg_iovlen = o.iov.size();
+        // Never blocks: an initiator that does not read must not hold this thread (an
+        // engine worker, or the reader of another PDU).
+        ssize_t n = ::sendmsg(fd_.get(), &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!sender_forgotten_)
+                core_.sender.want(fd_.get(), [w = weak_from_this()] {
+                    if (auto c = w.lock()) c->writable();
+                });
+            return;
+        }
+        if (n < 0) {
             closing_ = true;
             ::shutdown(fd_.get(), SHUT_RDWR);
+            consume(o.size);
             break;
         }
-        auto left = static_cast<std::size_t>(n);
-        while (at < o.iov.size() && left >= o.iov[at].iov_len) left -= o.iov[at++].iov_len;
-        if (at < o.iov.size()) {
-            o.iov[at].iov_base = static_cast<std::uint8_t*>(o.iov[at].iov_base) + left;
-            o.iov[at].iov_len -= left;
-        }
+        consume(static_cast<std::size_t>(n));
     }
-    o.bytes.clear();
-    o.payloads.clear();
-    o.pieces.clear();
-    o.size = 0;
+    send_cv_.notify_all();
+}
+
+void Connection::consume(std::size_t n) {
+    auto& o = out_;
+    o.sent += n;
+    o.size -= n;
+    while (n > 0 && !o.pieces.empty()) {
+        auto& p = o.pieces.front();
+        std::size_t k = std::min(n, p.length);
+        if (p.payload != std::string::npos) o.payload_bytes -= k;
+        p.offset += k;
+        p.length -= k;
+        n -= k;
+        if (p.length == 0) o.pieces.pop_front();
+    }
+    if (o.pieces.empty()) {
+        o.bytes.clear();
+        o.payloads.clear();  // gives their charges back
+        o.payload_base = 0;
+        o.size = o.payload_bytes = 0;
+        return;
+    }
+    // Payloads before the first one still referenced are sent: their memory goes now.
+    std::size_t keep = o.payload_base + o.payloads.size();
+    std::size_t bytes_from = o.bytes.size();
+    for (const auto& p : o.pieces) {
+        if (p.payload == std::string::npos)
+            bytes_from = std::min(bytes_from, p.offset);
+        else
+            keep = std::min(keep, p.payload);
+    }
+    while (o.payload_base < keep && !o.payloads.empty()) {
+        o.payloads.pop_front();
+        ++o.payload_base;
+    }
+    // Headers already sent: drop them once they are most of the buffer.
+    if (bytes_from > 0 && bytes_from * 2 >= o.bytes.size()) {
+        o.bytes.erase(o.bytes.begin(), o.bytes.begin() + static_cast<std::ptrdiff_t>(bytes_from));
+        for (auto& p : o.pieces)
+            if (p.payload == std::string::npos) p.offset -= bytes_from;
+    }
+}
+
+bool Connection::wait_send_room() {
+    std::unique_lock g(send_mu_);
+    if (out_.size - out_.payload_bytes <= outbox_limit) return true;
+    flush();
+    while (!closing_ && out_.size - out_.payload_bytes > outbox_limit) {
+        std::uint64_t before = out_.sent;
+        send_cv_.wait_for(g, send_stall);
+        if (out_.sent == before && out_.size - out_.payload_bytes > outbox_limit) return false;
+    }
+    return !closing_;
+}
+
+void Connection::drain_outbox(int timeout_ms) {
+    std::unique_lock g(send_mu_);
+    flush();
+    send_cv_.wait_for(g, std::chrono::milliseconds(timeout_ms),
+                      [&] { return out_.pieces.empty(); });
 }
 
 // ---- login ----
@@ -449,9 +522,6 @@ bool Connection::login() {
     for (;;) {
         auto pdu = read_pdu(false);
         if (!pdu) return false;
-        // A peer that sends but never reads would block the answers: they too end at the
-        // login deadline.
-        send_deadline(login_deadline_);
         if (pdu->opcode() != static_cast<std::uint8_t>(iscsi::Opcode::login_request)) return false;
         iscsi::LoginRequest rq;
         try {
@@ -461,6 +531,8 @@ bool Connection::login() {
         }
         try {
             if (login_step(st, rq)) return true;
+            std::lock_guard g(send_mu_);
+            if (out_.size > login_outbox_limit) return false;
         } catch (const NegotiationError& e) {
             log_refused_login(st, e);
             login_fail(rq, e.status(), e.what());
@@ -631,6 +703,7 @@ bool Connection::login_step(LoginState& st, const iscsi::LoginRequest& rq) {
             s->params = negotiator_->session();
             s->portal = st.tp;
             s->window = std::max<std::uint32_t>(1, st.cfg->command_window);
+            s->buffers = std::make_shared<BufferPool>(st.cfg->session_buffer_bytes, core_.buffers);
             s->start(st.cmd_sn);
             if (!st.discovery) {
                 auto n = std::make_shared<ctl::Nexus>();
@@ -684,7 +757,6 @@ void Connection::full_feature() {
         ping ? static_cast<int>(std::min<std::uint32_t>(cfg->ping_interval_seconds, 86400) * 1000)
              : -1;
     if (rbuf_.size() < read_buffer_bytes) rbuf_.resize(read_buffer_bytes);
-    send_deadline(Clock::time_point::max());
     struct Defer {
         Connection& c;
         explicit Defer(Connection& conn) : c(conn) { deferring = &c; }
@@ -694,6 +766,7 @@ void Connection::full_feature() {
         }
     } defer(*this);
     while (!closing_) {
+        if (!wait_send_room()) return;  // the peer does not read what it asked for
         auto pdu = read_pdu(ping);
         if (!pdu) return;
         try {
@@ -795,8 +868,10 @@ void Connection::on_command(const iscsi::Pdu& pdu) {
         t.task.direction = ctl::DataDirection::out;
     }
     if (cmd.write) {
-        t.task.data_out.resize(edtl);
-        std::copy(cmd.immediate_data.begin(), cmd.immediate_data.end(), t.task.data_out.begin());
+        // What the CDB carries, not what the initiator declares, sizes the buffer.
+        t.cdb_out = core_.sink.data_out_length(*session_->nexus, t.task.lun, t.task.cdb);
+        t.window = std::min(edtl, t.cdb_out);
+        store(t, 0, cmd.immediate_data);
         t.received = imm;
         bool unsolicited = !sp.initial_r2t && !cmd.final_bit;
         t.unsolicited_end =
@@ -807,21 +882,59 @@ void Connection::on_command(const iscsi::Pdu& pdu) {
     }
     std::uint32_t itt = cmd.initiator_task_tag;
     bool ready = false;
+    bool full = false;
     {
         std::lock_guard g(tasks_mu_);
         if (tasks_.count(itt)) {
             release();
             throw ProtocolError(RejectReason::task_in_progress, "task tag in use", pdu.bhs, true);
         }
-        auto& slot = tasks_[itt] = std::move(t);
-        ready = !slot.write || slot.received == edtl;
-        if (!ready && slot.unsolicited_done) send_r2ts(slot);
+        // The session's buffers hold the Data-Out to gather and the Data-In to come, charged
+        // before a byte of either is buffered; a command that does not fit waits for nothing
+        // and is answered TASK SET FULL (the initiator retries it).
+        std::uint64_t in = t.read ? std::min(t.read_length, ctl::max_transfer_bytes) : 0;
+        if (auto c = session_->buffers->take(std::uint64_t{t.window} + in)) {
+            t.charge = std::move(*c);
+            auto& slot = tasks_[itt] = std::move(t);
+            ready = !slot.write || collected(slot);
+            if (!ready && slot.unsolicited_done) send_r2ts(slot);
+        } else {
+            full = true;
+        }
     }
+    if (full) return task_set_full(t);
     if (ready) submit(itt);
 }
 
+void Connection::store(PendingTask& t, std::uint32_t offset, ByteView data) {
+    if (offset >= t.window || data.empty()) return;
+    std::size_t n = std::min<std::size_t>(data.size(), t.window - offset);
+    std::size_t end = offset + n;
+    Bytes& b = t.task.data_out;
+    // The buffer grows with the data that arrived, never past the window.
+    if (b.capacity() < end)
+        b.reserve(std::min<std::size_t>(t.window, std::max(end, 2 * b.capacity())));
+    if (b.size() < end) b.resize(end);
+    std::copy_n(data.begin(), n, b.begin() + offset);
+}
+
+bool Connection::collected(const PendingTask& t) {
+    bool unsolicited = t.unsolicited_done || t.unsolicited_next >= t.window;
+    return unsolicited && t.r2ts.empty() && t.next_r2t_offset >= t.window;
+}
+
+void Connection::task_set_full(PendingTask& t) {
+    if (t.counts) session_->finished();
+    ctl::TaskResult r;
+    r.status = 0x28;  // TASK SET FULL
+    t.read = false;
+    t.task.expected_transfer_length = 0;
+    send_data_in(t, r);
+}
+
 void Connection::send_r2ts(PendingTask& t) {
-    std::uint32_t edtl = t.task.expected_transfer_length;
+    // R2Ts ask for the window only: what the EDTL declares beyond the CDB is never asked.
+    std::uint32_t edtl = t.window;
     std::uint32_t max_r2t = std::max<std::uint32_t>(1, session_->params.max_outstanding_r2t);
     std::uint32_t burst = std::max<std::uint32_t>(512, session_->params.max_burst_length);
     while (t.r2ts.size() < max_r2t && t.next_r2t_offset < edtl) {
@@ -893,9 +1006,9 @@ void Connection::on_data_out(const iscsi::Pdu& pdu) {
             failed = std::move(t);
             tasks_.erase(it);
         } else {
-            std::copy(d.data.begin(), d.data.end(), t.task.data_out.begin() + d.buffer_offset);
+            store(t, d.buffer_offset, d.data);
             t.received += len;
-            ready = t.unsolicited_done && t.r2ts.empty() && t.next_r2t_offset >= edtl;
+            ready = collected(t);
             if (!ready && t.unsolicited_done) send_r2ts(t);
         }
     }
@@ -940,11 +1053,11 @@ void Connection::complete(std::uint32_t itt, ctl::TaskResult result) {
     }
     tasks_cv_.notify_all();
     if (t.counts) session_->finished();
-    if (t.aborted || result.aborted || closing_) return;
+    if (t.aborted || result.aborted || closing_) return;  // t's charge goes back
     send_data_in(t, result);
 }
 
-void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
+void Connection::send_data_in(PendingTask& t, ctl::TaskResult& r) {
     // RFC 7143 11.4.5: the residual compares what the command wanted to transfer with the
     // Expected Data Transfer Length (for a bidirectional command, of its write half).
     std::uint32_t edtl = t.task.expected_transfer_length;
@@ -957,12 +1070,18 @@ void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
     } else if (r.data_out_requested) {
         wanted = *r.data_out_requested;
     } else if (t.write) {
-        wanted = r.data_out_used ? std::min(r.data_out_used, edtl) : edtl;
+        // A parameter list shorter than the EDTL is all the command wanted.
+        std::uint32_t asked = t.cdb_out != 0 && t.cdb_out < edtl ? t.cdb_out : edtl;
+        wanted = r.data_out_used ? std::min(r.data_out_used, edtl) : asked;
     } else {
         wanted = data.size();
     }
     if (!t.read) data.clear();
-    if (data.size() > t.read_length) data.resize(t.read_length);
+    if (data.size() > t.read_length) {
+        data.resize(t.read_length);
+        // What waits for the socket is what is sent, not all the engine read.
+        if (data.capacity() > 2 * data.size()) data.shrink_to_fit();
+    }
     bool overflow = wanted > expected;
     bool underflow = wanted < expected;
     auto residual = static_cast<std::uint32_t>(
@@ -971,10 +1090,11 @@ void Connection::send_data_in(const PendingTask& t, ctl::TaskResult& r) {
     std::lock_guard g(send_mu_);
     // The payload goes on the wire from the buffer the engine read it into: Data-In headers
     // and digests are framed around slices of it.
-    std::size_t payload = out_.payloads.size();
+    // The payload keeps its part of the task's charge until it is on the wire; the rest of
+    // the charge goes back with t.
     auto size = static_cast<std::uint32_t>(data.size());
-    if (size) out_.payloads.push_back(std::move(data));
-    ByteView bytes = size ? ByteView(out_.payloads.back()) : ByteView();
+    std::size_t payload = size ? out_.add(std::move(data), t.charge.split(size)) : 0;
+    ByteView bytes = size ? ByteView(out_.payloads.back().data) : ByteView();
     std::uint32_t data_sn = 0;
     std::uint32_t off = 0;
     std::uint32_t burst_used = 0;

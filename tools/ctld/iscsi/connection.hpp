@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,8 +25,10 @@
 #include "camx/iscsi/negotiate.hpp"
 #include "camx/iscsi/pdu.hpp"
 #include "camx/transport/fd.hpp"
+#include "iscsi/buffer_pool.hpp"
 #include "iscsi/frontend.hpp"
 #include "iscsi/net.hpp"
+#include "iscsi/sender.hpp"
 
 namespace camx::ctld {
 
@@ -43,6 +46,7 @@ class Session {
     TargetPortal portal;  // normal sessions: how the target is reached
     std::shared_ptr<const ctl::Nexus> nexus;
     std::uint32_t window = 128;
+    std::shared_ptr<BufferPool> buffers;  // its Data-Out and Data-In, inside Core::buffers
 
     // Opens the window at the leading login's CmdSN.
     void start(std::uint32_t cmd_sn);
@@ -104,6 +108,9 @@ struct IscsiFrontend::Core {
     bool stopping = false;
 
     transport::UniqueFd wake;  // eventfd: the acceptor re-reads listeners
+    // What every session together may hold (FrontendConfig::buffer_bytes).
+    std::shared_ptr<BufferPool> buffers = std::make_shared<BufferPool>(256u << 20);
+    Sender sender;
     std::thread acceptor;
 
     RateLimitedLog refused_log;  // connections over maxproc or connection-limit
@@ -189,6 +196,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
         bool aborted = false;
         bool counts = false;            // holds a CmdSN slot
         std::uint32_t read_length = 0;  // expected Data-In bytes
+        // The Data-Out bytes kept: the EDTL, but no more than the CDB carries. Data the
+        // initiator sends past it (EDTL larger) is read and dropped.
+        std::uint32_t window = 0;
+        std::uint32_t cdb_out = 0;  // the Data-Out the CDB carries (TaskSink::data_out_length)
+        Charge charge;              // the session's buffer bytes for window and the Data-In
         // Data-Out gathering
         std::uint32_t received = 0;
         std::uint32_t unsolicited_end = 0;
@@ -211,8 +223,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::optional<iscsi::Pdu> read_pdu(bool allow_ping);
     // Waits for the socket to be readable: false when timeout_ms (-1: none) passed first.
     bool wait_readable(int timeout_ms);
-    // Until when sends may block (SO_SNDTIMEO, and flush gives up past it); max: for ever.
-    void send_deadline(std::chrono::steady_clock::time_point t);
     void on_protocol_error(const iscsi::ProtocolError& e);
 
     // Login
@@ -233,6 +243,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void on_logout(const iscsi::Pdu& pdu);
     void send_reject(iscsi::RejectReason reason, const iscsi::Bhs& header);
     void send_r2ts(PendingTask& t);
+    static void store(PendingTask& t, std::uint32_t offset, ByteView data);
+    static bool collected(const PendingTask& t);
+    // Answers a command the session's buffers cannot take now with TASK SET FULL.
+    void task_set_full(PendingTask& t);
     void submit(std::uint32_t itt);
     void complete(std::uint32_t itt, ctl::TaskResult result);
     void abort_pending(std::uint32_t itt);
@@ -251,24 +265,41 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void post(Bytes wire);  // a whole serialized PDU; send_mu_ held
     template <class P>
     void send(P p, bool status);
-    void send_data_in(const PendingTask& t, ctl::TaskResult& r);
+    void send_data_in(PendingTask& t, ctl::TaskResult& r);
     void queue_bytes(ByteView b);
     void queue_payload(std::size_t index, std::size_t offset, std::size_t length);
     void posted();  // send_mu_ held: writes the outbox unless the reader defers it
-    void flush();   // send_mu_ held
+    // send_mu_ held: writes what the socket takes without blocking; the rest waits for the
+    // Sender, which calls writable().
+    void flush();
     void flush_now();
+    void writable();
+    void consume(std::size_t n);  // send_mu_ held: n bytes of the outbox went out
+    // The reader's back-pressure: waits while the outbox holds more than outbox_limit of
+    // responses and headers; false when the peer stopped reading (the connection ends).
+    bool wait_send_room();
+    void drain_outbox(int timeout_ms);
 
     struct Outbox {
-        Bytes bytes;                  // headers, trailers and whole small PDUs
-        std::vector<Bytes> payloads;  // Data-In payloads where the engine read them
+        Bytes bytes;  // headers, trailers and whole small PDUs
+        struct Payload {
+            Bytes data;     // a Data-In payload where the engine read it
+            Charge charge;  // its bytes in the session's buffers, until sent
+        };
+        std::deque<Payload> payloads;
+        std::size_t payload_base = 0;  // the index of payloads.front()
         struct Piece {
-            std::size_t payload;  // index into payloads; npos: in bytes
+            std::size_t payload;  // index of a payload (payload_base...); npos: in bytes
             std::size_t offset;
             std::size_t length;
         };
-        std::vector<Piece> pieces;
-        std::size_t size = 0;
+        std::deque<Piece> pieces;
+        std::size_t size = 0;           // bytes waiting
+        std::size_t payload_bytes = 0;  // of which Data-In payload
+        std::uint64_t sent = 0;         // bytes written since the start, for stall detection
         std::vector<iovec> iov;
+        std::size_t add(Bytes data, Charge charge);  // a payload; returns its index
+        std::uint8_t* base(const Piece& p);
     };
 
     IscsiFrontend::Core& core_;
@@ -281,8 +312,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::chrono::steady_clock::time_point first_pdu_deadline_ =
         std::chrono::steady_clock::time_point::max();
     std::chrono::steady_clock::time_point login_deadline_ =
-        std::chrono::steady_clock::time_point::max();
-    std::chrono::steady_clock::time_point send_deadline_ =
         std::chrono::steady_clock::time_point::max();
     int ping_ms_ = -1;  // full feature phase: the ping interval; -1: no pings
     std::atomic<bool> done_{false};
@@ -301,8 +330,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string chap_user_;  // who authenticated, for discovery filtering
 
     mutable std::mutex send_mu_;
+    std::condition_variable send_cv_;  // the outbox shrank, or the connection closes
     Outbox out_;
-    iscsi::Digests digests_;  // in force on the wire (after login)
+    bool sender_forgotten_ = false;  // the fd is about to close: no more Sender::want
+    iscsi::Digests digests_;         // in force on the wire (after login)
     std::uint32_t max_send_ = 8192;
     std::uint32_t max_burst_ = 262144;
     std::uint32_t stat_sn_ = 0;

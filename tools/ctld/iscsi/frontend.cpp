@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <set>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -395,40 +396,73 @@ IscsiFrontend::~IscsiFrontend() {
     stop();
 }
 
-void IscsiFrontend::apply(FrontendConfig config) {
-    validate(config);
-    // Bind what is new before changing anything, so a bad address leaves all as it was.
-    std::map<std::string, Listener> fresh;
+struct PreparedFrontend::Impl {
+    FrontendConfig config;
+    std::map<std::string, Listener> fresh;     // listen text -> bound, not accepting yet
     std::map<std::string, std::string> owner;  // listen text -> portal group
+};
+
+PreparedFrontend::PreparedFrontend() : impl_(std::make_unique<Impl>()) {}
+PreparedFrontend::~PreparedFrontend() = default;
+PreparedFrontend::PreparedFrontend(PreparedFrontend&&) noexcept = default;
+PreparedFrontend& PreparedFrontend::operator=(PreparedFrontend&&) noexcept = default;
+
+void IscsiFrontend::apply(FrontendConfig config) {
+    commit(prepare(std::move(config)));
+}
+
+PreparedFrontend IscsiFrontend::prepare(FrontendConfig config) const {
+    validate(config);
+    PreparedFrontend out;
+    auto& p = *out.impl_;
     for (const auto& pg : config.portal_groups)
         for (const auto& l : pg.listen) {
             if (pg.foreign) continue;  // the other node listens there
-            if (owner.count(l))
+            if (p.owner.count(l))
                 throw Error(Category::usage,
-                            fmt::format("listen {} appears in portal-groups {} and {}", l, owner[l],
-                                        pg.name));
-            owner[l] = pg.name;
+                            fmt::format("listen {} appears in portal-groups {} and {}", l,
+                                        p.owner[l], pg.name));
+            p.owner[l] = pg.name;
         }
+    std::set<std::string> running;
     {
         std::lock_guard g(core_->mu);
-        for (const auto& [text, pg] : owner) {
-            if (core_->listeners.count(text)) continue;
+        for (const auto& [text, l] : core_->listeners) running.insert(text);
+    }
+    // Every address is tried, so that one answer names all that cannot be bound.
+    std::vector<Error> problems;
+    for (const auto& [text, pg] : p.owner) {
+        if (running.count(text)) continue;
+        try {
             Listener l;
             l.text = text;
             l.fd = listen_on(parse_listen_address(text));
             l.bound = local_address(l.fd.get());
             l.portal_group = pg;
-            fresh.emplace(text, std::move(l));
+            p.fresh.emplace(text, std::move(l));
+        } catch (const Error& e) {
+            problems.push_back(e);
         }
     }
-    auto cfg = std::make_shared<const FrontendConfig>(std::move(config));
+    if (!problems.empty()) {
+        std::string msg;
+        for (const auto& e : problems) msg += (msg.empty() ? "" : "\n") + std::string(e.what());
+        throw Error(problems.front().category(), msg);
+    }
+    p.config = std::move(config);
+    return out;
+}
+
+void IscsiFrontend::commit(PreparedFrontend prepared) {
+    auto& p = *prepared.impl_;
+    auto cfg = std::make_shared<const FrontendConfig>(std::move(p.config));
     std::vector<std::shared_ptr<Session>> sessions;
     std::vector<SocketAddress> closed;
     {
         std::lock_guard g(core_->mu);
         for (auto it = core_->listeners.begin(); it != core_->listeners.end();) {
-            auto o = owner.find(it->first);
-            if (o == owner.end()) {
+            auto o = p.owner.find(it->first);
+            if (o == p.owner.end()) {
                 closed.push_back(it->second.bound);
                 it = core_->listeners.erase(it);
             } else {
@@ -436,9 +470,14 @@ void IscsiFrontend::apply(FrontendConfig config) {
                 ++it;
             }
         }
-        for (auto& [text, l] : fresh) core_->listeners.emplace(text, std::move(l));
+        // emplace keeps a listener that is already there; the fresh one then closes.
+        for (auto& [text, l] : p.fresh) core_->listeners.emplace(text, std::move(l));
         core_->config = cfg;
-        for (const auto& [id, s] : core_->sessions) sessions.push_back(s);
+        core_->buffers->set_limit(cfg->buffer_bytes);
+        for (const auto& [id, s] : core_->sessions) {
+            if (s->buffers) s->buffers->set_limit(cfg->session_buffer_bytes);
+            sessions.push_back(s);
+        }
     }
     std::uint64_t one = 1;
     [[maybe_unused]] auto r = ::write(core_->wake.get(), &one, sizeof one);

@@ -73,6 +73,12 @@ struct FrontendConfig {
     std::uint32_t first_pdu_seconds = 10;
     // Connections at once, every portal group and phase together (maxproc); 0: no limit.
     std::uint32_t max_connections = 0;
+    // Data-Out being gathered and Data-In waiting for the socket, charged when a command
+    // arrives: per session and for all sessions together. A command that does not fit is
+    // answered TASK SET FULL; one alone may exceed a limit (up to max_transfer_bytes each
+    // way).
+    std::uint64_t session_buffer_bytes = 64u << 20;
+    std::uint64_t buffer_bytes = 256u << 20;
 
     static iscsi::TargetConfig default_negotiation();
 };
@@ -105,6 +111,22 @@ struct LogoutFilter {
     bool all = false;
 };
 
+// A configuration checked and its new portals bound by IscsiFrontend::prepare, not yet
+// accepting; dropping it without a commit closes them again.
+class PreparedFrontend {
+  public:
+    PreparedFrontend();
+    ~PreparedFrontend();
+    PreparedFrontend(PreparedFrontend&&) noexcept;
+    PreparedFrontend& operator=(PreparedFrontend&&) noexcept;
+
+    struct Impl;
+
+  private:
+    friend class IscsiFrontend;
+    std::unique_ptr<Impl> impl_;
+};
+
 class IscsiFrontend {
   public:
     explicit IscsiFrontend(ctl::TaskSink& sink);
@@ -117,6 +139,12 @@ class IscsiFrontend {
     // portal group or ACL no longer admits them end. Throws Error(usage) for a dangling
     // reference and Error(file) for an address that cannot be bound, changing nothing.
     void apply(FrontendConfig config);
+    // apply in two steps, for a change that must go with others (ctld's reload): prepare
+    // checks the configuration and binds every new address, changing nothing (one Error
+    // lists every address that cannot be bound, with the first one's category); commit
+    // switches to it and cannot fail.
+    PreparedFrontend prepare(FrontendConfig config) const;
+    void commit(PreparedFrontend prepared);
     // Closes every portal and connection and waits for their threads.
     void stop();
 
