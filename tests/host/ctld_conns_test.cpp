@@ -343,11 +343,11 @@ TEST_F(Ctld, LoginDeadlineCountsFromAccept) {
     EXPECT_EQ(normal_session(), "");
 }
 
-// A peer that keeps the login going (empty continued Login Requests, each answered) but
-// never reads its answers: ctld's sends block, and still the connection ends at the login
-// deadline instead of holding a thread for ever.
-TEST_F(Ctld, UnreadLoginAnswersEndAtDeadline) {
-    ASSERT_TRUE(start(config("timeout 3")));
+// A peer that keeps the login going (empty continued Login Requests, each answered) as
+// fast as it can but never reads the answers: ctld does not buffer them for it (before the
+// 30 s login deadline it had megabytes of them queued), it drops the connection.
+TEST_F(Ctld, UnreadLoginAnswersDropTheConnection) {
+    ASSERT_TRUE(start(config("timeout 30")));
     UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     int small = 4096;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
@@ -372,12 +372,14 @@ TEST_F(Ctld, UnreadLoginAnswersEndAtDeadline) {
         if (::poll(&p, 1, n < 0 ? 50 : 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
             closed = true;
     }
-    EXPECT_TRUE(closed) << "a login whose answers are never read outlived the 3 s deadline";
-    EXPECT_LT(Clock::now() - t0, 6s);
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+    EXPECT_TRUE(closed) << "a login whose answers are never read went on for 8 s";
     ProcStatus after = proc_status(pid);
-    std::printf("ctld with a login whose answers are not read: RSS %ld -> %ld KiB (peak)\n",
-                before.rss_kib, after.hwm_kib);
-    EXPECT_LE(after.hwm_kib, before.rss_kib + 16 * 1024) << "the unread answers piled up";
+    std::printf(
+        "ctld with a login whose answers are not read: closed after %lld ms, RSS %ld -> "
+        "%ld KiB (peak)\n",
+        static_cast<long long>(took.count()), before.rss_kib, after.hwm_kib);
+    EXPECT_LE(after.hwm_kib, before.rss_kib + 4 * 1024) << "the unread answers piled up";
     EXPECT_EQ(normal_session(), "");
 }
 
