@@ -697,7 +697,8 @@ struct Engine::Impl : EngineCore {
         return i->second;
     }
     void all_established(UaCode code) {
-        for (const auto& [id, lun] : tables()->luns) {
+        auto t = tables();  // held: a reload may swap the tables meanwhile
+        for (const auto& [id, lun] : t->luns) {
             std::lock_guard lock(lun->mutex);
             lun->ua.establish_all(code);
         }
@@ -845,8 +846,9 @@ std::vector<std::string> Engine::commit(PreparedLuns prepared) {
             for (auto id : p.remove) t.luns.erase(id);
             for (const auto& [id, lun] : p.in) t.luns[id] = lun;
         });
+        auto now = impl_->tables();
         if (inventory)
-            for (const auto& [id, lun] : impl_->tables()->luns) {
+            for (const auto& [id, lun] : now->luns) {
                 if (p.in.contains(id)) continue;  // a new LUN has its power-on attention
                 std::lock_guard lock(lun->mutex);
                 lun->ua.establish_all(ua::reported_luns_changed);
@@ -949,7 +951,8 @@ LunInfo info_of(const Lun& lun) {
 
 std::vector<LunInfo> Engine::luns() const {
     std::vector<LunInfo> out;
-    for (const auto& [id, lun] : impl_->tables()->luns) out.push_back(info_of(*lun));
+    auto t = impl_->tables();
+    for (const auto& [id, lun] : t->luns) out.push_back(info_of(*lun));
     return out;
 }
 
@@ -1015,7 +1018,8 @@ void Engine::unmap_lun(const std::string& port, std::uint64_t initiator_lun) {
 
 std::vector<PortConfig> Engine::ports() const {
     std::vector<PortConfig> out;
-    for (const auto& [name, p] : impl_->tables()->ports) out.push_back(p);
+    auto t = impl_->tables();
+    for (const auto& [name, p] : t->ports) out.push_back(p);
     return out;
 }
 

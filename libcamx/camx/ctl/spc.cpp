@@ -457,7 +457,8 @@ void handle_report_tpg(Cmd& c) {
     g.state = 0;
     g.ao_sup = true;
     g.group = 1;
-    for (const auto& [name, p] : c.engine.tables()->ports)
+    auto tables = c.engine.tables();  // held: a reload may swap the tables meanwhile
+    for (const auto& [name, p] : tables->ports)
         g.relative_target_ports.push_back(p.relative_target_port);
     std::sort(g.relative_target_ports.begin(), g.relative_target_ports.end());
     g.relative_target_ports.erase(

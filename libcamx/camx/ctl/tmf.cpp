@@ -77,7 +77,8 @@ TmfResponse task_management(EngineCore& engine, const Nexus& nexus, TmfFunction 
 
 void nexus_lost(EngineCore& engine, const Nexus& nexus) {
     ItKey me = it_key(nexus);
-    for (const auto& [id, lun] : engine.tables()->luns) {
+    auto tables = engine.tables();  // held: a reload may swap the tables meanwhile
+    for (const auto& [id, lun] : tables->luns) {
         engine.abort_where(
             *lun, [&](const Pending& p) { return p.task.nexus && p.task.nexus->id == nexus.id; });
         std::lock_guard lock(lun->mutex);
