@@ -116,7 +116,7 @@ struct LunChange {
     std::optional<std::uint64_t> size_bytes;
     // Shrink even if that cuts off written data (otherwise Error(usage)).
     bool force = false;
-    std::optional<LunOptions> options;
+    std::optional<LunOptions> options = std::nullopt;
 };
 
 // The LUN side of an all-or-nothing change (ctld's reload): LUNs to put in and to take out.

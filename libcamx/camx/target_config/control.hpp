@@ -286,11 +286,11 @@ struct LunOptionsInfo {
     std::string vendor;
     std::string product;
     std::string revision;
-    std::optional<std::uint32_t> pblocksize;
-    std::optional<bool> readonly;
-    std::optional<bool> removable;
-    std::optional<bool> unmap;
-    std::optional<bool> writecache;
+    std::optional<std::uint32_t> pblocksize = std::nullopt;
+    std::optional<bool> readonly = std::nullopt;
+    std::optional<bool> removable = std::nullopt;
+    std::optional<bool> unmap = std::nullopt;
+    std::optional<bool> writecache = std::nullopt;
     bool operator==(const LunOptionsInfo&) const = default;
 };
 
