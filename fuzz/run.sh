@@ -21,7 +21,8 @@ sources_of() {
     case $1 in
         ses) echo libcamx/camx/ses/*.cpp ;;
         iscsi_pdu) echo libcamx/camx/iscsi/*.cpp ;;
-        ctl_conf) echo libcamx/camx/target_config/ucl.cpp libcamx/camx/target_config/config.cpp ;;
+        ctl_conf) echo libcamx/camx/target_config/ucl.cpp libcamx/camx/target_config/config.cpp \
+                      libcamx/camx/ctl/lun_check.cpp ;;
         *) echo "fuzz: unknown target $1" >&2; exit 1 ;;
     esac
 }

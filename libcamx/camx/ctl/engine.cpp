@@ -705,18 +705,6 @@ struct Engine::Impl : EngineCore {
     }
 };
 
-std::string_view backend_kind_name(BackendKind k) noexcept {
-    switch (k) {
-        case BackendKind::ramdisk:
-            return "ramdisk";
-        case BackendKind::file:
-            return "file";
-        case BackendKind::block:
-            return "block";
-    }
-    return "";
-}
-
 namespace {
 
 std::uint64_t fnv1a(std::string_view s) {

@@ -9,6 +9,20 @@
 
 namespace camx::ctl {
 
+// Here rather than in engine.cpp: the checks name backends in their messages, and ctl.conf's
+// parser (and its fuzzer) use the checks without the engine.
+std::string_view backend_kind_name(BackendKind k) noexcept {
+    switch (k) {
+        case BackendKind::ramdisk:
+            return "ramdisk";
+        case BackendKind::file:
+            return "file";
+        case BackendKind::block:
+            return "block";
+    }
+    return "";
+}
+
 namespace {
 
 bool power_of_two(std::uint64_t v) {
