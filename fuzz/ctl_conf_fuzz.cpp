@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target for ctl.conf: the UCL-subset parser and the checks built on it. Any input
 // must parse or throw camx::Error; a parsed config must render to JSON.
 #include <cstddef>

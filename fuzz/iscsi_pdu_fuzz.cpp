@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target for the iSCSI receive path: framer, typed PDU decoders, text parameters.
 // The first byte picks the framer settings; the rest is the byte stream from the peer.
 #include <cstddef>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a bounded time.
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]   (default 30 s each; targets: ses iscsi_pdu ctl_conf)
 # Seeds: fuzz/seeds/TARGET (inputs that once failed), the SES captures for ses; PDUs are found
@@ -32,7 +33,7 @@ seed() {
     rm -rf "$dir"; mkdir -p "$dir"
     case $1 in
         ses)
-            data=${CAMX_SCSI_DATA:-../shared/data/scsi}/ses
+            data=${CAMX_SCSI_DATA:-tests/data/scsi}/ses
             if [ -d "$data" ]; then
                 for f in "$data"/*.hex; do
                     grep -v '^#' "$f" | xxd -r -p > "$dir/$(basename "$f" .hex).bin" || true

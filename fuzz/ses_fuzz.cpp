@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target for the SES codec: the first input byte picks a configuration source,
 // the rest is decoded as diagnostic pages, rendered as JSON and re-encoded.
 #include <cstddef>

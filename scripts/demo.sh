@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Installs what is missing, builds, and shows camx at work: ctld serving its built-in demo
 # (a ramdisk disk as LUN 0 and an emulated SES enclosure holding it in slot 0 as LUN 1, on
 # 127.0.0.1:3260), camctl asking the disk over iSCSI, encctl reading and driving the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Lints the manual pages: mandoc's warnings and errors (style notes such as long lines are
 # left out), and the quoting mistakes mandoc accepts silently but renders wrong: a quote
 # macro (Ql, Qq, Dq, Sq) runs to the end of its line, so a second quote macro or a No after

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Guest side of bench/devlist/run.sh; CAMX_ARGS = <targets>x<luns>x<runs>x<no_uld>x<profile>.
 set -u
 BENCH_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # devlist benchmark: in the test VM, scsi_debug with many LUNs (default 64 targets x 32 LUNs
 # = 2048 disks), times `lsscsi -g`, `camctl devlist` and `camctl devlist --json`.
 #   bench/devlist/run.sh <builddir>

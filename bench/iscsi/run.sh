@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # iscsi-perf (libiscsi) against ctld and against tgt on 127.0.0.1, same backing file, same
 # run: 4K random read at queue depth 32 and 64K sequential read at queue depth 32. The two
 # targets take turns, REPS runs each; the median of each is reported with the ratio

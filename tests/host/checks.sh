@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Shared by the host scripts: counted checks ("ok: ..." / "FAIL: ..."), a JSON probe and the
 # closing summary. Sourced; the script ends with `checks_summary`.
 

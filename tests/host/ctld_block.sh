@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The block backend on loop devices: ctld exports a loop device read-write, the same device
 # with `option readonly on`, a read-only loop device and a regular file; camctl over iscsi://
 # checks the capacity, reads what was written to the device, writes through to it, and finds

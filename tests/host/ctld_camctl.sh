@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # camctl over iscsi:// against ctld must agree with what ctladm says ctld serves: for every LUN
 # of a target (an explicitly identified 512-byte disk, a 4096-byte disk with derived
 # identification, an enclosure) INQUIRY, VPD 0x80 and 0x83, READ CAPACITY and REPORT LUNS

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # libiscsi's compliance suite (iscsi-test-cu) against ctld on a free 127.0.0.1 port, in three
 # runs: the demo LUN (families SCSI and iSCSI, SANITIZE allowed); a removable LUN with 4096-byte
 # physical and 512-byte logical blocks (family SCSI: PREVENT ALLOW, START STOP UNIT eject and

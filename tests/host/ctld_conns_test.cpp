@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld as a hostile initiator meets it, over raw TCP on 127.0.0.1: hundreds of connections
 // that never finish a login (threads and memory stay bounded, other logins still served), a
 // login sent a byte at a time (closed at the login deadline, counted from accept), maxproc

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # ctladm against a running ctld, checked from the initiator side with camctl over iscsi://:
 # devlist/create/remove/modify/lunmap/portlist/port create and remove/islist/stats/
 # offline/online, persistent reservations, runtime LUNs and portals across a restart, SIGHUP

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # encctl against ctld's emulated enclosure over iscsi://: a target with three ramdisk disks
 # and an enclosure of four slots (three bound). list, map, show and status; locate and fault
 # on/off by slot number, element index and descriptor, checked with encctl map and with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The iSCSI frontend against libiscsi on 127.0.0.1: login, CHAP, discovery, ACLs, digests,
 // R2T and immediate data, NOP, task management, malformed PDUs, reconfiguration and the
 // buffer pools. The SCSI side is a small in-memory disk, so these tests need no engine.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Shared by the ctld host scripts: start ctld's demo on a free 127.0.0.1 port, stop it on exit.
 # Sourced with $build set; sets $port, $iqn, $url and $ctld_pid.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # A reload is all or nothing: one that fails (a portal already in use, a LUN whose backend
 # cannot open, both at once) leaves every LUN, port and portal as it was, reports every
 # problem, and the next good reload works. A configuration path that is not a regular file

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """One iSCSI session that stays logged in (libiscsi through ctypes), for tests that need what
 a long-lived initiator sees, such as unit attentions raised while it is logged in.
 

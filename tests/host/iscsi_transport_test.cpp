@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The iSCSI transport against a real target (tgt, started by tests/host/run.sh):
 // CAMX_TEST_ISCSI_URL names the LUN, CAMX_TEST_LUN_BYTES its size.
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Host tests against tgt (tgtd) on 127.0.0.1 with two file-backed LUNs: camx's iSCSI
 # transport (tests/host/iscsi_transport_test.cpp), then camctl over iscsi:// checked against
 # libiscsi's tools (iscsi-inq, iscsi-readcapacity16, iscsi-ls) and the backing files.

@@ -1,4 +1,5 @@
-// Test access to the published captures in shared/data/scsi.
+// SPDX-License-Identifier: BSD-2-Clause
+// Test access to the published captures in tests/data/scsi.
 #pragma once
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The Data-Out length the engine reports for each command that carries data: what a
 // frontend collects, whatever Expected Data Transfer Length the initiator declared.
 #include <gtest/gtest.h>

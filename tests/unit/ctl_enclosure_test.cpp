@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The emulated enclosure LUN driven with CDBs through the engine, its pages decoded with the
 // camx::ses decoders and joined by the enclosure model (read, set_led, attach_disks) over a
 // transport that hands each command to the engine.

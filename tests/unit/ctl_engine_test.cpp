@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The target engine driven as an initiator would: CDBs from camx::scsi::cdb, answers decoded
 // with the camx::scsi decoders.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Engine::prepare and Engine::commit, the all-or-nothing LUN change under ctld's reload: a
 // failure anywhere leaves the engine as it was, a commit swaps everything at once.
 #include <algorithm>

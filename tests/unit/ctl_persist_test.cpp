@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Persistent reservations through the engine: every service action, conflicts per type,
 // unit attentions, and the JSON state round trip.
 #include <gtest/gtest.h>

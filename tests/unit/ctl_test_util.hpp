@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Helpers for the engine tests: an initiator that builds CDBs with camx::scsi::cdb and runs
 // them through Engine::execute.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctladm end to end against an in-test control server whose handler is a small fake engine:
 // request building, option checks, text and JSON output, error messages and exit codes.
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // target_config::load: only a regular file is a configuration; a directory (which reads as
 // an empty, valid one), a FIFO (which would block) or a device is Error(file).
 #include <sys/stat.h>

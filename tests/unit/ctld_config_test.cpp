@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctl.conf: the UCL subset parser, the model built from it and its semantic checks.
 #include <unistd.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld's control protocol: request/response codec, the socket server with a fake handler,
 // the client, and the peer check.
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld's state directory: atomic writes, runtime LUNs and persistent reservations.
 #include <sys/stat.h>
 #include <unistd.h>

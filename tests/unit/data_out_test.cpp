@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // scsi::data_out_length: the data-out transfer a CDB states, as camctl cmd checks a file
 // against it.
 #include <gtest/gtest.h>

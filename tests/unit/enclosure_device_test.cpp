@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The enclosure model against a scripted enclosure behind the transport interface: what
 // read() asks for, the generation-code retry, allocation growth, and the control page set_led
 // sends.

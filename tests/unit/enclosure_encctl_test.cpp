@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // encctl --inhex on the Areca capture: the command's text, JSON and exit status. Runs the
 // encctl binary built beside the test (skipped when it has not been built).
 #include <gtest/gtest.h>

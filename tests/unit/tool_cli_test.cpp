@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The command-line conventions of the four tools, run as built: --version, usage errors
 // exit 1 with one line naming what was wrong (never CLI11's own exit codes or a help dump),
 // and JSON error documents for camctl. Skipped for a tool that has not been built.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs inside the VM (chroot of the host root): runs each case named in CAMX_ARGS
 # (comma-separated; "all"/"none" = every case) and writes results to $CAMX_OUT.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: BSD-2-Clause
 # /init of the test initramfs: mounts the host root (9p, read-only) under a tmpfs overlay,
 # chroots into it and runs the entry script named on the kernel command line.
 /bin/busybox mkdir -p /bin /sbin /proc /sys /dev /host /rw /newroot

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Real-kernel tests: boots the host's Debian kernel under qemu (TCG) with the host root
 # shared read-only, runs tests/vm/guest.sh with the named cases, prints the results.
 #   tests/vm/run.sh <builddir> [case...]        (no case = every case in tests/vm/cases)

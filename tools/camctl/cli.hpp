@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // camctl's shared command-line plumbing: the options every command takes, how a command
 // is registered, and how its results and errors reach stdout in text or JSON.
 #pragma once

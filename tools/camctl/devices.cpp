@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // devlist, rescan, delete, reset, watch: the devices Linux knows and their life cycle.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // inquiry, readcap, reportluns, tur: who a logical unit is and how big.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // camctl: list SCSI devices and send them commands, decoded (camcontrol for Linux).
 #include <cstdio>
 #include <string_view>

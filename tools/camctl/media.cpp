@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // start, stop, load, eject, synccache: START STOP UNIT and SYNCHRONIZE CACHE.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // opcodes: what a device says it supports (REPORT SUPPORTED OPERATION CODES / TMFs).
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // modepage and logpage: read, decode and change mode pages; read log pages.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // cmd and sense: any CDB by hand, and sense bytes decoded.
 #include <fmt/format.h>
 

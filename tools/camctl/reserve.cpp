@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // persist, rtpg, stpg: persistent reservations and ALUA target port groups.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "command_line.hpp"
 
 #include <fmt/format.h>

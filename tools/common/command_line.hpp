@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The command-line conventions of every camx tool (camctl, encctl, ctladm, ctld) in one
 // place: --version, and argument errors as one line naming what was wrong, exit 1.
 #pragma once

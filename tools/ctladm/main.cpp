@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctladm: manage ctld's LUNs, ports, LUN maps and iSCSI sessions over its control socket.
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctladm's text renderers: one per result of the control protocol. JSON output needs none;
 // it is the result object as ctld sent it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Turns a parsed ctl.conf (target_config::Config) into what the daemon runs (DaemonConfig):
 // engine LUNs with their options, the iSCSI frontend's auth groups, portal groups and
 // targets, and each target's LUN map.

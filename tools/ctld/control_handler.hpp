@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld's answers to ctladm: the control protocol's requests carried out on the daemon (its
 // engine, LUN maps and iSCSI frontend).
 #pragma once

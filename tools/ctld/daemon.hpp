@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld's core: builds the engine's LUNs and ports and the iSCSI frontend's targets from a
 // configuration, changes only what differs on reload, and serves until told to stop.
 #pragma once

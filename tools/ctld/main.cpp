@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld: the SCSI target daemon. Serves ctl.conf (or the built-in demo), keeps runtime LUNs
 // and APTPL reservations in its state directory, answers ctladm on its control socket;
 // SIGHUP reloads, SIGTERM stops.

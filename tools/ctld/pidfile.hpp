@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld's pid file (ctl.conf's pidfile): written at start and locked while ctld runs, so a
 // second ctld on the same file refuses to start; removed at exit.
 #pragma once

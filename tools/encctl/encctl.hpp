@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // encctl's plumbing shared by its commands: the options, how enclosures are found and read,
 // and how results, health exit codes and errors reach stdout.
 #pragma once

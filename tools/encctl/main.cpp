@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // encctl: SES enclosures -- health, element map, slots and their disks, locate and fault
 // LEDs, change watching, raw pages (sesutil for Linux).
 #include <algorithm>

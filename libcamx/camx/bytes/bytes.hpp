@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Byte views and bounds-checked big-endian access for the SCSI wire formats.
 // Every read names its offset; one past the end throws camx::Error(malformed), never UB.
 #pragma once

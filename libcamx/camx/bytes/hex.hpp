@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Hex text in and out: the sg3_utils --inhex file format, hex typed on a command line,
 // and hex dumps for humans.
 #pragma once

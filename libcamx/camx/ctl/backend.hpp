@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Storage behind a LUN: a sparse ramdisk, a regular file or a block device. Byte addressed;
 // the LUN turns blocks into offsets. Every method is safe to call from several threads.
 #pragma once

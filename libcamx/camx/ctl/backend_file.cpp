@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // File and block device backends: pread/pwrite on one descriptor, fdatasync for SYNCHRONIZE
 // CACHE and FUA, hole punching or BLKDISCARD for UNMAP, SEEK_DATA/SEEK_HOLE for LBA status.
 #include <fcntl.h>

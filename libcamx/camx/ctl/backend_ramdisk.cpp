@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The ramdisk backend: memory allocated in chunks on first write, zeros where nothing was
 // written, an optional cap on the memory used, and a discard-everything mode (capacity 0).
 // Only written chunks take memory: a LUN that was never written costs a few hundred bytes

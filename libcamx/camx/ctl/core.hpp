@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Engine internals shared by the handlers: the dispatch table, the LUN and port tables
 // (copy-on-write snapshots, read without a lock on the I/O path) and the worker pool.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Data-Out lengths by command, from the CDB codec: block writes and verifies in whole
 // blocks inside the LUN, WRITE SAME one block, COMPARE AND WRITE both halves, the rest
 // their parameter list length.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // How many Data-Out bytes a command's CDB asks for, per opcode: the command tables point
 // here, so a frontend collects what the CDB carries instead of what the initiator declares.
 #pragma once

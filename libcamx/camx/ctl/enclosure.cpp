@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The emulated enclosure: element state, the SES pages built from it with the camx::ses
 // encoders, control pages applied to it, and the commands of an enclosure services LUN.
 #include "camx/ctl/enclosure.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Engine internals of an enclosure services LUN (peripheral type 0x0D): the element state
 // behind the SES pages it answers with (encoded by camx/ses), the control pages it honours,
 // and its command table (INQUIRY, TEST UNIT READY, REPORT LUNS, REQUEST SENSE, RECEIVE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // What an emulated SES enclosure LUN is made of (slots bound to other LUNs, power supplies,
 // fans, sensors, descriptors) and the conditions ctladm can simulate on it to test alerts.
 #pragma once

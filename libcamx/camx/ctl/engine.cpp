@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The engine: dispatch table, checks before each handler, per-LUN queues served by a worker
 // pool (a LUN always runs on the same worker, so its tasks complete in order; a READ or
 // WRITE reaching an idle LUN runs on the submitting thread instead), and the administrative

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The SCSI target engine: LUNs on ramdisk, file and block backends, ports with LUN maps,
 // per-LUN ordered queues run by a small worker pool, SPC/SBC emulation and task management.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The logical unit: media open and close, mode pages, sense shortcuts and command helpers.
 #include "camx/ctl/lun.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Engine internals: a logical unit (media, mode pages, reservations, unit attentions, queue
 // and statistics), the command context handlers work on, and the sense shortcuts they throw.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // LUN configuration limits (lun_check.hpp).
 #include "camx/ctl/lun_check.hpp"
 

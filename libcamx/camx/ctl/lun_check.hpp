@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The limits a LUN's configuration must respect, in one place: ctl.conf's parser, ctld's
 // mapping of a ctl.conf or ctladm LUN and the engine itself ask the same questions and get
 // the same answers, so no path rounds or accepts what another refuses.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // PERSISTENT RESERVE OUT service actions and PERSISTENT RESERVE IN data (SPC-4 5.13, 6.15,
 // 6.16) over one LUN's registrations and reservation.
 #include "camx/ctl/persist.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Persistent reservations of one LUN (SPC-4 5.13): registrations, the reservation, the
 // PERSISTENT RESERVE OUT state machine, PERSISTENT RESERVE IN data and the JSON form ctld saves.
 #pragma once

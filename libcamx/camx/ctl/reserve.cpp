@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Reservation commands: RESERVE/RELEASE (6) and (10) of SPC-2, PERSISTENT RESERVE IN and OUT.
 #include "camx/ctl/core.hpp"
 #include "camx/scsi/cdb.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The contract between target frontends (iSCSI, the local kernel port) and the SCSI target
 // engine: an I_T nexus, a task with its CDB and data, its result, and task management.
 #pragma once

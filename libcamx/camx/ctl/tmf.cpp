@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Task management functions (SAM-5 7) and the loss of an I_T nexus.
 #include "camx/ctl/core.hpp"
 #include "camx/scsi/report_luns.hpp"

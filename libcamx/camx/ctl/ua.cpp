@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Unit attention queues per I_T nexus.
 #include "camx/ctl/ua.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // I_T nexus identity and unit attention conditions queued per I_T nexus of a LUN.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // EXTENDED COPY (LID1) between LUNs of the engine, and RECEIVE COPY RESULTS.
 #include "camx/ctl/xcopy.hpp"
 

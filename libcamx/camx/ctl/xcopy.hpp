@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // EXTENDED COPY (LID1) parameter lists and RECEIVE COPY RESULTS data (SPC-4 6.3, 6.18): the
 // subset the engine implements (identification CSCD descriptors by NAA, block to block
 // segments), with encoders so initiator-side tests build what the engine decodes.

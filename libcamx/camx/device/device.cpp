@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "camx/device/device.hpp"
 
 #include <scsi/sg_lib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // A logical unit to send commands to: a transport plus the rule that a status other than
 // GOOD is a camx::Error carrying the status and sense.
 #pragma once

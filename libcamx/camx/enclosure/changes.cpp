@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "camx/enclosure/changes.hpp"
 
 #include <fmt/format.h>

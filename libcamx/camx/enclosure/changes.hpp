@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // What changed between two readings of one enclosure (encctl watch): the generation code,
 // the element layout, each element's status, the overall health.
 #pragma once

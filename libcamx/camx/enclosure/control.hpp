@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Driving an enclosure's LEDs: which elements a user means (a disk, a slot number, an element
 // index, a descriptor, or every slot), the Enclosure Control page that changes only those
 // (every other element kept as it is, SELECT set only on the changed ones), and the write.

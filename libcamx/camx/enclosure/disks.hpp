@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The disks an enclosure's slots can hold, and the matching of slots to disks: each disk's
 // identifiers (VPD 0x83 NAA designators of the logical unit and its target ports, the sysfs
 // wwid, the SAS transport address) against the SAS addresses of each slot's phys.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The enclosure model: the SES pages of one enclosure joined into elements (type, descriptor,
 // decoded status, slot number, SAS addresses, the disk in the slot), read from a device or
 // from captured pages, with the overall health and FreeBSD's physical path strings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // camx::Error: the one error type of libcamx and its tools, and the one table
 // that maps its categories to process exit codes (sg3_utils' numbers where they apply).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // CHAP authentication for iSCSI logins (RFC 1994 with MD5, RFC 7143 12.1.3), target side:
 // challenge, constant-time verification, and the answer to an initiator's mutual challenge.
 #pragma once

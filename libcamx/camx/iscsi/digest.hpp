@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // iSCSI header and data digests: CRC32C (RFC 7143 13.1, test vectors RFC 3720 B.4),
 // computed with ISA-L and carried on the wire least significant byte first.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Cuts a received byte stream into iSCSI PDUs: says how many bytes the next PDU needs,
 // checks digests and negotiated limits, and names the Reject to send for what it refuses.
 #pragma once

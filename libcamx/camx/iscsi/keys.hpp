@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The iSCSI login and text keys of RFC 7143 section 13: how each is negotiated, its
 // default and range, its scope, when it may be used and who may send it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The 8-byte SAM LUN field of iSCSI PDUs (SAM-5 4.7): single-level peripheral (LUN < 256)
 // and flat space (LUN < 16384) addressing; other formats are kept as raw bytes.
 #pragma once

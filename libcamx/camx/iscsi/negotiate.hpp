@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Target side of iSCSI login and text negotiation (RFC 7143 6 and 13): answers the
 // initiator's offers from the target's configuration and keeps the resulting parameters.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // iSCSI PDUs (RFC 7143 section 11): the 48-byte Basic Header Segment of every opcode as
 // one struct each, with encode and decode side by side, AHS, data segment and wire form.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Serial number arithmetic (RFC 1982, SERIAL_BITS = 32) for CmdSN, StatSN, ExpCmdSN,
 // MaxCmdSN, DataSN and R2TSN, which wrap and are compared as a window, not as integers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // iSCSI text parameters (RFC 7143 6.1): key=value pairs, each NUL terminated, carried in
 // Login and Text PDUs; decoded with limits so a peer cannot make us hold unbounded text.
 #pragma once

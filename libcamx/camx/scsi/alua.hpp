@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ALUA: REPORT TARGET PORT GROUPS parameter data and the SET TARGET PORT GROUPS parameter list
 // (SPC-6 6.37, 6.45), with asymmetric access state names.
 #pragma once

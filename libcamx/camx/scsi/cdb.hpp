@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // CDB builders and parsers: one struct per command with encode() and decode() side by side.
 // The initiator encodes them; the target engine decodes the same structs.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The data-out length a CDB states. Every command the CDB codec (cdb.hpp) has a struct for is
 // read through its decode(), so the CDB layouts live in one place; only the commands the codec
 // does not model keep a byte-offset reader here, each naming the field it reads.

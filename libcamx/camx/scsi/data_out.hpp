@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // How many bytes of data a CDB asks the initiator to send (its data-out transfer), read from
 // the CDB's own fields (SPC-6, SBC-4), so an initiator can check a buffer before sending it.
 #pragma once

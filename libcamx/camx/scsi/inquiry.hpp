@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Standard INQUIRY data (SPC-6 6.7.2): decode, encode and the JSON mapping camctl prints.
 #pragma once
 

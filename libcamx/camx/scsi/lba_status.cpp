@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "camx/scsi/lba_status.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // GET LBA STATUS parameter data (SBC-4 5.8.2): the provisioning status of LBA extents, with
 // the completion condition and RTP bit of later SBC-4 revisions.
 #pragma once

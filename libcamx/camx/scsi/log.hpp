@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // LOG SENSE parameter data (and LOG SELECT parameter lists): pages, their parameters, and
 // the decoded views camx uses (supported pages, error counters, temperature, informational
 // exceptions). Several pages back to back split on each page's own length.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Mode parameter data of MODE SENSE/MODE SELECT (6) and (10): header, block descriptors and
 // mode pages, with field tables that drive both decoding and `camctl modepage -e` editing.
 #pragma once

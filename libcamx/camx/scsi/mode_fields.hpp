@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The field tables of the mode pages camx decodes; one table per page serves the decoder,
 // the JSON mapping and MODE SELECT field editing.
 #pragma once

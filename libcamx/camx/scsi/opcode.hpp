@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SCSI operation codes and service actions (SPC/SBC) shared by the initiator and the target
 // engine, and the CDB length implied by an operation code's group.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // REPORT SUPPORTED OPERATION CODES (all-commands and one-command formats) and REPORT SUPPORTED
 // TASK MANAGEMENT FUNCTIONS parameter data (SPC-6 6.36, 6.37).
 #pragma once

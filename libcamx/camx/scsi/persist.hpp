@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // PERSISTENT RESERVE IN parameter data and PERSISTENT RESERVE OUT parameter lists (SPC-6 6.16,
 // 6.17), with TransportIDs (SPC-6 7.6.4): decoded by camctl, encoded by the target engine.
 #pragma once

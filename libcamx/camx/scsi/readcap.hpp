@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // READ CAPACITY(10) and READ CAPACITY(16) parameter data (SBC-4 5.20.2, 5.21.2).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // REPORT LUNS parameter data (SPC-6 6.35) and the eight-byte LUN with every SAM-6 addressing
 // method, plus Linux's integer form of a LUN (scsilun_to_int / int_to_scsilun).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "camx/scsi/sense.hpp"
 
 #include <scsi/sg_lib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Sense data (SPC-6 4.4): fixed (0x70/0x71) and descriptor (0x72/0x73) formats decoded into
 // one model, encoded for the target engine, rendered as JSON and as a one-line summary.
 #pragma once

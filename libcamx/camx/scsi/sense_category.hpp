@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // From SCSI status and sense bytes to camx::Category: the one place that decides which
 // exit code a failed command gives.
 #pragma once

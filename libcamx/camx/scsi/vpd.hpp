@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // VPD pages (SPC-6 7.7, SBC-4 6.6, SAT): one struct per decoded page, a VpdPage variant with
 // decode_vpd() dispatching on the page code, and a splitter for buffers of several pages.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Designation descriptors (SPC-6 7.7.6): the Device Identification VPD page's list, also
 // used by the Logical Block Provisioning and SCSI Ports pages.
 #pragma once

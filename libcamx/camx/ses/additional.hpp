@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SES Additional Element Status diagnostic page (0x0A): per element the transport protocol
 // information (SAS phys and addresses, FC ports, PCIe/NVMe ports) tying slots to devices.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Cross-page checks: the status, threshold, descriptor and additional element status pages
 // must carry the configuration's generation code and element layout. Problems are returned,
 // never thrown: a mismatch means the enclosure changed and the pages must be read again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SES Configuration diagnostic page (0x01) and the element index derived from it: the
 // type layout every other element-bearing page (0x02, 0x05, 0x07, 0x0A) is decoded against.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SES elements: element type codes and names, the 4-byte status and control elements with
 // their type-specific fields (SES-3 7.3), and the status-to-control conversion used before a
 // control page write.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SES Enclosure Status (0x02 in) and Enclosure Control (0x02 out) diagnostic pages: per type
 // descriptor header one overall element then the individual elements, 4 bytes each.
 #pragma once

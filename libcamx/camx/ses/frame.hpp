@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Shared framing of SES diagnostic pages: the 4-byte header (page code, one page-specific
 // byte, page length) checked on decode and written on encode.
 #pragma once

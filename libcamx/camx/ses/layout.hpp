@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Walks the per-type element layout shared by the Enclosure Status/Control and Threshold
 // In/Out pages: for each type descriptor header an overall element then its individual
 // elements, 4 bytes each. Stops (with a warning) where the page ends.

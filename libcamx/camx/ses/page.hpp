@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Any SES status-direction diagnostic page (what RECEIVE DIAGNOSTIC RESULTS returns), decoded
 // by its page code: the entry point for --inhex and for buffers of several pages.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SES diagnostic pages other than Configuration, Enclosure Status/Control and Additional
 // Element Status: supported pages (0x00, 0x0D), help text (0x03), string in/out (0x04),
 // threshold in/out (0x05), element descriptors (0x07), download microcode status (0x0E),

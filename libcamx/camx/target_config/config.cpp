@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "camx/target_config/config.hpp"
 
 #include <fcntl.h>

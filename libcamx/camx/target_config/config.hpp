@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctl.conf: the model of ctld's configuration (FreeBSD ctl.conf's auth-group, portal-group,
 // target and lun, in UCL syntax), its parser and its semantic checks.
 #pragma once

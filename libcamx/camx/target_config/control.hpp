@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld's control protocol: the requests ctladm sends over the control socket, the results
 // ctld returns, their JSON encoding, and the interface the daemon implements to answer them.
 //

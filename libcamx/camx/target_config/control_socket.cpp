@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "camx/target_config/control_socket.hpp"
 
 #include <grp.h>

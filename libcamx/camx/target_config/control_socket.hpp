@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The two ends of ctld's control socket: the server loop ctld runs (peer checked with
 // SO_PEERCRED, one JSON request per line, answered by a ControlHandler, every client bounded
 // in number, idle time and buffered bytes) and the client ctladm uses. The protocol itself

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld's state directory: LUNs created at run time and persistent reservations, kept across
 // restarts. Every file is replaced atomically (temp file, fsync, rename, fsync directory),
 // so a crash leaves either the old or the new content, never a torn file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // A strict parser for the subset of UCL that ctl.conf uses, keeping the line and column of
 // every token so that configuration errors can name where they are.
 #pragma once

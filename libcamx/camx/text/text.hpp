@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Device-supplied text made safe for people and JSON: trimmed, NUL padding dropped,
 // anything not printable ASCII escaped as \xNN.
 #pragma once

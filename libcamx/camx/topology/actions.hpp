@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Changing what the kernel sees: rescans and deletions through sysfs, resets through the
 // SG_SCSI_RESET ioctl. Errors name the file or node involved.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SCSI addresses as Linux names them: host:channel:target:lun, ordered numerically.
 #pragma once
 

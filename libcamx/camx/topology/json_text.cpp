@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "camx/topology/json_text.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // camctl devlist's JSON written straight to text: the bytes nlohmann's dump(indent 2) prints
 // for to_json(Device) and to_json(Host), without first building a std::map per device (the
 // listing's main cost in user space when there are thousands of devices).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // From a device name as users type it (/dev/sg3, sg3, sda, H:C:T:L, /dev/bsg/H:C:T:L,
 // sch0, nst0, iscsi://..., naa.5000...) to the node to open and the device behind it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Reading and writing sysfs under a root that tests can move (CAMX_SYSFS), with the
 // directory-relative calls the topology scan needs to stay fast over thousands of LUNs.
 #pragma once

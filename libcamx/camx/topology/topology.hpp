@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The SCSI devices Linux knows about, read from sysfs without opening any device:
 // hosts, logical units with their identity, state and device nodes, transport identifiers
 // and enclosure bindings. The JSON mapping is camctl devlist's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SCSI hot-plug events (add, remove, change, bind...) from a udev monitor, for a bounded
 // time or until stopped.
 #pragma once

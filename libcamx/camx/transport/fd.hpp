@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // An owned file descriptor: closed exactly once, movable, never copied.
 #pragma once
 

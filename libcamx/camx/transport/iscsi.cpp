@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "camx/transport/iscsi.hpp"
 
 // libiscsi's headers use these types without including their definitions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // iSCSI initiator transport through libiscsi: iscsi://[user[%password]@]host[:port]/iqn/lun.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SG_IO pass-through on Linux device nodes (sg, bsg, sd, sr, st, ch, ses) through
 // libsgutils2's sg_pt layer, and the mapping of its failures to camx::Error.
 #pragma once

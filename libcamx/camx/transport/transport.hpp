@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // One interface for sending a CDB to a logical unit, whatever carries it:
 // SG_IO on sg/bsg/sd nodes (libsgutils2 sg_pt) or iSCSI (libiscsi).
 #pragma once

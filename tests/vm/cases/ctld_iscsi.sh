@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # ctld_iscsi: ctld serves a ramdisk LUN on the VM's loopback and open-iscsi (the kernel
 # initiator) logs into it. The LUN becomes /dev/sdX; lsscsi, sg3_utils and camctl see what
 # ctld was configured with; ext4 on it survives umount, cache drop, fsck and remount; a

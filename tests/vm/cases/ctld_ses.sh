@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # ctld_ses: ctld serves two ramdisk LUNs and an emulated SES enclosure whose first two slots
 # hold them; open-iscsi (the kernel initiator) logs in on the VM's loopback and the kernel's
 # ses driver binds the enclosure. encctl's slots, descriptors, statuses and LEDs must agree

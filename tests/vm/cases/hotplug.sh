@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # hotplug: devices appearing and disappearing. camctl watch sees a scsi_debug host being added
 # and a device deleted through sysfs; a device deleted while camctl uses it gives a clean
 # error (exit 102 device_gone, 15 open error or 100) naming the device, never a crash.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # multi: two scsi_debug hosts x 2 targets x 3 LUNs. lsscsi -g and camctl devlist agree on
 # every device; per-device camctl commands agree with sg3_utils on two of them.
 check "scsi_debug add_host=2 num_tgts=2 max_luns=3 gives 12 disks" \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # sector4k: a 4096-byte-sector scsi_debug disk; READ CAPACITY agrees with the block layer.
 check "scsi_debug sector_size=4096 loads" sdebug_load 1 sector_size=4096 dev_size_mb=16
 h=$(sdebug_devices | head -1)

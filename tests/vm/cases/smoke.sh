@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # smoke: one scsi_debug disk; proves the VM, the peers and the out share (no camctl needed).
 check "scsi_debug with one disk loads" sdebug_load 1 dev_size_mb=8
 h=$(sdebug_devices | head -1)

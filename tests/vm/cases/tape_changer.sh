@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tape_changer: a tape (ptype 1) and a medium changer (ptype 8) on two scsi_debug hosts;
 # devlist shows st/nst and sch nodes and the peripheral types as lsscsi -g does.
 check "modprobe st" modprobe st

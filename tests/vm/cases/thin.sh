@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # thin: a thin-provisioned scsi_debug disk (UNMAP, WRITE SAME(16) unmap, read zeros):
 # VPD 0xb2 and READ CAPACITY(16) LBPME/LBPRZ as sg_vpd and sg_readcap see them.
 check "scsi_debug lbpu=1 lbpws=1 lbprz=1 loads" sdebug_load 1 lbpu=1 lbpws=1 lbprz=1 dev_size_mb=16

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The camctl command lines the VM cases use, in one place.
 # Each function runs camctl via `cam <file> ...` (common.sh): stdout lands in $CASE_OUT/<file>,
 # the exit status in <file>.rc.

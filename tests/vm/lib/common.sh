@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Guest-side helpers for the VM cases: result lines, scsi_debug load/wait/unload, camctl calls.
 # Sourced by guest.sh and by every case (bash). Needs CAMX_OUT; cases also get CASE, CASE_OUT.
 

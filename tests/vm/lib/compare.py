@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Compare camctl --json output with the reference tools (lsscsi, sg3_utils) in the VM.
 
 Each subcommand reads saved tool outputs, prints one line per disagreement and exits 1 if

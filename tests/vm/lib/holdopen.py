@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Hold a block device open and read from it (O_DIRECT) until the kernel returns an error.
 
     holdopen.py <device> <ready-file> <seconds>

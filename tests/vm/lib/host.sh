@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Host side of the VM harness: pick the kernel, build the initramfs (cached), boot qemu.
 # Sourced by tests/vm/run.sh and bench/*/run.sh; bash.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Guest-side helpers for cases that run ctld and log open-iscsi (the kernel initiator) into it
 # over the VM's loopback. Sourced by such a case after common.sh.
 

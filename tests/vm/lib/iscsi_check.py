@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Checks for the ctld/open-iscsi VM case: camctl's JSON and sg3_utils' text against what
 ctld was configured with. Standard library only; run as python3 -I -S."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Guest-side helpers for the enclosure cases: encctl calls and the kernel ses driver's
 # /sys/class/enclosure view. Sourced by such a case after common.sh.
 

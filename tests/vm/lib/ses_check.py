@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Checks for the enclosure VM case: the kernel ses driver's /sys/class/enclosure view,
 sg_ses's decodes (--page=cf, ed, es, aes), sg_vpd's serials and designators, and encctl's
 JSON, against each other and against what ctld was configured with.

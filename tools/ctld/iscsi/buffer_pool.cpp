@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "iscsi/buffer_pool.hpp"
 
 #include <utility>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Limits on the data ctld holds for initiators (Data-Out being gathered, Data-In waiting
 // for a socket): a pool per session inside one for the whole frontend, charged up front.
 #pragma once

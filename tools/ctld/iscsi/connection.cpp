@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "iscsi/connection.hpp"
 
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The iSCSI frontend's moving parts: the state its threads share (Core), sessions with
 // their CmdSN window and nexus, and connections: each waits in the acceptor's poll set until
 // its first PDU is in, then runs on a thread of its own.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // ctld's iSCSI frontend (RFC 7143, error recovery level 0): portal groups listening on TCP,
 // login with CHAP by auth group, discovery, and the full feature phase feeding a TaskSink.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Socket plumbing for the iSCSI frontend: listen addresses ("host:port"), listening sockets,
 // peer and local addresses of accepted connections, and initiator-portal ACL matching.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Finishes the writes a socket did not take at once. Connections write without blocking;
 // what is left waits here for the socket to drain, so no engine or reader thread ever
 // blocks on an initiator that does not read. One thread for the whole frontend.
