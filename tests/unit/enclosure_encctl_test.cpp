@@ -2,15 +2,13 @@
 // encctl --inhex on the Areca capture: the command's text, JSON and exit status. Runs the
 // encctl binary built beside the test (skipped when it has not been built).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "capture.hpp"
+#include "tool_run.hpp"
 
 namespace {
 
@@ -21,22 +19,10 @@ fs::path encctl_path() {
     return exe.parent_path().parent_path() / "tools" / "encctl" / "encctl";
 }
 
-struct Run {
-    int status = -1;
-    std::string out;
-};
+using Run = camx::test::ToolRun;
 
 Run run(const std::string& args) {
-    const std::string cmd = encctl_path().string() + " " + args + " 2>/dev/null";
-    Run r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return camx::test::run_command(encctl_path().string() + " " + args + " 2>/dev/null");
 }
 
 class Encctl : public ::testing::Test {

@@ -3,7 +3,6 @@
 // exit 1 with one line naming what was wrong (never CLI11's own exit codes or a help dump),
 // and JSON error documents for camctl. Skipped for a tool that has not been built.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -12,6 +11,8 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "tool_run.hpp"
 
 namespace {
 
@@ -22,11 +23,7 @@ fs::path tool(const std::string& name) {
     return exe.parent_path().parent_path() / "tools" / name / name;
 }
 
-struct Run {
-    int status = -1;
-    std::string out;  // stdout
-    std::string err;  // stderr
-};
+using Run = camx::test::ToolRun;
 
 std::string slurp(const fs::path& p) {
     std::string s;
@@ -44,14 +41,7 @@ Run run(const std::string& name, const std::string& args, const std::string& env
     const fs::path err = fs::temp_directory_path() / ("tool_cli_err." + std::to_string(::getpid()));
     const std::string cmd = "CTLD_SOCKET=/nonexistent/ctld.sock " + env + " " +
                             tool(name).string() + " " + args + " </dev/null 2>" + err.string();
-    Run r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    Run r = camx::test::run_command(cmd);
     r.err = slurp(err);
     fs::remove(err);
     return r;
